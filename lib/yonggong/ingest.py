@@ -1,0 +1,217 @@
+"""Read a day folder and recognise which sheet is which table (A–M) by its header.
+
+File names are never trusted. Every sheet of every .xlsx/.xls/.csv is scanned: the header
+row is found among the first rows (title lines and 填报单位 lines above it are normal; a
+two-row merged header is combined column by column), headers are normalised
+(`parse.normalise_header`) and mapped through each table's aliases, and the sheet is table X
+when it carries all of X's required columns. When several tables match, the one that
+recognises the most columns wins; a tie is reported as ambiguous and nothing is guessed.
+
+The result keeps, for every data row, the file, sheet and Excel row number as the analyst
+sees it, so every later fault can point at a cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .parse import normalise_header, read_csv_rows
+from .reference import TableSpec, table_specs
+
+SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
+HEADER_SCAN_ROWS = 12
+META_COLUMNS = ["_file", "_sheet", "_row", "_mtime"]
+
+
+@dataclass
+class SheetIssue:
+    """A file or sheet that could not be used (unreadable, unmatched, ambiguous)."""
+
+    file: str
+    sheet: str
+    problem: str  # Chinese
+    advice: str  # Chinese
+    level: str = "错误"
+
+
+@dataclass
+class RecognisedSheet:
+    """One sheet recognised as table ``table``."""
+
+    table: str
+    file: str
+    sheet: str
+    header_rows: tuple[int, ...]  # Excel row numbers of the header (1 or 2 rows)
+    columns: dict[int, str]  # column index -> canonical column name
+    headers: dict[str, str]  # canonical name -> header text as written
+    data: pd.DataFrame  # canonical columns (raw cell values) + META_COLUMNS
+
+
+@dataclass
+class Inbox:
+    """Everything read from one day folder."""
+
+    sheets: list[RecognisedSheet] = field(default_factory=list)
+    issues: list[SheetIssue] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    def table(self, code: str) -> pd.DataFrame:
+        """All rows of table ``code`` concatenated over files and sheets (raw values)."""
+        parts = [s.data for s in self.sheets if s.table == code]
+        if not parts:
+            return pd.DataFrame(columns=[c.name for c in table_specs()[code].columns] + META_COLUMNS)
+        return pd.concat(parts, ignore_index=True)
+
+    def has(self, code: str) -> bool:
+        return any(s.table == code for s in self.sheets)
+
+
+def day_files(folder: Path) -> list[Path]:
+    """Spreadsheet files of a day folder, sorted by name (Office lock files ~$… skipped)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", ".", "._"))
+    )
+
+
+def read_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
+    """Every sheet of a file as rows of cell values (CSV: one sheet named after the file)."""
+    if path.suffix.lower() == ".csv":
+        rows, _encoding = read_csv_rows(path)
+        return [(path.stem, rows)]
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    out = []
+    for name in wb.sheet_names:
+        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        out.append((name, [list(r) for r in rows]))
+    return out
+
+
+def _alias_map(spec: TableSpec) -> dict[str, str]:
+    m = {}
+    for col in spec.columns:
+        m[normalise_header(col.name)] = col.name
+        for a in col.aliases:
+            m.setdefault(normalise_header(a), col.name)
+    return m
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
+
+
+def _candidate_headers(rows: list[list[object]]) -> list[tuple[tuple[int, ...], list[str]]]:
+    """Header candidates: each single row, and each pair of rows combined column-wise."""
+    out = []
+    n = min(len(rows), HEADER_SCAN_ROWS)
+    for i in range(n):
+        row = rows[i]
+        out.append(((i,), [normalise_header(v) if not _blank(v) else "" for v in row]))
+        if i + 1 < len(rows):
+            nxt = rows[i + 1]
+            width = max(len(row), len(nxt))
+            combined = []
+            for j in range(width):
+                low = nxt[j] if j < len(nxt) else None
+                top = row[j] if j < len(row) else None
+                v = low if not _blank(low) else top
+                combined.append(normalise_header(v) if not _blank(v) else "")
+            out.append(((i, i + 1), combined))
+    return out
+
+
+def _match(header: list[str]) -> list[tuple[str, dict[int, str]]]:
+    """Tables whose required columns all appear in ``header``, with their column maps."""
+    hits = []
+    for code, spec in table_specs().items():
+        amap = _alias_map(spec)
+        cols: dict[int, str] = {}
+        for j, h in enumerate(header):
+            name = amap.get(h)
+            if name and name not in cols.values():
+                cols[j] = name
+        if all(r in cols.values() for r in spec.required):
+            hits.append((code, cols))
+    return hits
+
+
+def recognise(rows: list[list[object]]) -> tuple[str | None, tuple[int, ...], dict[int, str], str]:
+    """Find the header and the table of one sheet.
+
+    Returns (table code or None, header row indexes (0-based), column map, problem text).
+    """
+    best: tuple[int, str, tuple[int, ...], dict[int, str]] | None = None
+    rivals: set[str] = set()
+    for idx, header in _candidate_headers(rows):
+        for code, cols in _match(header):
+            score = len(cols)
+            if best is None or score > best[0]:
+                best = (score, code, idx, cols)
+                rivals = {code}
+            elif score == best[0] and code != best[1]:
+                rivals.add(code)
+    if best is None:
+        return None, (), {}, "未识别出表格：表头中缺少任何一张表（A–M）的全部必填列"
+    if len(rivals) > 1:
+        names = "、".join(f"{c}（{table_specs()[c].name}）" for c in sorted(rivals))
+        return None, best[2], {}, f"表头同时符合多张表：{names}，无法确定"
+    return best[1], best[2], best[3], ""
+
+
+def _data_frame(rows, header_idx, cols, file, sheet, mtime) -> pd.DataFrame:
+    start = max(header_idx) + 1
+    records = []
+    for i in range(start, len(rows)):
+        row = rows[i]
+        values = {name: (row[j] if j < len(row) else None) for j, name in cols.items()}
+        if all(_blank(v) for v in values.values()):
+            continue
+        values.update(_file=file, _sheet=sheet, _row=i + 1, _mtime=mtime)
+        records.append(values)
+    columns = list(cols.values()) + META_COLUMNS
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def read_day(folder: Path, base: Path | None = None) -> Inbox:
+    """Read and recognise every sheet of one day folder.
+
+    ``base`` makes reported file names relative (e.g. to the inbox root); by default the
+    file name alone is reported.
+    """
+    inbox = Inbox()
+    for path in day_files(folder):
+        inbox.files.append(path)
+        shown = str(path.relative_to(base)) if base else path.name
+        shown = shown.replace("\\", "/")
+        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime)
+        try:
+            sheets = read_sheets(path)
+        except Exception as exc:  # corrupt, encrypted, not a spreadsheet
+            inbox.issues.append(SheetIssue(shown, "", f"文件无法读取（{type(exc).__name__}）",
+                                           "请确认文件未损坏、未加密，并另存为 .xlsx 后重新放入"))
+            continue
+        if not sheets or all(not any(not _blank(v) for v in r) for _, rows in sheets for r in rows):
+            inbox.issues.append(SheetIssue(shown, "", "文件为空", "请放入填写完整的文件"))
+            continue
+        for sheet, rows in sheets:
+            if not any(any(not _blank(v) for v in r) for r in rows):
+                continue  # empty extra sheets (Sheet2, Sheet3) are normal
+            code, idx, cols, problem = recognise(rows)
+            if code is None:
+                inbox.issues.append(SheetIssue(shown, sheet, problem,
+                                               "请按填报模板（invoke templates）核对表头名称"))
+                continue
+            headers = {name: str(rows[max(idx)][j] if not _blank(rows[max(idx)][j]) else rows[min(idx)][j])
+                       for j, name in cols.items()}
+            data = _data_frame(rows, idx, cols, shown, sheet, mtime)
+            inbox.sheets.append(RecognisedSheet(code, shown, sheet, tuple(i + 1 for i in idx),
+                                                cols, headers, data))
+    return inbox

@@ -1,0 +1,93 @@
+"""The day's enterprise ledger: the list in force, its adjustments, and carry-forward.
+
+Pure functions of clean tables:
+
+* the list in force on day D is the newest table A on or before D (a list is not re-sent
+  every day); enterprises with 状态 = 调出 are not in force;
+* the day's adjustments (纳入 / 调出) are the difference from the list in force on D-1;
+* each enterprise in force gets its ledger row (table B) for D; without one, its newest
+  earlier row is carried forward for up to ``carry_forward_days`` days (报送状态 沿用), past
+  that it is 未报送 and its five clears are blank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+LEDGER_FIELDS = ["员工总数", "在岗人数", "缺工人数", "是否复工", "产能恢复率", "已返岗人数",
+                 "问题困难类型", "问题困难", "问题是否解决", "富余人数"]
+LIST_FIELDS = ["统一社会信用代码", "企业名称", "县区", "企业类别", "清单来源", "纳入日期",
+               "人社服务专员", "专员手机"]
+LEDGER_COLUMNS = LIST_FIELDS + LEDGER_FIELDS + ["填报日期", "报送状态"]
+
+REPORTED, CARRIED, MISSING = "已报送", "沿用", "未报送"
+
+
+def list_in_force(lists: dict[dt.date, pd.DataFrame], day: dt.date) -> tuple[dt.date | None, pd.DataFrame]:
+    """The newest list on or before ``day`` and its enterprises in force (状态 ≠ 调出)."""
+    days = sorted(d for d in lists if d <= day)
+    if not days:
+        return None, pd.DataFrame(columns=LIST_FIELDS + ["状态", "调整原因"])
+    src = lists[days[-1]]
+    return days[-1], src[src["状态"].fillna("在册") != "调出"].reset_index(drop=True)
+
+
+def adjustments(lists: dict[dt.date, pd.DataFrame], day: dt.date) -> pd.DataFrame:
+    """Enterprises added to (纳入) or removed from (调出) the list on ``day`` versus the day before."""
+    _, today = list_in_force(lists, day)
+    _, before = list_in_force(lists, day - dt.timedelta(days=1))
+    newest_day, _ = list_in_force(lists, day)
+    source = lists.get(newest_day, pd.DataFrame()) if newest_day else pd.DataFrame()
+    rows = []
+    before_codes = set(before["统一社会信用代码"])
+    today_codes = set(today["统一社会信用代码"])
+    for _, r in today[~today["统一社会信用代码"].isin(before_codes)].iterrows():
+        rows.append({"调整": "纳入", "统一社会信用代码": r["统一社会信用代码"], "企业名称": r["企业名称"],
+                     "县区": r["县区"], "企业类别": r["企业类别"], "原因": r.get("调整原因") or ""})
+    for _, r in before[~before["统一社会信用代码"].isin(today_codes)].iterrows():
+        reason = ""
+        if not source.empty:
+            hit = source[source["统一社会信用代码"] == r["统一社会信用代码"]]
+            if not hit.empty and isinstance(hit.iloc[0].get("调整原因"), str):
+                reason = hit.iloc[0]["调整原因"]
+        rows.append({"调整": "调出", "统一社会信用代码": r["统一社会信用代码"], "企业名称": r["企业名称"],
+                     "县区": r["县区"], "企业类别": r["企业类别"], "原因": reason})
+    cols = ["调整", "统一社会信用代码", "企业名称", "县区", "企业类别", "原因"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def build_ledger(in_force: pd.DataFrame, b_rows: pd.DataFrame, day: dt.date, carry_days: int) -> pd.DataFrame:
+    """One row per enterprise in force: the day's B row, a carried row, or 未报送.
+
+    ``b_rows`` holds clean B rows of day ``day`` and earlier days (column 填报日期 is a date).
+    """
+    earliest = day - dt.timedelta(days=carry_days)
+    usable = b_rows[(b_rows["填报日期"] <= day) & (b_rows["填报日期"] >= earliest)] if not b_rows.empty else b_rows
+    if not usable.empty:
+        usable = usable.sort_values(["填报日期", "_mtime"], kind="stable")
+        newest = usable.groupby("统一社会信用代码", sort=False).tail(1).set_index("统一社会信用代码")
+    else:
+        newest = pd.DataFrame(columns=LEDGER_FIELDS + ["填报日期"])
+    rows = []
+    for _, ent in in_force.iterrows():
+        rec = {f: ent.get(f) for f in LIST_FIELDS}
+        code = ent["统一社会信用代码"]
+        if code in newest.index:
+            b = newest.loc[code]
+            rec.update({f: b.get(f) for f in LEDGER_FIELDS})
+            rec["填报日期"] = b["填报日期"]
+            rec["报送状态"] = REPORTED if b["填报日期"] == day else CARRIED
+        else:
+            rec.update({f: None for f in LEDGER_FIELDS})
+            rec["填报日期"] = None
+            rec["报送状态"] = MISSING
+        rows.append(rec)
+    out = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+    for name in ("员工总数", "在岗人数", "缺工人数", "已返岗人数", "富余人数"):
+        out[name] = pd.array(out[name], dtype="Int64")
+    out["产能恢复率"] = pd.array(out["产能恢复率"], dtype="Float64")
+    for name in ("是否复工", "问题是否解决"):
+        out[name] = pd.array(out[name], dtype="boolean")
+    return out

@@ -1,0 +1,50 @@
+"""Small display helpers for the notebooks: tables a reviewer wants to see, no personal data.
+
+Each returns a DataFrame (or Styler) so a notebook cell stays one line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .pipeline import CityDay
+from .reference import table_specs
+from .report import summary
+
+
+def sheet_table(cd: CityDay) -> pd.DataFrame:
+    """Which sheet of which file was recognised as which table, and what could not be used."""
+    rows = [{"文件": s.file, "工作表": s.sheet, "识别为": f"{s.table} {table_specs()[s.table].name}",
+             "表头行": "、".join(str(r) for r in s.header_rows), "数据行数": len(s.data)}
+            for s in cd.inbox.sheets]
+    rows += [{"文件": i.file, "工作表": i.sheet, "识别为": f"未使用：{i.problem}", "表头行": "", "数据行数": 0}
+             for i in cd.inbox.issues]
+    return pd.DataFrame(rows, columns=["文件", "工作表", "识别为", "表头行", "数据行数"])
+
+
+def quality_summary(cd: CityDay) -> pd.DataFrame:
+    """Fault counts by table, level and rule (the 汇总 sheet of the quality report)."""
+    return summary(cd.faults)
+
+
+def ledger_overview(cd: CityDay) -> pd.DataFrame:
+    """Per county: enterprises by 报送状态 and the five clears summed (no phones, no names)."""
+    led = cd.ledger
+    counts = led.pivot_table(index="县区", columns="报送状态", values="统一社会信用代码", aggfunc="count",
+                             fill_value=0)
+    sums = led.groupby("县区")[["员工总数", "在岗人数", "缺工人数"]].sum()
+    return counts.join(sums)
+
+
+def figures_table(cd: CityDay) -> pd.DataFrame:
+    """The 汇总表 figures transposed (one column per county), "—" for not reported."""
+    f = cd.figures.T
+    return f.map(lambda v: "—" if pd.isna(v) else (f"{v:.1f}" if v != int(v) else f"{int(v)}"))
+
+
+def file_list(paths: list[Path]) -> pd.DataFrame:
+    """Names and sizes of the files a run wrote."""
+    return pd.DataFrame([{"文件": Path(p).name, "大小(KB)": round(Path(p).stat().st_size / 1024, 1)}
+                         for p in paths], columns=["文件", "大小(KB)"])

@@ -1,0 +1,180 @@
+"""One city day, from the inbox folders to clean tables, ledger and figures.
+
+This is what the city notebook calls, step by step:
+
+    cd = pipeline.load(inbox, "南昌", "2020-03-01")     # read + clean + validate + ledger
+    cd.figures                                           # the 汇总表 numbers
+    pipeline.write_outputs(cd, out_dir)                  # xlsx + parquet products
+
+Only the day folder of D is reported in the 数据质量报告; earlier folders are read for the
+list in force, ledger carry-forward and cumulative placements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import figures as fig
+from . import ledger as led
+from . import validate
+from .clean import FaultLog, clean_table
+from .errors import UserError
+from .ingest import Inbox, read_day
+from .reference import City, city_counties, resolve_city, settings
+
+DAILY_TABLES = ["C", "E", "G", "H", "I", "J"]
+
+
+@dataclass
+class CityDay:
+    """Everything computed for one city and day."""
+
+    city: City
+    day: dt.date
+    inbox_root: Path
+    inbox: Inbox
+    log: FaultLog
+    list_day: dt.date | None
+    in_force: pd.DataFrame
+    adjustments: pd.DataFrame
+    ledger: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # clean tables of day D
+    figures: pd.DataFrame | None = None
+
+    @property
+    def faults(self) -> pd.DataFrame:
+        return self.log.frame()
+
+    @property
+    def reported(self) -> list[str]:
+        """Table codes present in the day's folder."""
+        return sorted({s.table for s in self.inbox.sheets})
+
+
+def parse_day(value: str | dt.date) -> dt.date:
+    """A report day from 2020-02-24 (ISO form), else a UserError in Chinese."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise UserError(f"日期“{value}”无效，请按 YYYY-MM-DD 填写，例如 2020-02-24") from None
+
+
+def day_folders(inbox_root: Path, city: City) -> dict[dt.date, Path]:
+    """The city's day folders in the inbox, by date (folders not named YYYY-MM-DD are ignored)."""
+    base = Path(inbox_root) / city.name
+    out = {}
+    if base.is_dir():
+        for p in sorted(base.iterdir()):
+            if p.is_dir():
+                try:
+                    out[dt.date.fromisoformat(p.name)] = p
+                except ValueError:
+                    continue
+    return out
+
+
+def newest_day(inbox_root: Path, city: City) -> dt.date:
+    folders = day_folders(inbox_root, city)
+    if not folders:
+        raise UserError(f"收件箱 {inbox_root} 中没有{city.full_name}的任何日期文件夹（应为 {city.name}/YYYY-MM-DD/）")
+    return max(folders)
+
+
+def resolve_day(inbox_root: Path, city: City, value: str | dt.date | None) -> dt.date:
+    """The report day: the given one (must exist in the inbox) or the newest folder."""
+    if value in (None, ""):
+        return newest_day(inbox_root, city)
+    day = parse_day(value)
+    if day not in day_folders(inbox_root, city):
+        have = sorted(day_folders(inbox_root, city))
+        span = f"现有 {have[0]} 至 {have[-1]}" if have else "没有任何日期文件夹"
+        raise UserError(f"收件箱中没有{city.full_name} {day} 的文件夹（{span}）")
+    return day
+
+
+def _clean_all(inbox: Inbox, city: City, day: dt.date, log: FaultLog) -> dict[str, pd.DataFrame]:
+    out = {}
+    for code in sorted({s.table for s in inbox.sheets}):
+        clean = clean_table(code, inbox.table(code), city, day, log)
+        out[code] = validate.check_rows(code, clean, log)
+    return out
+
+
+def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = None) -> CityDay:
+    """Read, clean and validate a city day and build its ledger and figures.
+
+    Raises UserError (exit 2) when the city is unknown, the day has no folder, or there is
+    no list in force (table A) or no ledger (table B) for the day.
+    """
+    inbox_root = Path(inbox_root)
+    city = city if isinstance(city, City) else resolve_city(city)
+    day = resolve_day(inbox_root, city, day)
+    folders = day_folders(inbox_root, city)
+
+    inbox = read_day(folders[day], base=inbox_root)
+    log = FaultLog(inbox)
+    today = _clean_all(inbox, city, day, log)
+
+    history: dict[dt.date, dict[str, pd.DataFrame]] = {day: today}
+    for d, folder in folders.items():
+        if d < day:
+            earlier = read_day(folder, base=inbox_root)
+            history[d] = _clean_all(earlier, city, d, FaultLog(earlier))
+
+    lists = {d: t["A"] for d, t in history.items() if "A" in t and not t["A"].empty}
+    list_day, in_force = led.list_in_force(lists, day)
+    if list_day is None:
+        raise UserError(f"{city.full_name} {day}：没有可用的重点企业清单（表A），"
+                        "请在当日或之前的文件夹中放入重点企业清单")
+    if "B" not in today:
+        raise UserError(f"{city.full_name} {day}：当日文件夹中没有企业用工台账（表B），无法生成报表")
+
+    b_today = today["B"]
+    wrong_day = b_today[b_today["填报日期"] != day]
+    for _, row in wrong_day.iterrows():
+        log.add("警告", validate.table_specs()["B"], row, "填报日期",
+                f"填报日期不是{day}", "请核对填报日期；该行按其填报日期处理", "ledger_date")
+    today["B"] = validate.check_ledger_against_list(b_today, in_force, log)
+    b_rows = pd.concat([t["B"] for t in history.values() if "B" in t], ignore_index=True)
+    ledger = led.build_ledger(in_force, b_rows, day, int(settings()["carry_forward_days"]))
+
+    vac = today.get("C")
+    if vac is not None and "填报日期" in vac:
+        vac = vac.copy()
+        vac["填报日期"] = vac["填报日期"].where(vac["填报日期"].notna(), day)
+        validate.check_vacancies_against_ledger(vac, ledger[ledger["报送状态"] == led.REPORTED], log)
+        today["C"] = vac
+    placements = None
+    if any("D" in t for t in history.values()):
+        placements = pd.concat([t["D"] for t in history.values() if "D" in t], ignore_index=True)
+        placements = placements[placements["日期"] <= day]
+
+    tables = fig.DayTables(
+        day=day,
+        counties=[c.name for c in city_counties(city)],
+        ledger=ledger,
+        vacancies=today.get("C"),
+        placements=placements,
+        placements_today_reported="D" in today,
+        recruitment=today.get("E"),
+        transport=_on_day(today.get("G"), "日期", day),
+        pushes=_on_day(today.get("H"), "日期", day),
+        training=_on_day(today.get("I"), "日期", day),
+        help=today.get("J"),
+    )
+    cd = CityDay(city, day, inbox_root, inbox, log, list_day, in_force,
+                 led.adjustments(lists, day), ledger, today)
+    cd.figures = fig.compute(tables)
+    return cd
+
+
+def _on_day(df: pd.DataFrame | None, column: str, day: dt.date) -> pd.DataFrame | None:
+    if df is None:
+        return None
+    return df[df[column] == day]

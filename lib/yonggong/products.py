@@ -1,0 +1,128 @@
+"""The files a city day publishes, named as shared/spec/forms.md says.
+
+    重点企业用工调度保障工作信息汇总表_<市>_<YYYYMMDD>.xlsx   (forms.write_huizongbiao)
+    数据质量报告_<市>_<YYYYMMDD>.xlsx                          (report.write_quality_report)
+    台账_<市>_<YYYYMMDD>.parquet / .xlsx                       (the clean enterprise ledger)
+
+Only public data is written here; anything with personal data goes under restricted/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from . import forms, report
+from .figures import vacancy_class
+from .pipeline import CityDay
+from .xlsxio import save_parquet, save_workbook
+
+LEDGER_PUBLIC = ["统一社会信用代码", "企业名称", "县区", "企业类别", "人社服务专员", "员工总数", "在岗人数",
+                 "缺工人数", "是否复工", "产能恢复率", "已返岗人数", "问题困难类型", "问题困难", "问题是否解决",
+                 "富余人数", "填报日期", "报送状态"]
+
+
+def names(city: str, day: dt.date) -> dict[str, str]:
+    """Output file names of a city day."""
+    s = day.strftime("%Y%m%d")
+    return {
+        "huizongbiao": f"重点企业用工调度保障工作信息汇总表_{city}_{s}.xlsx",
+        "quality": f"数据质量报告_{city}_{s}.xlsx",
+        "ledger_parquet": f"台账_{city}_{s}.parquet",
+        "ledger_xlsx": f"台账_{city}_{s}.xlsx",
+    }
+
+
+def ledger_frame(cd: CityDay) -> pd.DataFrame:
+    """The ledger as published (parquet and xlsx): adds city, county code and day."""
+    df = cd.ledger.copy()
+    df.insert(0, "日期", pd.Timestamp(cd.day))
+    df.insert(1, "设区市", cd.city.name)
+    df["填报日期"] = pd.to_datetime(df["填报日期"])
+    df["纳入日期"] = pd.to_datetime(df["纳入日期"])
+    return df.reset_index(drop=True)
+
+
+def _bool_text(v) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return ""
+    return "是" if bool(v) else "否"
+
+
+def detail_sheets(cd: CityDay) -> dict[str, pd.DataFrame]:
+    """企业明细, 空岗结构, 问题困难, 清单调整 for the 汇总表 workbook."""
+    led = cd.ledger
+    detail = led[["统一社会信用代码", "企业名称", "县区", "企业类别", "人社服务专员", "员工总数", "在岗人数",
+                  "缺工人数", "产能恢复率", "是否复工", "问题困难", "报送状态"]].copy()
+    detail["是否复工"] = detail["是否复工"].map(_bool_text)
+    detail = detail.rename(columns={"人社服务专员": "服务专员", "产能恢复率": "产能恢复率(%)"})
+
+    vac = cd.tables.get("C")
+    if vac is not None and not vac.empty:
+        v = vac.assign(岗位类别=vacancy_class(vac))
+        structure = (v.groupby(["岗位类别", "岗位名称"], sort=True)["缺工人数"].sum().astype("int64")
+                     .reset_index().rename(columns={"缺工人数": "缺工人数"}))
+        order = {c: i for i, c in enumerate(["普工", "技工", "管理及专业技术", "其他"])}
+        structure = structure.sort_values(["岗位类别", "缺工人数", "岗位名称"], ascending=[True, False, True],
+                                          key=lambda s: s.map(order) if s.name == "岗位类别" else s)
+    else:
+        structure = pd.DataFrame(columns=["岗位类别", "岗位名称", "缺工人数"])
+
+    problems = open_problems(cd)
+    adjust = cd.adjustments.copy()
+    return {"企业明细": detail.reset_index(drop=True), "空岗结构": structure.reset_index(drop=True),
+            "问题困难": problems, "清单调整": adjust}
+
+
+def open_problems(cd: CityDay) -> pd.DataFrame:
+    """Open problems with enterprise, type, text and days open (since the first day reported)."""
+    led = cd.ledger
+    mask = led["问题困难"].notna() & (led["问题困难"].astype(str).str.strip() != "") & \
+        (led["问题是否解决"].fillna(False) != True)  # noqa: E712
+    rows = led[mask][["企业名称", "县区", "问题困难类型", "问题困难", "填报日期"]].copy()
+    rows["问题困难类型"] = rows["问题困难类型"].fillna("其他")
+    rows = rows.rename(columns={"填报日期": "最近填报"})
+    rows["最近填报"] = rows["最近填报"].map(lambda d: d.isoformat() if d is not None else "")
+    return rows.reset_index(drop=True)
+
+
+def write_ledger(cd: CityDay, out_dir: Path) -> list[Path]:
+    n = names(cd.city.name, cd.day)
+    df = ledger_frame(cd)
+    pq = out_dir / n["ledger_parquet"]
+    save_parquet(df, pq)
+    wb = Workbook()
+    ws = wb.active
+    public = df[["日期", "设区市", *LEDGER_PUBLIC]].copy()
+    for col in ("日期", "填报日期"):
+        public[col] = public[col].dt.strftime("%Y-%m-%d").fillna("")
+    for col in ("是否复工", "问题是否解决"):
+        public[col] = public[col].map(_bool_text)
+    forms.write_table_sheet(ws, f"{cd.city.full_name}重点企业用工台账（{cd.day.isoformat()}）", public)
+    ws.title = "台账"
+    xl = out_dir / n["ledger_xlsx"]
+    save_workbook(wb, xl)
+    return [pq, xl]
+
+
+def meta(cd: CityDay) -> dict:
+    return {"city_full": cd.city.full_name, "bureau": cd.city.bureau, "date": cd.day,
+            "filler": "", "reviewer": "", "phone": "", "submitted": ""}
+
+
+def write_all(cd: CityDay, out_dir: str | Path) -> list[Path]:
+    """Write every public product of the city day into ``out_dir``; returns the paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n = names(cd.city.name, cd.day)
+    written = write_ledger(cd, out_dir)
+    hz = out_dir / n["huizongbiao"]
+    forms.write_huizongbiao(hz, cd.figures, meta(cd), detail_sheets(cd))
+    written.append(hz)
+    q = out_dir / n["quality"]
+    report.write_quality_report(q, cd.faults, cd.city, cd.day)
+    written.append(q)
+    return written

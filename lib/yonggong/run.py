@@ -1,0 +1,243 @@
+"""Run a city day: papermill execution, lock, atomic publish, manifest.
+
+    outputs/<YYYY-MM-DD>/<市>/          the published products (replaced only on success)
+    outputs/<YYYY-MM-DD>/.tmp-<市>-…/   where a run writes while it executes
+    outputs/<YYYY-MM-DD>/failed/<市>-<time>/   the executed notebook of a failed run
+    outputs/<YYYY-MM-DD>/.<市>.lock     held while a run of that city day executes
+
+A failed run leaves the previous good outputs untouched. A bad command (unknown city,
+impossible date, missing table A/B) ends with a UserError before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__, paths
+from .errors import RunFailed, RunLocked, UserError
+from .pipeline import day_folders, resolve_day
+from .reference import City, params_files, resolve_city
+
+CITY_NOTEBOOK = "city_day.ipynb"
+KERNEL_NAME = "yonggong"
+PACKAGES = ["yonggong", "pandas", "numpy", "openpyxl", "pyarrow", "papermill", "nbconvert", "pandera",
+            "cn2an", "python-calamine", "jupyterlab", "invoke", "ipykernel", "PyYAML", "Jinja2"]
+
+
+@dataclass
+class RunResult:
+    city: City
+    day: dt.date
+    out_dir: Path
+    manifest: dict
+    status: str  # 完成 / 已是最新
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def file_entry(path: Path, base: Path) -> dict:
+    return {"path": path.relative_to(base).as_posix(), "size": path.stat().st_size, "sha256": sha256_file(path)}
+
+
+def input_files(inbox: Path, city: City, day: dt.date) -> list[Path]:
+    """Every inbox file a city-day run may read: the city's folders on or before the day."""
+    files = []
+    for d, folder in sorted(day_folders(inbox, city).items()):
+        if d <= day:
+            files += sorted(p for p in folder.rglob("*") if p.is_file())
+    return files
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=paths.ROOT, capture_output=True, text=True,
+                             timeout=10)
+        return out.stdout.strip() if out.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def code_hash() -> str:
+    """sha256 over the yonggong package sources (what the up-to-date check compares)."""
+    h = hashlib.sha256()
+    for p in sorted(paths.PACKAGE_DIR.rglob("*")):
+        if p.is_file() and p.suffix in (".py", ".html", ".css", ".j2", ".yaml"):
+            h.update(p.relative_to(paths.PACKAGE_DIR).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = ""
+    return out
+
+
+def city_out_dir(out_root: Path, city: City, day: dt.date) -> Path:
+    """outputs/<day>/<city>; refuses anything that would leave the outputs folder."""
+    root = Path(out_root).resolve()
+    target = (root / day.isoformat() / city.name).resolve()
+    if root not in target.parents:
+        raise UserError(f"输出路径越出输出目录：{target}")
+    return target
+
+
+@contextmanager
+def lock(path: Path):
+    """An exclusive lock file; a lock left by a dead process is taken over."""
+    import psutil
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _attempt in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            break
+        except FileExistsError:
+            try:
+                pid = int(path.read_text(encoding="utf-8").split()[0])
+            except (OSError, ValueError, IndexError):
+                pid = -1
+            if pid > 0 and psutil.pid_exists(pid):
+                raise RunLocked(f"该市当日报表正在由另一进程（PID {pid}）生成，请稍后再试：{path}") from None
+            path.unlink(missing_ok=True)
+    else:
+        raise RunLocked(f"无法获得运行锁：{path}")
+    try:
+        os.write(fd, f"{os.getpid()} {dt.datetime.now().isoformat()}".encode())
+        os.close(fd)
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def publish(tmp: Path, final: Path) -> None:
+    """Move a finished temporary folder into place, replacing the previous outputs."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".old-{final.name}-{uuid.uuid4().hex[:8]}")
+        os.replace(final, old)
+    try:
+        os.replace(tmp, final)
+    except OSError:
+        if old is not None:
+            os.replace(old, final)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def kernel_name() -> str:
+    """The project's kernel when installed (./dev installs it), else the default python3."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return KERNEL_NAME if KERNEL_NAME in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+def execute_notebook(notebook: Path, output: Path, parameters: dict, cwd: Path) -> None:
+    """Execute a notebook with papermill (parameters injected, the run log kept)."""
+    import papermill as pm
+
+    pm.execute_notebook(
+        str(notebook), str(output), parameters=parameters, kernel_name=kernel_name(),
+        cwd=str(cwd), progress_bar=False, log_output=False, language="python",
+    )
+
+
+def run_city_day(city: str, day: str | None = None, inbox: Path | str | None = None,
+                 out: Path | str | None = None, force: bool = False) -> RunResult:
+    """Execute the city notebook for one day and publish its outputs atomically."""
+    started = dt.datetime.now().astimezone()
+    city_obj = resolve_city(city)
+    inbox = Path(inbox) if inbox else paths.SAMPLE_INBOX
+    if not inbox.is_dir():
+        raise UserError(f"收件箱目录不存在：{inbox}")
+    day_obj = resolve_day(inbox, city_obj, day)
+    out_root = Path(out) if out else paths.OUTPUTS
+    final = city_out_dir(out_root, city_obj, day_obj)
+    nb_src = paths.NOTEBOOKS / CITY_NOTEBOOK
+    parameters = {"city": city_obj.name, "date": day_obj.isoformat(), "inbox": str(inbox.resolve()),
+                  "out_dir": ""}
+    inputs = [file_entry(p, inbox) for p in input_files(inbox, city_obj, day_obj)]
+
+    fresh_parent = not final.parent.exists()
+    try:
+        return _locked_run(city_obj, day_obj, inbox, final, nb_src, parameters, inputs, started)
+    except UserError:
+        if fresh_parent:  # leave no empty date folder behind (only if nothing else is in it)
+            try:
+                final.parent.rmdir()
+            except OSError:
+                pass
+        raise
+
+
+def _locked_run(city_obj, day_obj, inbox, final, nb_src, parameters, inputs, started) -> RunResult:
+    stamp = day_obj.strftime("%Y%m%d")
+    with lock(final.parent / f".{city_obj.name}.lock"):
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{city_obj.name}-", dir=final.parent))
+        parameters["out_dir"] = str(tmp)
+        nb_out = tmp / f"notebook_{city_obj.name}_{stamp}.ipynb"
+        try:
+            execute_notebook(nb_src, nb_out, parameters, cwd=paths.ROOT)
+        except Exception as exc:
+            _handle_failure(exc, tmp, final, city_obj, day_obj)
+        manifest = {
+            "tool": "yonggong",
+            "version": __version__,
+            "city": city_obj.name,
+            "city_code": city_obj.code,
+            "date": day_obj.isoformat(),
+            "parameters": {k: v for k, v in parameters.items() if k != "out_dir"},
+            "code": {"git_commit": git_commit(), "package_sha256": code_hash(),
+                     "notebook": file_entry(nb_src, paths.ROOT)},
+            "params": [file_entry(p, paths.PARAMS_DIR) for p in params_files()],
+            "packages": package_versions(),
+            "inputs": inputs,
+            "outputs": [file_entry(p, tmp) for p in sorted(tmp.rglob("*")) if p.is_file()],
+            "started": started.isoformat(timespec="seconds"),
+            "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "platform": {"system": platform.system(), "python": sys.version.split()[0]},
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                           encoding="utf-8")
+        publish(tmp, final)
+    return RunResult(city_obj, day_obj, final, manifest, "完成")
+
+
+def _handle_failure(exc: Exception, tmp: Path, final: Path, city: City, day: dt.date) -> None:
+    """Translate a notebook failure; keep the failed notebook; never touch ``final``."""
+    ename = getattr(exc, "ename", "")
+    evalue = getattr(exc, "evalue", str(exc))
+    if ename == "UserError":
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise UserError(evalue) from None
+    failed_root = final.parent / "failed"
+    failed_root.mkdir(parents=True, exist_ok=True)
+    failed = failed_root / f"{city.name}-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:4]}"
+    os.replace(tmp, failed)
+    raise RunFailed(f"{city.full_name} {day} 运行失败（{ename or type(exc).__name__}：{evalue}）。"
+                    f"上一次的成功结果未改动；失败的运行记录在 {failed}") from exc

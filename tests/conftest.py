@@ -1,0 +1,41 @@
+"""Shared fixtures: the bundled sample inbox and one real `daily` run for 南昌."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "lib"))
+
+SAMPLE = ROOT / "sample_inbox"
+
+
+def invoke(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run an invoke task the way an analyst does, capturing text output."""
+    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=cwd, capture_output=True,
+                          text=True, encoding="utf-8", env=_env())
+
+
+def _env() -> dict:
+    import os
+
+    return dict(os.environ, PYTHONUTF8="1", PYTHONIOENCODING="utf-8")
+
+
+@pytest.fixture(scope="session")
+def sample_inbox() -> Path:
+    assert SAMPLE.is_dir(), "sample_inbox/ is missing: run `invoke sample`"
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def nanchang_run(tmp_path_factory, sample_inbox):
+    """One `invoke daily --city=南昌` into a temporary outputs folder (newest day)."""
+    out = tmp_path_factory.mktemp("outputs")
+    res = invoke("daily", "--city=南昌", f"--out={out}")
+    assert res.returncode == 0, res.stdout + res.stderr
+    return out / "2020-03-01" / "南昌", res
