@@ -58,6 +58,53 @@ def sample(c, out=None):
         print(f"  {key}: {value}")
 
 
+@task(help={
+    "city": "设区市 (city)",
+    "date": "日期 YYYY-MM-DD，默认收件箱中最新一天 (day; default newest)",
+    "inbox": "收件箱目录 (inbox folder)",
+    "out": "输出目录，默认 outputs/ (outputs folder)",
+})
+def roster(c, city, date=None, inbox=None, out=None):
+    """生成附件1 领导小组及联络员名单 / Write 附件1 (leading group and liaisons) from table L."""
+    from yonggong import paths
+    from yonggong.errors import YonggongError
+    from yonggong.pipeline import resolve_day
+    from yonggong.reference import resolve_city
+    from yonggong.roster import newest_liaisons, write_roster
+
+    try:
+        city_obj = resolve_city(city)
+        inbox_root = Path(inbox) if inbox else paths.SAMPLE_INBOX
+        day = resolve_day(inbox_root, city_obj, date)
+        sent, df = newest_liaisons(inbox_root, city_obj, day)
+    except YonggongError as exc:
+        raise _fail(exc) from None
+    target = (Path(out) if out else paths.OUTPUTS) / "roster" / city_obj.name
+    path = target / f"附件1_领导小组及联络员名单_{city_obj.name}_{day.strftime('%Y%m%d')}.xlsx"
+    write_roster(path, city_obj, df)
+    print(f"已生成附件1（表L报送于{sent}，{len(df)}人）：{path}")
+
+
+@task(help={
+    "out": "输出目录，默认 outputs/templates (folder)",
+    "city": "设区市：给县区列加下拉列表 (city: adds a county drop-down)",
+})
+def templates(c, out=None, city=None):
+    """生成各表空白填报模板 / Write an empty fill-in workbook per table A–M."""
+    from yonggong import paths
+    from yonggong.errors import YonggongError
+    from yonggong.reference import resolve_city
+    from yonggong.fillin import write_templates
+
+    try:
+        city_obj = resolve_city(city) if city else None
+    except YonggongError as exc:
+        raise _fail(exc) from None
+    target = Path(out) if out else paths.OUTPUTS / "templates"
+    for p in write_templates(target, city_obj):
+        print(f"  {p}")
+
+
 @task(help={"args": "传给 pytest 的参数 (extra pytest arguments)"})
 def test(c, args=""):
     """运行全部测试 / Run the whole test suite (pytest)."""

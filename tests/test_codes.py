@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from yonggong.codes import check_idno, check_uscc, make_idno, make_uscc, mask_idno, mask_phone
 
 

@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+
 from yonggong import forms, paths
 
 FIGURE_IDS = [

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+
 from yonggong import parse
 from yonggong.parse import (
     Parsed,

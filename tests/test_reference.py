@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from yonggong.errors import UserError
 from yonggong.reference import categories, cities, city_counties, counties, resolve_city, resolve_county
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import invoke
+
 from yonggong import run as run_mod
 from yonggong.errors import RunFailed, RunLocked, UserError
 from yonggong.reference import resolve_city
@@ -47,7 +48,7 @@ def test_executed_notebook_shows_chinese_parameters(nanchang_run):
     out, _ = nanchang_run
     nb = nbformat.read(str(out / "notebook_南昌_20200301.ipynb"), as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert injected and 'city = "南昌"' in injected[0].source
+    assert injected and "city = '南昌'" in injected[0].source
 
 
 def test_rerun_gives_byte_identical_xlsx_and_parquet(nanchang_run, tmp_path):
@@ -55,9 +56,12 @@ def test_rerun_gives_byte_identical_xlsx_and_parquet(nanchang_run, tmp_path):
     res = invoke("daily", "--city=360100", "--date=2020-03-01", f"--out={tmp_path}")
     assert res.returncode == 0, res.stderr
     again = tmp_path / "2020-03-01" / "南昌"
-    for p in out.iterdir():
+    compared = 0
+    for p in out.rglob("*"):
         if p.suffix in (".xlsx", ".parquet"):
-            assert sha(p) == sha(again / p.name), p.name
+            assert sha(p) == sha(again / p.relative_to(out)), p.name
+            compared += 1
+    assert compared >= 5
 
 
 @pytest.mark.parametrize("city", ["北京", "../南昌", "南昌县"])
@@ -79,6 +83,7 @@ def test_impossible_or_absent_date_exits_2_and_writes_nothing(tmp_path, date):
 def _inbox_with(tmp_path: Path, sample: Path, keep_tables: set[str]) -> Path:
     """A one-day inbox for 南昌 holding only the sheets recognised as ``keep_tables``."""
     from openpyxl import Workbook
+
     from yonggong.ingest import read_day
 
     src_day = sample / "南昌" / "2020-02-23"
@@ -117,7 +122,7 @@ def test_missing_list_exits_2(tmp_path, sample_inbox):
 def test_failed_run_keeps_previous_outputs_and_the_failed_notebook(tmp_path, sample_inbox, monkeypatch):
     out = tmp_path / "out"
     first = run_mod.run_city_day("南昌", "2020-02-24", sample_inbox, out)
-    before = {p.name: sha(p) for p in first.out_dir.iterdir()}
+    before = {p.relative_to(first.out_dir): sha(p) for p in first.out_dir.rglob("*") if p.is_file()}
 
     broken = tmp_path / "nb"
     broken.mkdir()
@@ -128,7 +133,7 @@ def test_failed_run_keeps_previous_outputs_and_the_failed_notebook(tmp_path, sam
     with pytest.raises(RunFailed) as err:
         run_mod.run_city_day("南昌", "2020-02-24", sample_inbox, out)
     assert "上一次的成功结果未改动" in str(err.value)
-    after = {p.name: sha(p) for p in first.out_dir.iterdir()}
+    after = {p.relative_to(first.out_dir): sha(p) for p in first.out_dir.rglob("*") if p.is_file()}
     assert after == before
     failed = list((out / "2020-02-24" / "failed").glob("南昌-*/notebook_南昌_20200224.ipynb"))
     assert len(failed) == 1

@@ -18,7 +18,7 @@ CITY_DAY = [
      "本笔记由 `invoke daily --city=… --date=…` 以 papermill 执行，执行后的副本即运行记录。"
      "所有计算在 `yonggong` 包中完成，本页只设置参数、调用函数并展示结果。"),
     ("code", "parameters", 'city = "南昌"\ndate = ""  # YYYY-MM-DD；空则取收件箱中最新一天\ninbox = ""  # 空则使用内置样例收件箱\nout_dir = ""  # 由 invoke daily 注入'),
-    ("code", "setup", "from pathlib import Path\n\nimport pandas as pd\n\nfrom yonggong import notebook as nb, paths, pipeline, products\n\npd.set_option(\"display.max_columns\", 40)\ninbox_root = Path(inbox) if inbox else paths.SAMPLE_INBOX"),
+    ("code", "setup", "from pathlib import Path\n\nimport pandas as pd\n\nfrom yonggong import notebook as nb\nfrom yonggong import paths, pipeline, products\n\npd.set_option(\"display.max_columns\", 40)\ninbox_root = Path(inbox) if inbox else paths.SAMPLE_INBOX"),
     ("md", "h-load", "## 1. 读取与识别\n\n按表头识别每个工作表属于哪张表（A–M），不依赖文件名。"),
     ("code", "load", "cd = pipeline.load(inbox_root, city, date or None)\nnb.sheet_table(cd)"),
     ("md", "h-quality", "## 2. 数据质量\n\n错误行不计入报表，警告行计入。明细见《数据质量报告》。"),

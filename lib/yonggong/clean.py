@@ -19,7 +19,7 @@ import pandas as pd
 from . import codes
 from .ingest import META_COLUMNS, Inbox
 from .parse import parse_series
-from .reference import City, ColumnSpec, TableSpec, categories, resolve_county, settings, table_specs
+from .reference import City, ColumnSpec, TableSpec, categories, resolve_county, table_specs
 
 ERROR = "错误"
 WARNING = "警告"
@@ -99,20 +99,11 @@ def _nfkc(v: object) -> str:
     return "".join(unicodedata.normalize("NFKC", str(v)).split())
 
 
-def _is_total_row(row: pd.Series, spec: TableSpec) -> bool:
-    markers = set(settings()["total_row_markers"])
-    for col in spec.columns:
-        if col.type in ("text", "uscc", "county", "category", "enum"):
-            v = row.get(col.name)
-            if isinstance(v, str) and _nfkc(v) in markers:
-                return True
-    return False
-
-
-def _split_totals(raw: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _split_totals(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Separate 合计/总计/小计 rows (flagged by ingest from any cell of the row) from data rows."""
     if raw.empty:
         return raw, raw
-    mask = raw.apply(lambda r: _is_total_row(r, spec), axis=1).astype(bool)
+    mask = raw["_total"].fillna(False).astype(bool)
     return raw[~mask], raw[mask]
 
 
@@ -234,36 +225,45 @@ def _advice(kind: str) -> str:
     }.get(kind, "请核对该值")
 
 
+def _signature(row: pd.Series) -> str:
+    return "\x1f".join(repr(None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
+                        for v in row)
+
+
 def _dedupe(df: pd.DataFrame, spec: TableSpec, log: FaultLog) -> pd.DataFrame:
     """Collapse exact duplicates; resolve key conflicts by the newest file (both reported)."""
-    value_cols = [c.name for c in spec.columns if c.name in df.columns]
-    if df.empty:
-        return df
-    if not spec.key:
+    if df.empty or not spec.key:
         return df
     key = list(spec.key)
-    work = df.copy()
-    work["_sig"] = work[value_cols].astype(str).agg("\x1f".join, axis=1)
-    keep = []
+    dup = df.duplicated(key, keep=False)
+    if not dup.any():
+        return df
+    value_cols = [c.name for c in spec.columns if c.name in df.columns]
+    work = df[dup].copy()
+    work["_sig"] = work[value_cols].apply(_signature, axis=1)
+    drop = []
     for _, grp in work.groupby(key, sort=False, dropna=False):
-        if len(grp) == 1:
-            keep.append(grp.index[0])
-            continue
         grp = grp.sort_values(["_mtime", "_file", "_row"], kind="stable")
-        winner = grp.iloc[-1]
-        keep.append(grp.index[-1])
-        for _, r in grp.iloc[:-1].iterrows():
-            if r["_sig"] == winner["_sig"]:
-                log.add(WARNING, spec, r, "", f"重复行：与 {winner['_file']} 第{int(winner['_row'])}行完全相同，已合并",
+        first_seen: dict[str, pd.Series] = {}
+        for idx, r in grp.iterrows():  # exact duplicates: keep the first, report the others
+            if r["_sig"] in first_seen:
+                orig = first_seen[r["_sig"]]
+                drop.append(idx)
+                log.add(WARNING, spec, r, "", f"重复行：与 {orig['_file']} 第{int(orig['_row'])}行完全相同，已合并",
                         "删除重复行即可", "duplicate")
             else:
-                log.add(WARNING, spec, r, "",
-                        f"与 {winner['_file']} 第{int(winner['_row'])}行主键相同但内容不同，已采用较新文件的行",
-                        "请核实哪一行正确，并删除另一行", "conflict")
-                log.add(WARNING, spec, winner, "",
-                        f"与 {r['_file']} 第{int(r['_row'])}行主键相同但内容不同，采用本行（文件较新）",
-                        "请核实哪一行正确，并删除另一行", "conflict")
-    return df.loc[sorted(keep)]
+                first_seen[r["_sig"]] = r
+        distinct = grp[~grp.index.isin(drop)]
+        winner = distinct.iloc[-1]  # conflicts: the row of the newest file wins
+        for idx, r in distinct.iloc[:-1].iterrows():
+            drop.append(idx)
+            log.add(WARNING, spec, r, "",
+                    f"与 {winner['_file']} 第{int(winner['_row'])}行主键相同但内容不同，已采用较新文件的行",
+                    "请核实哪一行正确，并删除另一行", "conflict")
+            log.add(WARNING, spec, winner, "",
+                    f"与 {r['_file']} 第{int(r['_row'])}行主键相同但内容不同，采用本行（文件较新）",
+                    "请核实哪一行正确，并删除另一行", "conflict")
+    return df.drop(index=drop)
 
 
 def clean_table(code: str, raw: pd.DataFrame, city: City, report_date: dt.date,
@@ -274,7 +274,7 @@ def clean_table(code: str, raw: pd.DataFrame, city: City, report_date: dt.date,
     for col in spec.columns:
         if col.name not in raw.columns:
             raw[col.name] = None
-    data, totals = _split_totals(raw.reset_index(drop=True), spec)
+    data, totals = _split_totals(raw.reset_index(drop=True))
     bad: set = set()
     typed = pd.DataFrame(index=data.index)
     for col in spec.columns:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +25,7 @@ from .reference import TableSpec, table_specs
 
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
 HEADER_SCAN_ROWS = 12
-META_COLUMNS = ["_file", "_sheet", "_row", "_mtime"]
+META_COLUMNS = ["_file", "_sheet", "_row", "_mtime", "_total"]
 
 
 @dataclass
@@ -95,6 +96,12 @@ def read_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
     return out
 
 
+@cache
+def _alias_maps() -> dict[str, dict[str, str]]:
+    """Normalised header (name or alias) -> canonical column name, per table."""
+    return {code: _alias_map(spec) for code, spec in table_specs().items()}
+
+
 def _alias_map(spec: TableSpec) -> dict[str, str]:
     m = {}
     for col in spec.columns:
@@ -132,7 +139,7 @@ def _match(header: list[str]) -> list[tuple[str, dict[int, str]]]:
     """Tables whose required columns all appear in ``header``, with their column maps."""
     hits = []
     for code, spec in table_specs().items():
-        amap = _alias_map(spec)
+        amap = _alias_maps()[code]
         cols: dict[int, str] = {}
         for j, h in enumerate(header):
             name = amap.get(h)
@@ -158,6 +165,8 @@ def recognise(rows: list[list[object]]) -> tuple[str | None, tuple[int, ...], di
                 rivals = {code}
             elif score == best[0] and code != best[1]:
                 rivals.add(code)
+            elif score == best[0] and code == best[1] and len(idx) < len(best[2]):
+                best = (score, code, idx, cols)  # same match with fewer header rows: prefer it
     if best is None:
         return None, (), {}, "未识别出表格：表头中缺少任何一张表（A–M）的全部必填列"
     if len(rivals) > 1:
@@ -166,15 +175,24 @@ def recognise(rows: list[list[object]]) -> tuple[str | None, tuple[int, ...], di
     return best[1], best[2], best[3], ""
 
 
+def _total_markers() -> set[str]:
+    from .reference import settings
+
+    return {normalise_header(m) for m in settings()["total_row_markers"]}
+
+
 def _data_frame(rows, header_idx, cols, file, sheet, mtime) -> pd.DataFrame:
+    """Data rows below the header; ``_total`` marks 合计/总计/小计 rows (in any cell)."""
     start = max(header_idx) + 1
+    markers = _total_markers()
     records = []
     for i in range(start, len(rows)):
         row = rows[i]
         values = {name: (row[j] if j < len(row) else None) for j, name in cols.items()}
         if all(_blank(v) for v in values.values()):
             continue
-        values.update(_file=file, _sheet=sheet, _row=i + 1, _mtime=mtime)
+        total = any(isinstance(v, str) and normalise_header(v) in markers for v in row)
+        values.update(_file=file, _sheet=sheet, _row=i + 1, _mtime=mtime, _total=total)
         records.append(values)
     columns = list(cols.values()) + META_COLUMNS
     return pd.DataFrame.from_records(records, columns=columns)

@@ -45,7 +45,7 @@ def adjustments(lists: dict[dt.date, pd.DataFrame], day: dt.date) -> pd.DataFram
     today_codes = set(today["统一社会信用代码"])
     for _, r in today[~today["统一社会信用代码"].isin(before_codes)].iterrows():
         rows.append({"调整": "纳入", "统一社会信用代码": r["统一社会信用代码"], "企业名称": r["企业名称"],
-                     "县区": r["县区"], "企业类别": r["企业类别"], "原因": r.get("调整原因") or ""})
+                     "县区": r["县区"], "企业类别": r["企业类别"], "原因": _text(r.get("调整原因"))})
     for _, r in before[~before["统一社会信用代码"].isin(today_codes)].iterrows():
         reason = ""
         if not source.empty:
@@ -56,6 +56,10 @@ def adjustments(lists: dict[dt.date, pd.DataFrame], day: dt.date) -> pd.DataFram
                      "县区": r["县区"], "企业类别": r["企业类别"], "原因": reason})
     cols = ["调整", "统一社会信用代码", "企业名称", "县区", "企业类别", "原因"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _text(v) -> str:
+    return v if isinstance(v, str) else ""
 
 
 def build_ledger(in_force: pd.DataFrame, b_rows: pd.DataFrame, day: dt.date, carry_days: int) -> pd.DataFrame:

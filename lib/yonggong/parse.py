@@ -136,7 +136,8 @@ _HEADER_UNIT_RE = re.compile(r"(?P<name>.+?)(?:\((?P<a>[^()]*)\)|\[(?P<b>[^\[\]]
 def normalise_header(text: object) -> str:
     """Normalise a header cell: NFKC, no whitespace inside, one trailing bracketed unit dropped.
 
-    "缺工人数（人）" → "缺工人数", "产能恢复率(%)" → "产能恢复率", "员 工\\n总 数" → "员工总数";
+    "缺工人数（人）" → "缺工人数", "产能恢复率(%)" → "产能恢复率", "员 工\\n总 数" → "员工总数",
+    "企业名称*" → "企业名称" (required marks of the fill-in templates);
     a bracket that is part of the name stays: "县（市、区）" → "县(市、区)". The units are
     ``header_units`` in ``params/settings.yaml`` (an optional "单位:" inside the bracket is
     allowed). None and NaN give ""; other non-strings are turned into text (2020.0 → "2020").
@@ -145,7 +146,7 @@ def normalise_header(text: object) -> str:
         return ""
     if isinstance(text, float) and text.is_integer():
         text = int(text)
-    s = "".join(_nfkc(str(text)).split())
+    s = "".join(_nfkc(str(text)).split()).strip("*※")  # required-column marks of templates
     m = _HEADER_UNIT_RE.fullmatch(s)
     if m:
         unit = next(g for g in (m["a"], m["b"], m["c"]) if g is not None)

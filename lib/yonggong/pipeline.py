@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +45,19 @@ class CityDay:
     ledger: pd.DataFrame
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # clean tables of day D
     figures: pd.DataFrame | None = None
+    trend: pd.DataFrame | None = None  # 合计 figures of the last days (index: date)
+    history: dict = field(default_factory=dict)  # clean tables of every folder up to D, by date
+
+    def accumulated(self, code: str, key: str | None = None) -> pd.DataFrame | None:
+        """Rows of table ``code`` from every folder up to D (None if never sent); with ``key``,
+        one row per key value, from the newest folder."""
+        parts = [t[code].assign(_folder=d) for d, t in sorted(self.history.items()) if code in t]
+        if not parts:
+            return None
+        df = pd.concat(parts, ignore_index=True)
+        if key:
+            df = df.sort_values("_folder", kind="stable").drop_duplicates(key, keep="last")
+        return df.reset_index(drop=True)
 
     @property
     def faults(self) -> pd.DataFrame:
@@ -106,6 +120,22 @@ def _clean_all(inbox: Inbox, city: City, day: dt.date, log: FaultLog) -> dict[st
     return out
 
 
+def _folder_stamp(folder: Path) -> tuple:
+    """Names, sizes and modification times of a folder's files (the cache key of its tables)."""
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.iterdir()) if p.is_file())
+
+
+@lru_cache(maxsize=256)
+def _clean_earlier(folder: Path, inbox_root: Path, city: City, day: dt.date, stamp: tuple):
+    """Clean tables of an earlier day folder (its faults were reported on that day).
+
+    Cached per process on the folder's file stamp, so a run over many days, or the trend of
+    the last week, reads each folder once. Callers must not mutate the returned frames.
+    """
+    earlier = read_day(folder, base=inbox_root)
+    return _clean_all(earlier, city, day, FaultLog(earlier))
+
+
 def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = None) -> CityDay:
     """Read, clean and validate a city day and build its ledger and figures.
 
@@ -124,8 +154,7 @@ def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = N
     history: dict[dt.date, dict[str, pd.DataFrame]] = {day: today}
     for d, folder in folders.items():
         if d < day:
-            earlier = read_day(folder, base=inbox_root)
-            history[d] = _clean_all(earlier, city, d, FaultLog(earlier))
+            history[d] = dict(_clean_earlier(folder, inbox_root, city, d, _folder_stamp(folder)))
 
     lists = {d: t["A"] for d, t in history.items() if "A" in t and not t["A"].empty}
     list_day, in_force = led.list_in_force(lists, day)
@@ -141,25 +170,41 @@ def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = N
         log.add("警告", validate.table_specs()["B"], row, "填报日期",
                 f"填报日期不是{day}", "请核对填报日期；该行按其填报日期处理", "ledger_date")
     today["B"] = validate.check_ledger_against_list(b_today, in_force, log)
-    b_rows = pd.concat([t["B"] for t in history.values() if "B" in t], ignore_index=True)
-    ledger = led.build_ledger(in_force, b_rows, day, int(settings()["carry_forward_days"]))
+    tables = _day_tables(history, lists, city, day)
+    if tables.vacancies is not None:
+        validate.check_vacancies_against_ledger(
+            tables.vacancies, tables.ledger[tables.ledger["报送状态"] == led.REPORTED], log)
+        today["C"] = tables.vacancies
+    cd = CityDay(city, day, inbox_root, inbox, log, list_day, in_force,
+                 led.adjustments(lists, day), tables.ledger, today, history=history)
+    cd.figures = fig.compute(tables)
+    cd.trend = _trend(history, lists, city, day, cd.figures)
+    return cd
 
+
+def _day_tables(history: dict[dt.date, dict[str, pd.DataFrame]], lists: dict[dt.date, pd.DataFrame],
+                city: City, day: dt.date) -> fig.DayTables:
+    """The clean inputs of the figures for ``day``, from the tables of folders up to ``day``."""
+    _, in_force = led.list_in_force(lists, day)
+    upto = {d: t for d, t in history.items() if d <= day}
+    today = upto.get(day, {})
+    b_parts = [t["B"] for t in upto.values() if "B" in t]
+    b_rows = pd.concat(b_parts, ignore_index=True) if b_parts else pd.DataFrame(columns=["统一社会信用代码", "填报日期"])
+    b_rows = b_rows[b_rows["统一社会信用代码"].isin(in_force["统一社会信用代码"])]
+    ledger = led.build_ledger(in_force, b_rows, day, int(settings()["carry_forward_days"]))
     vac = today.get("C")
-    if vac is not None and "填报日期" in vac:
+    if vac is not None:
         vac = vac.copy()
         vac["填报日期"] = vac["填报日期"].where(vac["填报日期"].notna(), day)
-        validate.check_vacancies_against_ledger(vac, ledger[ledger["报送状态"] == led.REPORTED], log)
-        today["C"] = vac
     placements = None
-    if any("D" in t for t in history.values()):
-        placements = pd.concat([t["D"] for t in history.values() if "D" in t], ignore_index=True)
+    if any("D" in t for t in upto.values()):
+        placements = pd.concat([t["D"] for t in upto.values() if "D" in t], ignore_index=True)
         placements = placements[placements["日期"] <= day]
-
-    tables = fig.DayTables(
+    return fig.DayTables(
         day=day,
         counties=[c.name for c in city_counties(city)],
         ledger=ledger,
-        vacancies=today.get("C"),
+        vacancies=vac,
         placements=placements,
         placements_today_reported="D" in today,
         recruitment=today.get("E"),
@@ -168,10 +213,23 @@ def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = N
         training=_on_day(today.get("I"), "日期", day),
         help=today.get("J"),
     )
-    cd = CityDay(city, day, inbox_root, inbox, log, list_day, in_force,
-                 led.adjustments(lists, day), ledger, today)
-    cd.figures = fig.compute(tables)
-    return cd
+
+
+def _trend(history, lists, city: City, day: dt.date, today_figures: pd.DataFrame) -> pd.DataFrame:
+    """The city's 合计 figures for the last ``trend_days`` days that have a list and a ledger."""
+    total = settings()["total_row"]
+    n = int(settings().get("trend_days", 7))
+    rows = {}
+    for d in sorted(history):
+        if d > day or d <= day - dt.timedelta(days=n):
+            continue
+        if d == day:
+            rows[d] = today_figures.loc[total]
+        elif "B" in history[d] and led.list_in_force(lists, d)[0] is not None:
+            rows[d] = fig.compute(_day_tables(history, lists, city, d)).loc[total]
+    out = pd.DataFrame(rows).T
+    out.index.name = "日期"
+    return out
 
 
 def _on_day(df: pd.DataFrame | None, column: str, day: dt.date) -> pd.DataFrame | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from . import forms, report
+from . import forms, progress, report, restricted
 from .figures import vacancy_class
 from .pipeline import CityDay
 from .xlsxio import save_parquet, save_workbook
@@ -33,7 +33,16 @@ def names(city: str, day: dt.date) -> dict[str, str]:
         "quality": f"数据质量报告_{city}_{s}.xlsx",
         "ledger_parquet": f"台账_{city}_{s}.parquet",
         "ledger_xlsx": f"台账_{city}_{s}.xlsx",
+        "progress": f"每日进展情况_{city}_{s}.xlsx",
     }
+
+
+def liaisons(cd: CityDay) -> pd.DataFrame | None:
+    """The newest table L sent on or before the day (the leading group and liaisons)."""
+    rows = cd.accumulated("L")
+    if rows is None:
+        return None
+    return rows[rows["_folder"] == rows["_folder"].max()].reset_index(drop=True)
 
 
 def ledger_frame(cd: CityDay) -> pd.DataFrame:
@@ -125,4 +134,10 @@ def write_all(cd: CityDay, out_dir: str | Path) -> list[Path]:
     q = out_dir / n["quality"]
     report.write_quality_report(q, cd.faults, cd.city, cd.day)
     written.append(q)
+    p = out_dir / n["progress"]
+    progress.write_progress(p, cd.city, cd.day, cd.figures, open_problems(cd), liaisons(cd))
+    written.append(p)
+    names_by_code = dict(zip(cd.in_force["统一社会信用代码"], cd.in_force["企业名称"], strict=False))
+    written += restricted.write_restricted(out_dir / "restricted", cd.city.name, cd.day,
+                                           cd.accumulated("F", key="身份证号"), cd.tables.get("E"), names_by_code)
     return written

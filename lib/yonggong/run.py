@@ -157,10 +157,27 @@ def kernel_name() -> str:
     return KERNEL_NAME if KERNEL_NAME in KernelSpecManager().find_kernel_specs() else "python3"
 
 
+def _register_readable_translator() -> None:
+    """Inject str parameters as Python literals that keep Chinese readable.
+
+    papermill's default escapes every non-ASCII character ("\\u5357\\u660c"); a reviewer
+    reading the executed notebook should see city = "南昌".
+    """
+    from papermill.translators import PythonTranslator, papermill_translators
+
+    class ReadablePythonTranslator(PythonTranslator):
+        @classmethod
+        def translate_str(cls, val):
+            return repr(val) if isinstance(val, str) else super().translate_str(val)
+
+    papermill_translators.register("python", ReadablePythonTranslator)
+
+
 def execute_notebook(notebook: Path, output: Path, parameters: dict, cwd: Path) -> None:
     """Execute a notebook with papermill (parameters injected, the run log kept)."""
     import papermill as pm
 
+    _register_readable_translator()
     pm.execute_notebook(
         str(notebook), str(output), parameters=parameters, kernel_name=kernel_name(),
         cwd=str(cwd), progress_bar=False, log_output=False, language="python",

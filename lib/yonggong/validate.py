@@ -60,37 +60,33 @@ def check_rows(code: str, df: pd.DataFrame, log: FaultLog) -> pd.DataFrame:
         return df
     spec = table_specs()[code]
     schema = schema_for(spec)
-    levels = {rule: (level, cols, problem, advice) for rule, level, cols, _fn, problem, advice
-              in ROW_RULES.get(code, [])}
+    rules = {}
+    for rule, level, cols, _fn, problem, advice in ROW_RULES.get(code, []):
+        rules[rule] = rules[problem] = (rule, level, cols[0], problem, advice)
     try:
         schema.validate(df, lazy=True)
         return df
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
-    bad = set()
+    seen: set = set()
+    dropped: set = set()
     for _, case in cases.iterrows():
         idx = case["index"]
         if idx is None or (isinstance(idx, float) and idx != idx) or idx not in df.index:
             continue
         check = str(case["check"])
-        row = df.loc[idx]
-        if check in levels:
-            level, cols, problem, advice = levels[check]
-            column = cols[0]
-        else:
+        if check in rules:  # a row rule (pandera reports one case per column: keep one)
+            rule, level, column, problem, advice = rules[check]
+        else:  # a column check: counts must not be negative
             column = str(case["column"])
-            level, problem, advice = ERROR, f"{column}不能为负数", f"请核对{column}"
-        key = (idx, check, column)
-        if key in bad:
+            rule, level, problem, advice = "non_negative", ERROR, f"{column}不能为负数", f"请核对{column}"
+        if (idx, rule, column) in seen:
             continue
-        bad.add(key)
-        log.add(level, spec, row, column, problem, advice, check)
-    dropped = {k[0] for k in bad if _level_of(k[1], levels) == ERROR}
+        seen.add((idx, rule, column))
+        log.add(level, spec, df.loc[idx], column, problem, advice, rule)
+        if level == ERROR:
+            dropped.add(idx)
     return df[~df.index.isin(list(dropped))]
-
-
-def _level_of(check: str, levels: dict) -> str:
-    return levels[check][0] if check in levels else ERROR
 
 
 def check_ledger_against_list(b: pd.DataFrame, in_force: pd.DataFrame, log: FaultLog) -> pd.DataFrame:

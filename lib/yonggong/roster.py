@@ -1,0 +1,54 @@
+"""附件1 领导小组及联络员名单 from table L (``invoke roster --city=…``).
+
+The newest table L on or before the day is used; rows are ordered 组长, 副组长, 成员, 联络员.
+Liaisons are officials whose work contacts the notice asks for, so the roster is not under
+restricted/; it is written to ``outputs/roster/<市>/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from .clean import FaultLog, clean_table
+from .errors import UserError
+from .forms import write_table_sheet
+from .ingest import read_day
+from .pipeline import day_folders
+from .reference import City
+from .xlsxio import save_workbook
+
+ROLE_ORDER = ["组长", "副组长", "成员", "联络员"]
+
+
+def newest_liaisons(inbox_root: Path, city: City, day: dt.date) -> tuple[dt.date, pd.DataFrame]:
+    """The newest clean table L in the city's folders on or before ``day``."""
+    for d, folder in sorted(day_folders(inbox_root, city).items(), reverse=True):
+        if d > day:
+            continue
+        inbox = read_day(folder)
+        if inbox.has("L"):
+            df = clean_table("L", inbox.table("L"), city, d, FaultLog(inbox))
+            if not df.empty:
+                return d, df
+    raise UserError(f"{city.full_name} {day} 及之前的收件箱中没有领导小组及联络员名单（表L）")
+
+
+def roster_frame(liaisons: pd.DataFrame) -> pd.DataFrame:
+    order = {r: i for i, r in enumerate(ROLE_ORDER)}
+    df = liaisons.assign(_o=liaisons["小组职务"].map(order)).sort_values(["_o", "_row"], kind="stable")
+    out = df[["姓名", "单位及职务", "小组职务", "办公电话", "手机"]].reset_index(drop=True)
+    out.insert(0, "序号", range(1, len(out) + 1))
+    return out
+
+
+def write_roster(path: Path, city: City, liaisons: pd.DataFrame) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "附件1"
+    write_table_sheet(ws, f"附件1  {city.full_name}重点企业用工调度保障工作领导小组及联络员名单",
+                      roster_frame(liaisons))
+    save_workbook(wb, path)

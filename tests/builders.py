@@ -1,0 +1,57 @@
+"""Small inbox builders for tests: xlsx and csv files written from plain rows."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from yonggong.codes import make_uscc
+
+A_HEADER = ["统一社会信用代码", "企业名称", "县区", "企业类别", "状态", "调整原因", "人社服务专员", "专员手机"]
+B_HEADER = ["统一社会信用代码", "企业名称", "填报日期", "员工总数", "在岗人数", "缺工人数", "是否复工",
+            "产能恢复率", "问题困难类型", "问题困难", "问题是否解决", "富余人数"]
+
+
+def uscc(n: int, area: str = "360102") -> str:
+    """A valid credit code number ``n`` registered in ``area``."""
+    return make_uscc(f"91{area}MA{n:07d}"[:17])
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None,
+               mtime: float | None = None) -> Path:
+    """Write sheets of rows (first sheet replaces the default one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+        for rng in (merges or {}).get(name, []):
+            ws.merge_cells(rng)
+    wb.save(path)
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
+def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def list_rows(n: int, county: str = "东湖区") -> list[list]:
+    """Table A rows for enterprises 1..n."""
+    return [[uscc(i), f"测试企业{i}有限公司", county, "医用物资生产", "在册", None, "张专员", "13800000000"]
+            for i in range(1, n + 1)]
+
+
+def ledger_rows(n: int, day: str, shortage: int = 10) -> list[list]:
+    """Table B rows for enterprises 1..n on ``day``."""
+    return [[uscc(i), f"测试企业{i}有限公司", day, 100, 80, shortage, "是", 90, None, None, None, 0]
+            for i in range(1, n + 1)]

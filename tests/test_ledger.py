@@ -1,0 +1,60 @@
+"""List in force, adjustments against D-1, and carry-forward (沿用 / 未报送)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from yonggong.ledger import adjustments, build_ledger, list_in_force
+
+D = dt.date(2020, 2, 26)
+
+
+def _list(codes, removed=(), reason=None):
+    rows = [{"统一社会信用代码": c, "企业名称": f"企业{c}", "县区": "东湖区", "企业类别": "相关配套",
+             "状态": "调出" if c in removed else "在册", "调整原因": reason if c in removed else None}
+            for c in codes]
+    return pd.DataFrame(rows)
+
+
+def test_newest_list_on_or_before_the_day_is_in_force():
+    lists = {dt.date(2020, 2, 23): _list(["a", "b"]), dt.date(2020, 2, 25): _list(["a", "b", "c"]),
+             dt.date(2020, 2, 27): _list(["a"])}
+    day, df = list_in_force(lists, D)
+    assert day == dt.date(2020, 2, 25) and list(df["统一社会信用代码"]) == ["a", "b", "c"]
+    assert list_in_force(lists, dt.date(2020, 2, 22))[0] is None
+
+
+def test_adjustments_against_the_day_before():
+    lists = {dt.date(2020, 2, 23): _list(["a", "b"]),
+             D: _list(["a", "b", "c"], removed={"b"}, reason="停产")}
+    adj = adjustments(lists, D)
+    assert sorted(zip(adj["调整"], adj["统一社会信用代码"], adj["原因"], strict=True)) == \
+        [("纳入", "c", ""), ("调出", "b", "停产")]
+    assert adjustments(lists, dt.date(2020, 2, 24)).empty
+
+
+def _b(code, day, shortage):
+    return {"统一社会信用代码": code, "填报日期": day, "员工总数": 100, "在岗人数": 90, "缺工人数": shortage,
+            "_mtime": pd.Timestamp("2020-02-20")}
+
+
+def test_carry_forward_up_to_n_days_then_missing():
+    in_force = _list(["a", "b", "c", "d"])
+    b = pd.DataFrame([_b("a", D, 5), _b("a", D - dt.timedelta(days=1), 9),
+                      _b("b", D - dt.timedelta(days=1), 7), _b("b", D - dt.timedelta(days=2), 8),
+                      _b("c", D - dt.timedelta(days=3), 6),
+                      _b("d", D - dt.timedelta(days=4), 4)])
+    led = build_ledger(in_force, b, D, carry_days=3).set_index("统一社会信用代码")
+    assert led.loc["a", "报送状态"] == "已报送" and led.loc["a", "缺工人数"] == 5
+    assert led.loc["b", "报送状态"] == "沿用" and led.loc["b", "缺工人数"] == 7
+    assert led.loc["c", "报送状态"] == "沿用" and led.loc["c", "填报日期"] == D - dt.timedelta(days=3)
+    assert led.loc["d", "报送状态"] == "未报送" and pd.isna(led.loc["d", "缺工人数"])
+    led2 = build_ledger(in_force, b, D, carry_days=2).set_index("统一社会信用代码")
+    assert led2.loc["c", "报送状态"] == "未报送"
+
+
+def test_future_rows_are_not_used():
+    led = build_ledger(_list(["a"]), pd.DataFrame([_b("a", D + dt.timedelta(days=1), 3)]), D, 3)
+    assert led.loc[0, "报送状态"] == "未报送"
