@@ -184,77 +184,148 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict, cwd: Path) 
     )
 
 
-def run_city_day(city: str, day: str | None = None, inbox: Path | str | None = None,
-                 out: Path | str | None = None, force: bool = False) -> RunResult:
-    """Execute the city notebook for one day and publish its outputs atomically."""
+@dataclass
+class Job:
+    """One notebook run that publishes a folder: a city day, or the province day."""
+
+    name: str  # folder name under outputs/<day>/ (南昌, 省)
+    label: str  # shown in messages (南昌市, 江西省)
+    day: dt.date
+    final: Path  # outputs/<day>/<name>
+    notebook: Path
+    parameters: dict  # injected; "out_dir" is set to the temporary folder
+    inputs: list[dict]  # file entries (path, size, sha256)
+    extra: dict  # more manifest fields (city, city_code …)
+
+    def fingerprint(self) -> str:
+        """Hash of everything that determines the outputs: inputs, params, notebook, code, parameters."""
+        h = hashlib.sha256()
+        parts = {
+            "inputs": [(e["path"], e["sha256"]) for e in self.inputs],
+            "params": [(e["path"], e["sha256"]) for e in (file_entry(p, paths.PARAMS_DIR) for p in params_files())],
+            "notebook": sha256_file(self.notebook),
+            "code": code_hash(),
+            "parameters": {k: v for k, v in self.parameters.items() if k != "out_dir"},
+        }
+        h.update(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        return h.hexdigest()
+
+
+def up_to_date(job: Job, fingerprint: str) -> dict | None:
+    """The published manifest when the last successful run had the same fingerprint."""
+    manifest = job.final / "manifest.json"
+    if not manifest.is_file():
+        return None
+    try:
+        old = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if old.get("fingerprint") != fingerprint:
+        return None
+    for entry in old.get("outputs", []):  # outputs still there and unchanged
+        p = job.final / entry["path"]
+        if not p.is_file() or p.stat().st_size != entry["size"]:
+            return None
+    return old
+
+
+def run_job(job: Job, force: bool = False) -> tuple[dict, str]:
+    """Execute the job's notebook and publish atomically; skip when up to date.
+
+    Returns (manifest, status) with status 完成 or 已是最新.
+    """
     started = dt.datetime.now().astimezone()
+    fresh_parent = not job.final.parent.exists()
+    try:
+        with lock(job.final.parent / f".{job.name}.lock"):
+            fingerprint = job.fingerprint()
+            if not force:
+                old = up_to_date(job, fingerprint)
+                if old is not None:
+                    return old, "已是最新"
+            return _execute_and_publish(job, fingerprint, started), "完成"
+    except UserError:
+        if fresh_parent:  # leave no empty date folder behind (only if nothing else is in it)
+            try:
+                job.final.parent.rmdir()
+            except OSError:
+                pass
+        raise
+
+
+def _execute_and_publish(job: Job, fingerprint: str, started: dt.datetime) -> dict:
+    stamp = job.day.strftime("%Y%m%d")
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{job.name}-", dir=job.final.parent))
+    parameters = dict(job.parameters, out_dir=str(tmp))
+    nb_out = tmp / f"notebook_{job.name}_{stamp}.ipynb"
+    try:
+        execute_notebook(job.notebook, nb_out, parameters, cwd=paths.ROOT)
+    except Exception as exc:
+        _handle_failure(exc, tmp, job)
+    manifest = {
+        "tool": "yonggong",
+        "version": __version__,
+        **job.extra,
+        "date": job.day.isoformat(),
+        "parameters": {k: v for k, v in parameters.items() if k != "out_dir"},
+        "fingerprint": fingerprint,
+        "code": {"git_commit": git_commit(), "package_sha256": code_hash(),
+                 "notebook": file_entry(job.notebook, paths.ROOT)},
+        "params": [file_entry(p, paths.PARAMS_DIR) for p in params_files()],
+        "packages": package_versions(),
+        "inputs": job.inputs,
+        "outputs": [file_entry(p, tmp) for p in sorted(tmp.rglob("*")) if p.is_file()],
+        "started": started.isoformat(timespec="seconds"),
+        "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "platform": {"system": platform.system(), "python": sys.version.split()[0]},
+    }
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                       encoding="utf-8")
+    publish(tmp, job.final)
+    return manifest
+
+
+def _handle_failure(exc: Exception, tmp: Path, job: Job) -> None:
+    """Translate a notebook failure; keep the failed notebook; never touch ``job.final``."""
+    ename = getattr(exc, "ename", "")
+    evalue = getattr(exc, "evalue", str(exc))
+    if ename == "UserError":
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise UserError(evalue) from None
+    failed_root = job.final.parent / "failed"
+    failed_root.mkdir(parents=True, exist_ok=True)
+    failed = failed_root / f"{job.name}-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:4]}"
+    os.replace(tmp, failed)
+    raise RunFailed(f"{job.label} {job.day} 运行失败（{ename or type(exc).__name__}：{evalue}）。"
+                    f"上一次的成功结果未改动；失败的运行记录在 {failed}") from exc
+
+
+def city_job(city: str, day: str | None = None, inbox: Path | str | None = None,
+             out: Path | str | None = None) -> Job:
+    """Resolve a city day into a Job (UserError for unknown city, absent day or inbox)."""
     city_obj = resolve_city(city)
     inbox = Path(inbox) if inbox else paths.SAMPLE_INBOX
     if not inbox.is_dir():
         raise UserError(f"收件箱目录不存在：{inbox}")
     day_obj = resolve_day(inbox, city_obj, day)
     out_root = Path(out) if out else paths.OUTPUTS
-    final = city_out_dir(out_root, city_obj, day_obj)
-    nb_src = paths.NOTEBOOKS / CITY_NOTEBOOK
-    parameters = {"city": city_obj.name, "date": day_obj.isoformat(), "inbox": str(inbox.resolve()),
-                  "out_dir": ""}
-    inputs = [file_entry(p, inbox) for p in input_files(inbox, city_obj, day_obj)]
-
-    fresh_parent = not final.parent.exists()
-    try:
-        return _locked_run(city_obj, day_obj, inbox, final, nb_src, parameters, inputs, started)
-    except UserError:
-        if fresh_parent:  # leave no empty date folder behind (only if nothing else is in it)
-            try:
-                final.parent.rmdir()
-            except OSError:
-                pass
-        raise
+    return Job(
+        name=city_obj.name, label=city_obj.full_name, day=day_obj,
+        final=city_out_dir(out_root, city_obj, day_obj),
+        notebook=paths.NOTEBOOKS / CITY_NOTEBOOK,
+        parameters={"city": city_obj.name, "date": day_obj.isoformat(), "inbox": str(inbox.resolve())},
+        inputs=[file_entry(p, inbox) for p in input_files(inbox, city_obj, day_obj)],
+        extra={"city": city_obj.name, "city_code": city_obj.code},
+    )
 
 
-def _locked_run(city_obj, day_obj, inbox, final, nb_src, parameters, inputs, started) -> RunResult:
-    stamp = day_obj.strftime("%Y%m%d")
-    with lock(final.parent / f".{city_obj.name}.lock"):
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{city_obj.name}-", dir=final.parent))
-        parameters["out_dir"] = str(tmp)
-        nb_out = tmp / f"notebook_{city_obj.name}_{stamp}.ipynb"
-        try:
-            execute_notebook(nb_src, nb_out, parameters, cwd=paths.ROOT)
-        except Exception as exc:
-            _handle_failure(exc, tmp, final, city_obj, day_obj)
-        manifest = {
-            "tool": "yonggong",
-            "version": __version__,
-            "city": city_obj.name,
-            "city_code": city_obj.code,
-            "date": day_obj.isoformat(),
-            "parameters": {k: v for k, v in parameters.items() if k != "out_dir"},
-            "code": {"git_commit": git_commit(), "package_sha256": code_hash(),
-                     "notebook": file_entry(nb_src, paths.ROOT)},
-            "params": [file_entry(p, paths.PARAMS_DIR) for p in params_files()],
-            "packages": package_versions(),
-            "inputs": inputs,
-            "outputs": [file_entry(p, tmp) for p in sorted(tmp.rglob("*")) if p.is_file()],
-            "started": started.isoformat(timespec="seconds"),
-            "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "platform": {"system": platform.system(), "python": sys.version.split()[0]},
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                           encoding="utf-8")
-        publish(tmp, final)
-    return RunResult(city_obj, day_obj, final, manifest, "完成")
+def run_city_day(city: str, day: str | None = None, inbox: Path | str | None = None,
+                 out: Path | str | None = None, force: bool = False) -> RunResult:
+    """Execute the city notebook for one day and publish its outputs atomically.
 
-
-def _handle_failure(exc: Exception, tmp: Path, final: Path, city: City, day: dt.date) -> None:
-    """Translate a notebook failure; keep the failed notebook; never touch ``final``."""
-    ename = getattr(exc, "ename", "")
-    evalue = getattr(exc, "evalue", str(exc))
-    if ename == "UserError":
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise UserError(evalue) from None
-    failed_root = final.parent / "failed"
-    failed_root.mkdir(parents=True, exist_ok=True)
-    failed = failed_root / f"{city.name}-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:4]}"
-    os.replace(tmp, failed)
-    raise RunFailed(f"{city.full_name} {day} 运行失败（{ename or type(exc).__name__}：{evalue}）。"
-                    f"上一次的成功结果未改动；失败的运行记录在 {failed}") from exc
+    A city day whose inputs, params, notebook, code and parameters are unchanged since its
+    last successful run is not executed again (status 已是最新) unless ``force``.
+    """
+    job = city_job(city, day, inbox, out)
+    manifest, status = run_job(job, force=force)
+    return RunResult(resolve_city(job.name), job.day, job.final, manifest, status)
