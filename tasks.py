@@ -93,8 +93,8 @@ def templates(c, out=None, city=None):
     """生成各表空白填报模板 / Write an empty fill-in workbook per table A–M."""
     from yonggong import paths
     from yonggong.errors import YonggongError
-    from yonggong.reference import resolve_city
     from yonggong.fillin import write_templates
+    from yonggong.reference import resolve_city
 
     try:
         city_obj = resolve_city(city) if city else None

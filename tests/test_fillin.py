@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
+from yonggong.fillin import write_templates
 from yonggong.ingest import read_day
 from yonggong.reference import resolve_city, table_specs
-from yonggong.fillin import write_templates
 
 
 def test_every_template_is_recognised_as_its_table(tmp_path):

@@ -82,10 +82,10 @@ def day_files(folder: Path) -> list[Path]:
 
 
 def read_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
-    """Every sheet of a file as rows of cell values (CSV: one sheet named after the file)."""
+    """Every sheet of a file as rows of cell values (a CSV is one sheet with no name)."""
     if path.suffix.lower() == ".csv":
         rows, _encoding = read_csv_rows(path)
-        return [(path.stem, rows)]
+        return [("", rows)]
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from . import forms, progress, report, restricted
+from . import brief, forms, progress, report, restricted
 from .figures import vacancy_class
 from .pipeline import CityDay
 from .xlsxio import save_parquet, save_workbook
@@ -137,6 +137,7 @@ def write_all(cd: CityDay, out_dir: str | Path) -> list[Path]:
     p = out_dir / n["progress"]
     progress.write_progress(p, cd.city, cd.day, cd.figures, open_problems(cd), liaisons(cd))
     written.append(p)
+    written.append(brief.write_city(cd, out_dir))
     names_by_code = dict(zip(cd.in_force["统一社会信用代码"], cd.in_force["企业名称"], strict=False))
     written += restricted.write_restricted(out_dir / "restricted", cd.city.name, cd.day,
                                            cd.accumulated("F", key="身份证号"), cd.tables.get("E"), names_by_code)

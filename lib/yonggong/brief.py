@@ -1,0 +1,572 @@
+"""The 工作简报: a self-contained HTML brief of a city day (and of the province day).
+
+    ctx = brief.city_context(cd)            # plain dict: figures, charts (SVG), problems, K items
+    html = brief.render_city(cd)            # one HTML string, fonts and charts inside
+    path = brief.write_city(cd, out_dir)    # 工作简报_<市>_<YYYYMMDD>.html
+
+The brief opens offline (intranet, USB stick): no script, stylesheet, font or image is fetched
+from anywhere. Charts are inline SVG (``charts``), and the CJK font is the shipped base font
+subset to exactly the characters of the page, embedded as a base64 ``@font-face``
+(``fontembed``). Rendering is deterministic: the same inputs give the same bytes.
+
+No personal data: the brief is built from the figures, the ledger (enterprises), open problems
+(enterprise level), table K (publicity) and fault *counts*; tables F and M are never read, and
+free text is scrubbed of anything that looks like a mobile or ID number.
+
+Province brief: :func:`render_province` takes a plain context (see :func:`province_context`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+
+from . import charts, fontembed
+from .figures import VACANCY_CLASSES, vacancy_class
+from .reference import categories, load_yaml, settings, table_specs
+from .xlsxio import write_bytes_atomic
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FONT_SLOT = "/*@BRIEF_FONT_FACE@*/"
+
+
+def config() -> dict:
+    """The ``brief`` section of params/brief.yaml."""
+    return load_yaml("brief.yaml")["brief"]
+
+
+def file_name(city: str, day: dt.date) -> str:
+    return f"工作简报_{city}_{day.strftime('%Y%m%d')}.html"
+
+
+def province_file_name(day: dt.date) -> str:
+    return f"工作简报_全省_{day.strftime('%Y%m%d')}.html"
+
+
+def issue_number(day: dt.date) -> int:
+    """第N期: days since the mechanism started (params/brief.yaml ``start_date``) plus one."""
+    start = config()["start_date"]
+    start = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
+    return (day - start).days + 1
+
+
+def cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def month_day(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _ok(v) -> bool:
+    return v is not None and v is not pd.NA and not (isinstance(v, float) and math.isnan(v))
+
+
+def _num(v) -> float | None:
+    return float(v) if _ok(v) else None
+
+
+def show(v, kind: str = "count") -> str:
+    """A figure as printed: 1,749 / 94.5 / "—"."""
+    if not _ok(v):
+        return "—"
+    return f"{float(v):.1f}" if kind == "rate" else f"{round(float(v)):,}"
+
+
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_IDNO = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])|(?<!\d)(\d{4})\d{7}(\d{4})(?!\d)")
+
+
+def scrub(text) -> str:
+    """Free text for the brief: ID and mobile numbers masked (defence in depth)."""
+    if not _ok(text):
+        return ""
+    s = str(text)
+    s = _IDNO.sub(lambda m: (m.group(1) or m.group(3)) + "*" * (10 if m.group(1) else 7)
+                  + (m.group(2) or m.group(4)), s)
+    return _PHONE.sub(lambda m: m.group(1) + "****" + m.group(2), s)
+
+
+def change_text(now, before, kind: str, unit: str) -> str:
+    """较上日 wording: 增加12人 / 减少3家 / 提高1.8个百分点 / 持平; "" when either is missing."""
+    if not (_ok(now) and _ok(before)):
+        return ""
+    d = float(now) - float(before)
+    if kind == "rate":
+        d = round(d, 1)
+        if d == 0:
+            return "持平"
+        return f"{'提高' if d > 0 else '下降'}{abs(d):.1f}个百分点"
+    d = round(d)
+    if d == 0:
+        return "持平"
+    return f"{'增加' if d > 0 else '减少'}{abs(d):,}{unit}"
+
+
+def _style() -> charts.Style:
+    return charts.Style.from_dict(config().get("charts"))
+
+
+# ---------------------------------------------------------------- city context
+
+
+def _previous(cd) -> tuple[dt.date | None, pd.Series | None]:
+    """The newest trend row before the day (the day before, when it was computed)."""
+    trend = cd.trend
+    if trend is None or trend.empty:
+        return None, None
+    earlier = [d for d in trend.index if d < cd.day]
+    if not earlier:
+        return None, None
+    d = max(earlier)
+    return d, trend.loc[d]
+
+
+def headline(total: pd.Series, prev: pd.Series | None, prev_day: dt.date | None, day: dt.date) -> list[dict]:
+    """The headline cards: value, unit and the change against the previous day."""
+    lead = "较上日" if prev_day == day - dt.timedelta(days=1) else (f"较{month_day(prev_day)}" if prev_day else "")
+    out = []
+    for h in config()["headline"]:
+        fid, kind, unit = h["id"], h.get("kind", "count"), h["unit"]
+        now = total.get(fid)
+        change = change_text(now, prev.get(fid) if prev is not None else None, kind, unit)
+        out.append({"id": fid, "label": h["label"], "value": show(now, kind), "raw": _num(now),
+                    "unit": unit if _ok(now) else "", "change": f"{lead}{change}" if change else ""})
+    return out
+
+
+def summary_text(total: pd.Series, prev: pd.Series | None, day: dt.date, scope: str = "全市") -> str:
+    """The 总体情况 paragraph, clause by clause; clauses whose figures are "—" are left out."""
+    t = {k: total.get(k) for k in total.index}
+    p = {k: (prev.get(k) if prev is not None else None) for k in total.index}
+    out = [f"截至{month_day(day)}，{scope}纳入重点企业清单{show(t['重点企业数'])}家"]
+    if _ok(t.get("已复工企业数")):
+        out[-1] += f"，已复工{show(t['已复工企业数'])}家，复工率{show(t['复工率'], 'rate')}%"
+        ch = change_text(t["复工率"], p.get("复工率"), "rate", "")
+        if ch and ch != "持平":
+            out[-1] += f"，较上日{ch}"
+    if _ok(t.get("员工总数")) and _ok(t.get("在岗人数")):
+        s = f"员工总数{show(t['员工总数'])}人，在岗{show(t['在岗人数'])}人"
+        out.append(s + (f"，到岗率{show(t['到岗率'], 'rate')}%" if _ok(t.get("到岗率")) else ""))
+    if _ok(t.get("缺工人数")):
+        s = (f"{show(t['缺工企业数'])}家企业" if _ok(t.get("缺工企业数")) else "") + f"缺工{show(t['缺工人数'])}人"
+        ch = change_text(t["缺工人数"], p.get("缺工人数"), "count", "人")
+        if ch:
+            s += f"，较上日{ch}"
+        out.append(s)
+    if _ok(t.get("当日解决_合计")):
+        s = f"当日解决用工{show(t['当日解决_合计'])}人"
+        parts = [f"{name}{show(t[fid])}人" for fid, name in _placement_columns() if _ok(t.get(fid)) and t[fid] > 0]
+        if parts:
+            s += "，其中" + "、".join(parts)
+        out.append(s)
+    if _ok(t.get("累计解决用工")):
+        s = f"累计解决用工{show(t['累计解决用工'])}人"
+        if _ok(t.get("缺工解决率")):
+            s += f"，缺工解决率{show(t['缺工解决率'], 'rate')}%"
+        out.append(s)
+    service = []
+    if _ok(t.get("推送岗位数")):
+        service.append(f"推送岗位{show(t['推送岗位数'])}个" + (f"、{show(t['推送人次'])}人次" if _ok(t.get("推送人次")) else ""))
+    if _ok(t.get("点对点运输人数")) and t["点对点运输人数"] > 0:
+        service.append(f"“点对点”运送返岗人员{show(t['点对点运输人数'])}人")
+    if _ok(t.get("培训报名人数")) and t["培训报名人数"] > 0:
+        service.append(f"组织职业技能培训报名{show(t['培训报名人数'])}人")
+    if service:
+        out.append("当日" + "，".join(service))
+    return "；".join(out) + "。"
+
+
+def trend_text(cd) -> str:
+    """二、 paragraph: how shortage and placements moved over the days shown."""
+    trend = cd.trend
+    if trend is None or trend.empty:
+        return ""
+    days = sorted(trend.index)
+    out = []
+    short = [(d, trend.loc[d, "缺工人数"]) for d in days if _ok(trend.loc[d].get("缺工人数"))]
+    if len(short) > 1:
+        (d0, v0), (d1, v1) = short[0], short[-1]
+        ch = change_text(v1, v0, "count", "人")
+        out.append(f"{month_day(d0)}至{month_day(d1)}，全市重点企业缺工人数由{show(v0)}人变为{show(v1)}人，"
+                   + (f"{ch}" if ch != "持平" else "总体持平"))
+    placed = [trend.loc[d, "当日解决_合计"] for d in days if _ok(trend.loc[d].get("当日解决_合计"))]
+    if placed:
+        out.append(f"近{len(days)}日共解决用工{show(sum(placed))}人，日均{show(sum(placed) / len(placed))}人")
+    d = cd.tables.get("D")
+    if d is not None:
+        today = d[d["日期"] == cd.day]
+        if not today.empty and today["人数"].sum() > 0:
+            by = today.groupby("解决渠道")["人数"].sum().sort_values(ascending=False, kind="stable")
+            top, n = by.index[0], by.iloc[0]
+            out.append(f"当日解决用工以{top}为主（{show(n)}人，占{n / by.sum() * 100:.1f}%）")
+    return "；".join(out) + "。" if out else ""
+
+
+def shortage_text(cd, classes: list[tuple[str, float]]) -> str:
+    """三、 paragraph: where the shortage is (counties, categories, kinds of job)."""
+    f = cd.figures
+    rows = [r for r in f.index if r not in (settings()["total_row"], settings()["city_level_row"])]
+    s = f.loc[rows, "缺工人数"].dropna().sort_values(ascending=False, kind="stable")
+    total = s.sum()
+    out = []
+    top = s[s > 0].head(3)
+    if len(top) and total > 0:
+        out.append(f"从县区看，{'、'.join(top.index)}缺工较多，分别为{'、'.join(show(v) + '人' for v in top)}，"
+                   f"合计占全市的{top.sum() / total * 100:.1f}%")
+    cat = shortage_by_category(cd.ledger).sort_values(ascending=False, kind="stable")
+    if len(cat) and cat.iloc[0] > 0:
+        out.append(f"从企业类别看，{cat.index[0]}企业缺工最多（{show(cat.iloc[0])}人）")
+    vtotal = sum(v for _, v in classes)
+    if classes and vtotal > 0:
+        name, v = max(classes, key=lambda cv: cv[1])
+        out.append(f"从岗位类别看，{name}缺口{show(v)}人，占空岗总数的{v / vtotal * 100:.1f}%")
+    return "；".join(out) + "。" if out else ""
+
+
+def _placement_columns() -> list[tuple[str, str]]:
+    """(figure id, short name) of the 当日解决 channel columns, in settings order."""
+    seen = {}
+    for _channel, col in settings()["placement_columns"].items():
+        seen.setdefault(col, col.removeprefix("当日解决_"))
+    return list(seen.items())
+
+
+def _trend_chart(cd, titles: dict, st: charts.Style) -> str:
+    trend = cd.trend if cd.trend is not None else pd.DataFrame()
+    days = sorted(trend.index)
+    labels = [month_day(d) for d in days]
+    col = lambda name: [_num(trend.loc[d].get(name)) for d in days]  # noqa: E731
+    return charts.combo("chart-trend", titles["trend"], labels, ("当日解决用工", col("当日解决_合计")),
+                        [("缺工人数", col("缺工人数")), ("累计解决用工", col("累计解决用工"))], st=st)
+
+
+def _channel_chart(cd, titles: dict, st: charts.Style) -> str:
+    d = cd.tables.get("D")
+    if d is None:
+        return charts.hbar("chart-channel", titles["channel"], [], [], st=st, note="当日未报送用工解决情况")
+    today = d[d["日期"] == cd.day]
+    channels = list(settings()["placement_columns"])
+    sums = today.groupby("解决渠道")["人数"].sum() if not today.empty else pd.Series(dtype=float)
+    labels = channels + sorted(set(sums.index) - set(channels))
+    values = [float(sums.get(c, 0) or 0) for c in labels]
+    return charts.hbar("chart-channel", titles["channel"], labels, values, st=st, share=True,
+                       color=st.palette[0], note="当日无解决用工记录")
+
+
+def _county_chart(cd, titles: dict, st: charts.Style) -> str:
+    f = cd.figures
+    rows = [r for r in f.index if r not in (settings()["total_row"], settings()["city_level_row"])]
+    pairs = sorted(((r, _num(f.loc[r, "缺工人数"])) for r in rows), key=lambda p: -(p[1] or 0))
+    return charts.hbar("chart-county", titles["county"], [p[0] for p in pairs], [p[1] for p in pairs],
+                       st=st, share=True, color=st.palette[1])
+
+
+def shortage_by_category(ledger: pd.DataFrame) -> pd.Series:
+    """缺工人数 by 企业类别 over enterprises that reported or carried (not 未报送), category order."""
+    led = ledger[ledger["报送状态"] != "未报送"]
+    s = led.groupby("企业类别")["缺工人数"].sum().astype(float)
+    order = [c for c in categories() if c in s.index] + sorted(set(s.index) - set(categories()))
+    return s.reindex(order)
+
+
+def _category_chart(cd, titles: dict, st: charts.Style) -> str:
+    s = shortage_by_category(cd.ledger).sort_values(ascending=False, kind="stable")
+    return charts.hbar("chart-category", titles["category"], list(s.index), list(s.values), st=st, share=True,
+                       color=st.palette[2])
+
+
+def vacancy_structure(cd) -> tuple[list[tuple[str, float]], list[dict]]:
+    """Vacancies by 岗位类别 (figures' order) and the top positions of table C of the day."""
+    vac = cd.tables.get("C")
+    if vac is None or vac.empty:
+        return [], []
+    v = vac.assign(岗位类别=vacancy_class(vac))
+    v = v[v["统一社会信用代码"].isin(cd.ledger["统一社会信用代码"])]
+    by_class = v.groupby("岗位类别")["缺工人数"].sum()
+    classes = [(c, float(by_class.get(c, 0) or 0)) for c in VACANCY_CLASSES]
+    top = (v.groupby(["岗位名称", "岗位类别"], sort=True)["缺工人数"].sum().reset_index()
+           .sort_values(["缺工人数", "岗位名称"], ascending=[False, True], kind="stable"))
+    top = top.head(int(config().get("top_positions", 8)))
+    rows = [{"岗位名称": scrub(r["岗位名称"]), "岗位类别": r["岗位类别"], "缺工人数": show(r["缺工人数"])}
+            for _, r in top.iterrows()]
+    return classes, rows
+
+
+def problems_block(cd) -> dict:
+    """Open problems: counts by type, and the first rows (rarer types, then larger shortages)."""
+    from .products import open_problems
+
+    p = open_problems(cd)
+    limit = int(config().get("problems_max_rows", 12))
+    if p.empty:
+        return {"total": 0, "by_type": [], "rows": [], "more": 0}
+    # rarer kinds of problem first (shortage is in the figures already), then the larger shortages
+    order = {c: i for i, c in enumerate(cd.figures.index)}
+    by_type = p["问题困难类型"].value_counts()
+    short = cd.ledger.drop_duplicates(["企业名称", "县区"]).set_index(["企业名称", "县区"])["缺工人数"]
+    p = p.assign(_t=p["问题困难类型"].map(by_type), _o=p["县区"].map(lambda c: order.get(c, len(order))),
+                 _s=[-float(short.get((n, c), 0) or 0) for n, c in zip(p["企业名称"], p["县区"], strict=True)])
+    p = p.sort_values(["_t", "问题困难类型", "_s", "_o", "企业名称"], kind="stable")
+    by_type = sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))
+    rows = [{"企业名称": scrub(r["企业名称"]), "县区": r["县区"], "类型": scrub(r["问题困难类型"]),
+             "问题困难": scrub(r["问题困难"])} for _, r in p.head(limit).iterrows()]
+    return {"total": len(p), "by_type": [{"类型": scrub(k), "个数": int(v)} for k, v in by_type],
+            "rows": rows, "more": max(len(p) - limit, 0)}
+
+
+def publicity(k: pd.DataFrame | None, day: dt.date | None = None) -> dict[str, list[dict]]:
+    """经验做法 and 先进典型 items of table K (those dated on or before the day)."""
+    out: dict[str, list[dict]] = {"经验做法": [], "先进典型": []}
+    if k is None or k.empty:
+        return out
+    rows = k if day is None else k[k["日期"].map(lambda d: not _ok(d) or d <= day)]
+    for _, r in rows.iterrows():
+        kind = r.get("类别")
+        if kind not in out:
+            continue
+        out[kind].append({"标题": scrub(r.get("标题")), "内容": scrub(r.get("内容")),
+                          "单位": scrub(r.get("单位或个人")), "设区市": scrub(r.get("设区市"))})
+    return out
+
+
+def data_note(cd) -> dict:
+    """Counts for the data-quality footnote: reporting status, excluded rows and why (no values)."""
+    status = cd.ledger["报送状态"].value_counts()
+    faults = cd.faults
+    reasons = config().get("fault_reasons", {})
+    specs = table_specs()
+    names = {c: s.name for c, s in specs.items()}
+
+    def reason(rule: str) -> str:
+        return reasons.get(rule) or reasons.get(str(rule).split("_")[0]) or "其他格式或取值问题"
+
+    def groups(level: str) -> tuple[int, int, list[dict]]:
+        f = faults[faults["level"] == level] if not faults.empty else faults
+        if f.empty:
+            return 0, 0, []
+        rows = f[["file", "sheet", "row"]].drop_duplicates()
+        g = f.assign(why=f["rule"].map(reason), tname=f["table"].map(lambda c: names.get(c, c or "文件")))
+        counts = g.groupby(["table", "tname", "why"], sort=True).size().reset_index(name="n")
+        items = [{"表": f"《{r['tname']}》" if r["table"] else "文件", "原因": r["why"],
+                  "条数": int(r["n"])} for _, r in counts.iterrows()]
+        return len(f), len(rows), items
+
+    n_err, rows_err, err_items = groups("错误")
+    n_warn, _, warn_items = groups("警告")
+    adj = cd.adjustments
+    added = int((adj["调整"] == "新增").sum()) if not adj.empty and "调整" in adj else 0
+    removed = int((adj["调整"] == "调出").sum()) if not adj.empty and "调整" in adj else 0
+    return {
+        "list_day": month_day(cd.list_day) if cd.list_day else "",
+        "enterprises": int(len(cd.ledger)),
+        "reported": int(status.get("已报送", 0)), "carried": int(status.get("沿用", 0)),
+        "missing": int(status.get("未报送", 0)), "carry_days": int(settings()["carry_forward_days"]),
+        "errors": n_err, "error_rows": rows_err, "error_items": err_items,
+        "warnings": n_warn, "warning_items": warn_items,
+        "added": added, "removed": removed,
+        "tables": "、".join(f"{specs[c].name}" for c in cd.reported if c in specs and not specs[c].personal),
+    }
+
+
+def county_table(f: pd.DataFrame) -> dict:
+    """The by-county table; the 市本级 row only when it holds a figure of the table."""
+    cols = config()["county_table"]
+    rows = []
+    for name in f.index:
+        r = f.loc[name]
+        if name == settings()["city_level_row"] and not any(_ok(r.get(c)) and r.get(c) != 0 for c in cols):
+            continue
+        rows.append({"name": name, "total": name == settings()["total_row"],
+                     "cells": [show(r.get(fid), "rate" if fid.endswith("率") else "count") for fid in cols]})
+    return {"headers": list(cols.values()), "rows": rows}
+
+
+def city_context(cd) -> dict:
+    """Everything the city brief shows, as plain values (and chart SVG strings)."""
+    cfg = config()
+    st = _style()
+    titles = cfg["chart_titles"]
+    total = cd.figures.loc[settings()["total_row"]]
+    prev_day, prev = _previous(cd)
+    classes, top_positions = vacancy_structure(cd)
+    vac_chart = charts.stacked("chart-vacancy", titles["vacancy"], [c for c, _ in classes],
+                               [v for _, v in classes], st=st) if classes else \
+        charts.hbar("chart-vacancy", titles["vacancy"], [], [], st=st, note="当日未报送空岗明细")
+    fmt = {"city_full": cd.city.full_name, "city": cd.city.name}
+    return {
+        "kind": "city",
+        "lang": "zh-CN",
+        "masthead": cfg["masthead"],
+        "title": cfg["title_city"].format(**fmt),
+        "issue_no": issue_number(cd.day),
+        "date_cn": cn_date(cd.day),
+        "date_md": month_day(cd.day),
+        "date_iso": cd.day.isoformat(),
+        "unit": cfg["unit_city"].format(**fmt),
+        "scope": "全市",
+        "sections": cfg["sections"],
+        "headline": headline(total, prev, prev_day, cd.day),
+        "summary": summary_text(total, prev, cd.day),
+        "charts": {
+            "trend": Markup(_trend_chart(cd, titles, st)),
+            "channel": Markup(_channel_chart(cd, titles, st)),
+            "county": Markup(_county_chart(cd, titles, st)),
+            "category": Markup(_category_chart(cd, titles, st)),
+            "vacancy": Markup(vac_chart),
+        },
+        "county_table": county_table(cd.figures),
+        "trend_text": trend_text(cd),
+        "shortage_text": shortage_text(cd, classes),
+        "top_positions": top_positions,
+        "problems": problems_block(cd),
+        "publicity": publicity(cd.tables.get("K"), cd.day),
+        "publicity_heading": cfg["sections"]["publicity"],
+        "data": data_note(cd),
+        "distribution": [list(x) for x in cfg.get("distribution_city", [])],
+        "colours": cfg.get("colours", {}),
+    }
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True)
+    return env
+
+
+def render(template: str, context: Mapping) -> str:
+    """Render a brief template and embed the font subset to the characters of the result."""
+    html = _env().get_template(template).render(**context, font_face=Markup(FONT_SLOT))
+    css = fontembed.font_face_css(set(html))
+    return html.replace(FONT_SLOT, css, 1)
+
+
+def render_city(cd) -> str:
+    """The city brief as one self-contained HTML string."""
+    return render("brief.html.j2", city_context(cd))
+
+
+def _write(html: str, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(path, html.encode("utf-8"))
+    return path
+
+
+def write_city(cd, out_dir: str | Path) -> Path:
+    """Write 工作简报_<市>_<YYYYMMDD>.html into ``out_dir``; returns its path."""
+    return _write(render_city(cd), Path(out_dir) / file_name(cd.city.name, cd.day))
+
+
+# ---------------------------------------------------------------- province
+
+
+def province_context(day: dt.date, cities: Sequence[Mapping], totals: Mapping | None = None,
+                     previous_totals: Mapping | None = None, items: Sequence[Mapping] = (),
+                     notes: Sequence[str] = ()) -> dict:
+    """The province brief's context from plain data.
+
+    ``cities``: one mapping per city in display order, with ``设区市`` (name), ``报送状态``
+    (e.g. 按时报送 / 逾期报送 / 未报送), optionally ``收到时间`` (text) and any figure ids of the
+    汇总表 (``重点企业数``, ``复工率``, ``缺工人数``, ``当日解决_合计``, ``累计解决用工``, ``缺工解决率``…;
+    missing or NaN = "—"). ``totals``: the 全省合计 figures (default: summed over the cities that
+    have figures, rates recomputed). ``previous_totals``: the 全省合计 of the day before, for the
+    change. ``items``: table K items (``设区市``, ``类别``, ``标题``, ``内容``, ``单位或个人``).
+    ``notes``: extra lines for the data note (e.g. failed submission checks).
+    """
+    cfg = config()
+    st = _style()
+    titles = cfg["chart_titles"]
+    cols = cfg["province_table"]
+    totals = dict(totals) if totals is not None else _sum_cities(cities)
+    total = pd.Series({k: _num(v) for k, v in totals.items()}, dtype="float64")
+    prev = pd.Series({k: _num(v) for k, v in previous_totals.items()}, dtype="float64") \
+        if previous_totals is not None else None
+    for fid in ("重点企业数", "已复工企业数", "复工率", "缺工人数", "缺工企业数", "当日解决_合计", "累计解决用工"):
+        if fid not in total.index:
+            total[fid] = float("nan")
+    names = [str(c["设区市"]) for c in cities]
+    status = [str(c.get("报送状态", "")) for c in cities]
+    rows = [{"name": n, "status": s, "received": str(c.get("收到时间", "") or ""),
+             "late": s not in ("按时报送", "已报送"), "missing": s == "未报送",
+             "cells": [show(c.get(fid), "rate" if fid.endswith("率") else "count") for fid in cols]}
+            for n, s, c in zip(names, status, cities, strict=True)]
+    reported = [s for s in status if s != "未报送"]
+    counts = pd.Series(status).value_counts() if status else pd.Series(dtype=int)
+    chart = charts.grouped_hbar(
+        "chart-cities", titles["cities"], names,
+        [("缺工人数", [_num(c.get("缺工人数")) for c in cities]),
+         ("累计解决用工", [_num(c.get("累计解决用工")) for c in cities])],
+        st=st, notes=["未报送" if s == "未报送" else "" for s in status])
+    k = pd.DataFrame(list(items)) if items else None
+    return {
+        "kind": "province",
+        "lang": "zh-CN",
+        "masthead": cfg["masthead"],
+        "title": cfg["title_province"],
+        "issue_no": issue_number(day),
+        "date_cn": cn_date(day),
+        "date_md": month_day(day),
+        "date_iso": day.isoformat(),
+        "unit": cfg["unit_province"],
+        "scope": "全省",
+        "sections": cfg["sections"],
+        "headline": headline(total, prev, day - dt.timedelta(days=1) if prev is not None else None, day),
+        "summary": summary_text(total, prev, day, scope="全省"),
+        "reporting": {"expected": len(cities), "received": len(reported),
+                      "by_status": [{"状态": s, "个数": int(n)} for s, n in counts.items()],
+                      "missing": [n for n, s in zip(names, status, strict=True) if s == "未报送"],
+                      "late": [n for n, s in zip(names, status, strict=True) if s not in ("按时报送", "已报送", "未报送")]},
+        "city_table": {"headers": list(cols.values()), "rows": rows,
+                       "total": [show(total.get(fid), "rate" if fid.endswith("率") else "count") for fid in cols]},
+        "charts": {"cities": Markup(chart)},
+        "publicity": publicity(k),
+        "publicity_heading": cfg["sections"]["publicity_province"],
+        "notes": [scrub(n) for n in notes],
+        "distribution": [list(x) for x in cfg.get("distribution_province", [])],
+        "colours": cfg.get("colours", {}),
+    }
+
+
+def _sum_cities(cities: Sequence[Mapping]) -> dict:
+    """全省合计 over the cities with figures: counts summed, rates recomputed from the sums."""
+    have = [c for c in cities if c.get("报送状态") != "未报送"]
+    keys = sorted({k for c in have for k, v in c.items() if isinstance(v, int | float) and not k.endswith("率")})
+    out = {}
+    for k in keys:
+        vals = [float(c[k]) for c in have if _ok(c.get(k))]
+        out[k] = sum(vals) if vals else float("nan")
+
+    def ratio(num, den):
+        n, d = out.get(num), out.get(den)
+        return round(n / d * 100, 1) if _ok(n) and _ok(d) and d > 0 else float("nan")
+
+    out["复工率"] = ratio("已复工企业数", "重点企业数")
+    out["到岗率"] = ratio("在岗人数", "员工总数")
+    cum, short = out.get("累计解决用工"), out.get("缺工人数")
+    out["缺工解决率"] = round(cum / (cum + short) * 100, 1) if _ok(cum) and _ok(short) and cum + short > 0 \
+        else float("nan")
+    return out
+
+
+def render_province(context: Mapping) -> str:
+    """The province brief from a :func:`province_context` dict."""
+    return render("province_brief.html.j2", context)
+
+
+def write_province(context: Mapping, out_dir: str | Path) -> Path:
+    day = dt.date.fromisoformat(context["date_iso"])
+    return _write(render_province(context), Path(out_dir) / province_file_name(day))
