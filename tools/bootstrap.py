@@ -6,12 +6,13 @@ Used by ``./dev`` (POSIX) and ``dev.cmd`` (Windows), in the style of ``./gradlew
     ./dev test                   # the package (editable) and the Jupyter kernel "yonggong"
 
 Standard library only: it runs before anything is installed. The environment is rebuilt
-when requirements.lock or pyproject.toml change (their hash is stamped into .venv).
+when requirements.lock, pyproject.toml or this script change (their hash is stamped into .venv).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -31,7 +32,7 @@ def venv_python() -> Path:
 
 def wanted_stamp() -> str:
     h = hashlib.sha256()
-    for name in ("requirements.lock", "pyproject.toml"):
+    for name in ("requirements.lock", "pyproject.toml", "tools/bootstrap.py"):
         h.update((ROOT / name).read_bytes())
     return h.hexdigest()
 
@@ -57,7 +58,19 @@ def ensure_env() -> None:
     run([*pip, "install", "-q", "--no-deps", "-e", ROOT])
     run([py, "-m", "ipykernel", "install", "--sys-prefix", "--name", KERNEL,
          "--display-name", "yonggong (Python 3)"])
+    quiet_kernel()
     STAMP.write_text(stamp, encoding="utf-8")
+
+
+def quiet_kernel() -> None:
+    """Keep the kernel's start-up warnings (plain-TCP notice) out of the analyst's terminal;
+    errors still show, and everything a cell prints stays in the executed notebook."""
+    spec = VENV / "share" / "jupyter" / "kernels" / KERNEL / "kernel.json"
+    data = json.loads(spec.read_text(encoding="utf-8"))
+    flag = "--IPKernelApp.log_level=ERROR"
+    if flag not in data["argv"]:
+        data["argv"].append(flag)
+        spec.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def main(argv: list[str]) -> int:

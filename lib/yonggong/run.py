@@ -28,8 +28,8 @@ from importlib import metadata
 from pathlib import Path
 
 from . import __version__, paths
+from .days import day_folders, resolve_day
 from .errors import RunFailed, RunLocked, UserError
-from .pipeline import day_folders, resolve_day
 from .reference import City, params_files, resolve_city
 
 CITY_NOTEBOOK = "city_day.ipynb"
