@@ -44,6 +44,15 @@ def figures_table(cd: CityDay) -> pd.DataFrame:
     return f.map(lambda v: "—" if pd.isna(v) else (f"{v:.1f}" if v != int(v) else f"{int(v)}"))
 
 
+def trend_table(cd: CityDay) -> pd.DataFrame:
+    """The city's 合计 over the last days: enterprises, resumed, shortage, placements."""
+    cols = ["重点企业数", "已复工企业数", "复工率", "缺工人数", "当日解决_合计", "累计解决用工", "缺工解决率"]
+    t = cd.trend[cols].copy()
+    t.index = [d.isoformat() for d in t.index]
+    return t.rename(columns={"当日解决_合计": "当日解决"}).map(
+        lambda v: "—" if pd.isna(v) else (f"{v:.1f}" if v != int(v) else f"{int(v)}"))
+
+
 def file_list(paths: list[Path]) -> pd.DataFrame:
     """Names and sizes of the files a run wrote."""
     return pd.DataFrame([{"文件": Path(p).name, "大小(KB)": round(Path(p).stat().st_size / 1024, 1)}
