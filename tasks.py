@@ -1,7 +1,9 @@
 """invoke tasks: the analyst's and the developer's commands.
 
     invoke daily --city=南昌 [--date=2020-02-24] [--inbox=PATH] [--out=PATH] [--force]
-    invoke sample            regenerate the bundled sample inbox
+    invoke province [--date=2020-02-26] [--inbox=PATH] [--out=PATH] [--from-outputs] [--force]
+    invoke all [--date=2020-02-26] [--inbox=PATH] [--out=PATH] [--force]
+    invoke sample            regenerate the bundled sample inbox (cities and province)
     invoke test              run the whole test suite
 
 Messages are Chinese for the analyst; a bad command ends with exit code 2.
@@ -47,8 +49,8 @@ def daily(c, city, date=None, inbox=None, out=None, force=False):
 
 @task(help={"out": "样例收件箱目录，默认 sample_inbox/ (target folder)"})
 def sample(c, out=None):
-    """重新生成内置样例收件箱 / Regenerate the bundled synthetic sample inbox (deterministic)."""
-    from yonggong import paths
+    """重新生成内置样例收件箱（各市及省级收件）/ Regenerate the bundled sample inbox (deterministic)."""
+    from yonggong import paths, sample_province
     from yonggong.sample import generate
 
     target = Path(out) if out else paths.SAMPLE_INBOX
@@ -56,6 +58,68 @@ def sample(c, out=None):
     print(f"样例收件箱已生成：{target}")
     for key, value in summary.items():
         print(f"  {key}: {value}")
+    prov = sample_province.generate(target)
+    print(f"省级收件箱已生成：{target / sample_province.FOLDER}")
+    for key, value in prov.items():
+        print(f"  {key}: {value}")
+
+
+def _print_province(res) -> None:
+    from yonggong.province import read_completeness
+
+    source = "省级收件箱" if res.source == "inbox" else "本机各市输出"
+    print(f"江西省 {res.day}：{res.status}（来源：{source}），输出目录 {res.out_dir}")
+    for entry in res.manifest["outputs"]:
+        print(f"  {entry['path']}")
+    table = read_completeness(res.workbook)
+    counts = table["状态"].value_counts()
+    print("报送情况：" + "，".join(f"{k}{int(counts.get(k, 0))}个" for k in ("按时", "迟报", "退回", "未报送")))
+    for _, row in table[table["状态"] != "按时"].iterrows():
+        extra = f"（{row['迟报时长']}）" if row["迟报时长"] else ""
+        print(f"  {row['设区市']} {row['状态']}{extra} {row['问题']}".rstrip())
+
+
+@task(help={
+    "date": "报表日期 YYYY-MM-DD，默认省级收件箱中最新一天 (report day)",
+    "inbox": "收件箱目录，默认内置样例；各市报送的文件在 <inbox>/province/<日期>/ (inbox folder)",
+    "out": "输出目录，默认 outputs/ (outputs folder)",
+    "from_outputs": "取本机已生成的各市汇总表，而不是省级收件箱 (use this machine's city outputs)",
+    "force": "即使已是最新也重新运行 (rerun even if up to date)",
+})
+def province(c, date=None, inbox=None, out=None, from_outputs=False, force=False):
+    """全省汇总：审核各市报送、报送情况、催报名单、逐日对比 / Run the province day."""
+    from yonggong.errors import YonggongError
+    from yonggong.province import run_province
+
+    try:
+        res = run_province(date, inbox, out, source="outputs" if from_outputs else "auto", force=force)
+    except YonggongError as exc:
+        raise _fail(exc) from None
+    _print_province(res)
+
+
+@task(name="all", help={
+    "date": "报表日期 YYYY-MM-DD，默认收件箱中最新一天 (report day)",
+    "inbox": "收件箱目录，默认内置样例 (inbox folder)",
+    "out": "输出目录，默认 outputs/ (outputs folder)",
+    "from_outputs": "省级汇总只取本机各市输出，即使有省级收件文件夹 (province from this machine's outputs)",
+    "force": "即使已是最新也重新运行 (rerun even if up to date)",
+    "workers": "并行进程数，默认 CPU 核数 (parallel processes; default the core count)",
+})
+def all_(c, date=None, inbox=None, out=None, from_outputs=False, force=False, workers=None):
+    """11个设区市日报并行运行，然后全省汇总 / Run all 11 city days in parallel, then the province."""
+    from yonggong.errors import YonggongError
+    from yonggong.province import run_all, summary_lines
+
+    try:
+        result = run_all(date, inbox, out, force=force, workers=int(workers) if workers else None,
+                         echo=lambda line: print(line, flush=True),
+                         source="outputs" if from_outputs else "auto")
+    except YonggongError as exc:
+        raise _fail(exc) from None
+    print()
+    for line in summary_lines(result):
+        print(line)
 
 
 @task(help={

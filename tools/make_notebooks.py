@@ -1,4 +1,5 @@
-"""Write notebooks/city_day.ipynb from the cell sources below (no outputs, stable ids).
+"""Write notebooks/city_day.ipynb and notebooks/province_day.ipynb from the cell sources
+below (no outputs, stable ids).
 
 Notebooks are committed without outputs; edit them in JupyterLab or here, then run
 `python tools/make_notebooks.py`. Cell ids are fixed so the file is byte-stable.
@@ -27,8 +28,41 @@ CITY_DAY = [
     ("code", "ledger", "nb.ledger_overview(cd)"),
     ("md", "h-figures", "## 4. 汇总表数据"),
     ("code", "figures", "nb.figures_table(cd)"),
-    ("md", "h-write", "## 5. 写出报送材料"),
+    ("md", "h-trend", "## 5. 近7日趋势（合计）"),
+    ("code", "trend", "nb.trend_table(cd)"),
+    ("md", "h-write", "## 6. 写出报送材料\n\n汇总表、附件3、工作简报、数据质量报告、台账；含个人信息的名单只写入 restricted/，本页不显示。"),
     ("code", "write", "written = products.write_all(cd, out_dir) if out_dir else []\nnb.file_list(written)"),
+]
+
+PROVINCE_DAY = [
+    ("md", "title", "# 重点企业用工调度：全省汇总\n\n"
+     "本笔记由 `invoke province --date=…`（或 `invoke all`）以 papermill 执行，执行后的副本即运行记录。"
+     "所有计算在 `yonggong.province` 中完成，本页只设置参数、调用函数并展示结果。"),
+    ("code", "parameters", 'date = ""  # YYYY-MM-DD；空则取省级收件箱中最新一天\n'
+     'inbox = ""  # 空则使用内置样例收件箱；各市报送的文件在 <inbox>/province/<日期>/\n'
+     'source = "auto"  # inbox：省级收件箱；outputs：本机各市输出；auto：有省级收件文件夹则用之\n'
+     'outputs = ""  # 本机输出目录（outputs 来源及前一日省级汇总），空则为 outputs/\n'
+     'failures = {}  # 本机运行失败的设区市及原因（由 invoke all 注入）\n'
+     'out_dir = ""  # 由 invoke province 注入'),
+    ("code", "setup", "import pandas as pd\n\nfrom yonggong import notebook as nb\nfrom yonggong import province\n\n"
+     "pd.set_option(\"display.max_columns\", 40)\npd.set_option(\"display.max_colwidth\", 80)"),
+    ("md", "h-intake", "## 1. 收到的文件\n\n按版式识别汇总表，按文件内的填报单位确定设区市（不看文件名）；"
+     "版式不符、数据截至日期不对的文件退回。"),
+    ("code", "load", "pday = province.load(date or None, inbox or None, source=source, outputs=outputs or None,\n"
+     "                     failures=failures)\npday.files"),
+    ("md", "h-completeness", "## 2. 报送情况\n\n截止时间以前收到为按时；收到时间取收件登记，没有登记的取文件修改时间。"),
+    ("code", "rates", "province.rates_table(pday)"),
+    ("code", "completeness", "pday.completeness"),
+    ("md", "h-problems", "## 3. 审核问题\n\n退回的文件不计入全省合计；提醒项需跟进核实。"),
+    ("code", "problems", "pday.problems"),
+    ("md", "h-chase", "## 4. 催报名单\n\n联系电话见汇总表“催报名单”工作表。"),
+    ("code", "chase", "province.chase_public(pday)"),
+    ("md", "h-compare", "## 5. 逐日对比：需跟进的变化"),
+    ("code", "compare", "province.flagged_changes(pday)"),
+    ("md", "h-figures", "## 6. 全省汇总表数据"),
+    ("code", "figures", "province.figures_table(pday)"),
+    ("md", "h-write", "## 7. 写出"),
+    ("code", "write", "written = province.write_all(pday, out_dir) if out_dir else []\nnb.file_list(written)"),
 ]
 
 
@@ -45,10 +79,14 @@ def build(cells) -> nbformat.NotebookNode:
     return nb
 
 
+NOTEBOOKS = {"city_day.ipynb": CITY_DAY, "province_day.ipynb": PROVINCE_DAY}
+
+
 def main() -> None:
-    path = ROOT / "notebooks" / "city_day.ipynb"
-    nbformat.write(build(CITY_DAY), str(path))
-    print(path)
+    for name, cells in NOTEBOOKS.items():
+        path = ROOT / "notebooks" / name
+        nbformat.write(build(cells), str(path))
+        print(path)
 
 
 if __name__ == "__main__":

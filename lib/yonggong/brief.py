@@ -47,7 +47,7 @@ def file_name(city: str, day: dt.date) -> str:
 
 
 def province_file_name(day: dt.date) -> str:
-    return f"工作简报_全省_{day.strftime('%Y%m%d')}.html"
+    return f"工作简报_江西省_{day.strftime('%Y%m%d')}.html"
 
 
 def issue_number(day: dt.date) -> int:

@@ -1,0 +1,1391 @@
+"""The province's day: intake of the cities' 汇总表, checks, completeness and timeliness,
+the 催报 list, the roll-up and the day-over-day comparison (``invoke province`` / ``invoke all``).
+
+What the province notebook calls:
+
+    pday = province.load("2020-02-26", inbox)      # intake + checks + statuses + roll-up
+    pday.completeness   # 报送情况: one row per city (按时 / 迟报 / 未报送 / 退回)
+    pday.problems       # 审核问题: every failed check
+    pday.chase          # 催报名单: missing, late and returned cities with their liaisons
+    pday.comparison     # 逐日对比: D against D-1 per city and figure, jumps flagged
+    pday.figures        # the roll-up: one row per city, then 全省合计
+    province.write_all(pday, out_dir)
+
+Intake (``source``):
+
+* ``inbox``: every file in ``<inbox>/province/<D>/``, whatever its name. A file is a 汇总表
+  when ``forms.read_huizongbiao`` recognises it with the layout spec that also writes it; the
+  city is the one named in its 填报单位, never the file name. A file for another day, of an
+  unknown layout or from an unknown sender is refused (退回) with the reason. Receipt times
+  come from ``收件登记.csv`` when it lists the file, else from the file's modification time.
+* ``outputs``: the city 汇总表 this machine produced, ``<outputs>/<D>/<市>/``, timed by the
+  finished time in the city's manifest.json; a city whose run failed (``failures``) is
+  未报送 with the reason.
+* ``auto``: ``inbox`` when ``<inbox>/province/<D>/`` exists, else ``outputs``.
+
+Times are Asia/Shanghai (UTC+8, no daylight saving), kept as naive local datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.styles import Alignment, Font
+
+from . import forms, paths, products
+from .errors import UserError, YonggongError
+from .figures import FIGURE_IDS
+from .ingest import day_files, read_sheets, recognise
+from .parse import normalise_header, parse_datetime, parse_phone, read_csv_rows
+from .pipeline import parse_day
+from .reference import City, cities, city_counties, load_yaml, resolve_city, resolve_county, settings
+
+CST = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+NOTEBOOK = "province_day.ipynb"
+
+# Statuses of a city (报送情况 状态).
+ON_TIME, LATE, MISSING, RETURNED = "按时", "迟报", "未报送", "退回"
+ACCEPTED = (ON_TIME, LATE)
+# Where a receipt time comes from (报送情况 时间来源).
+SRC_RECEIPTS, SRC_MTIME, SRC_RUN = "收件登记", "文件修改时间", "本机运行完成时间"
+# What happened to a file (收到文件 处理).
+USED, REPLACED, REFUSED, UNKNOWN, LIAISON_FILE, RECEIPTS_FILE, SKIPPED = (
+    "采用", "已被替代", "退回", "未识别", "联络员名单（表L）", "收件登记", "未处理")
+# Actions of a failed check.
+RETURN, REMIND = "退回", "提醒"
+
+COMPLETENESS_COLUMNS = ["设区市", "状态", "收到时间", "时间来源", "迟报时长", "文件", "问题"]
+PROBLEM_COLUMNS = ["设区市", "文件", "检查", "位置", "值", "应为", "说明", "处理"]
+CHASE_COLUMNS = ["设区市", "状态", "事由", "联络员", "单位及职务", "办公电话", "手机"]
+FILE_COLUMNS = ["文件", "设区市", "数据截至", "收到时间", "时间来源", "处理", "原因"]
+COMPARISON_COLUMNS = ["设区市", "指标", "当日", "前一日", "变化", "需跟进", "说明"]
+SHEETS = {"completeness": "报送情况", "problems": "审核问题", "comparison": "逐日对比", "chase": "催报名单",
+          "files": "收到文件"}
+
+
+def config() -> dict:
+    """The ``province`` section of params/province.yaml."""
+    return load_yaml("province.yaml")["province"]
+
+
+def names(day: dt.date) -> dict[str, str]:
+    """Output file names of the province day (named like a city day's, with 江西省)."""
+    n = products.names(config()["name"], day)
+    return {"huizongbiao": n["huizongbiao"], "brief": f"工作简报_{config()['name']}_{day.strftime('%Y%m%d')}.html"}
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def deadline(day: dt.date) -> dt.datetime:
+    """The report deadline of day D (settings.yaml ``deadline``, local time)."""
+    hh, mm = str(settings()["deadline"]).strip().split(":")
+    return dt.datetime.combine(day, dt.time(int(hh), int(mm)))
+
+
+def local_time(timestamp: float) -> dt.datetime:
+    """A POSIX timestamp as a naive Asia/Shanghai datetime (to the second)."""
+    return dt.datetime.fromtimestamp(int(timestamp), CST).replace(tzinfo=None)
+
+
+def late_text(delta: dt.timedelta) -> str:
+    """How late, for people: 1小时20分, 40分, 1天2小时 (minutes rounded up)."""
+    minutes = max(1, math.ceil(delta.total_seconds() / 60))
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    return (f"{days}天" if days else "") + (f"{hours}小时" if hours else "") + (f"{mins}分" if mins else "")
+
+
+def time_text(value: dt.datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
+
+
+def date_text(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day is not None else ""
+
+
+def _nfkc(text) -> str:
+    return unicodedata.normalize("NFKC", str(text or "")).strip()
+
+
+def _file_key(name) -> str:
+    return _nfkc(name).casefold()
+
+
+def _show_figure(fid: str) -> str:
+    return fid.replace("_", "·")
+
+
+def _number_text(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    v = float(v)
+    if v.is_integer():
+        return str(int(v))
+    return f"{v:.1f}" if round(v, 1) == v else f"{v:g}"
+
+
+def city_named_in(text, *, short_names: bool = False) -> City | None:
+    """The one city whose full name (or bureau) appears in ``text``; None if none or several."""
+    text = _nfkc(text)
+    found = {c for c in cities() if c.full_name in text or c.bureau in text}
+    if not found and short_names:
+        found = {c for c in cities() if re.match(rf"{re.escape(c.name)}(市|人社|人力)", text)}
+    return found.pop() if len(found) == 1 else None
+
+
+def city_of_text(value) -> City | None:
+    """A city from a cell such as 南昌 / 南昌市 / 360100 / 南昌市人力资源和社会保障局."""
+    text = _nfkc(value)
+    if not text:
+        return None
+    try:
+        return resolve_city(text)
+    except UserError:
+        return city_named_in(text, short_names=True)
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass
+class Problem:
+    """One failed check (a row of 审核问题)."""
+
+    city: str  # 南昌市, or （未识别）
+    file: str
+    check: str  # 版式 / 数据截至 / 填报单位 / 合计 / 比率 / 负数 / 县区 / 逐日变化 / 收件登记 / 本机运行
+    where: str
+    value: str
+    expected: str
+    message: str
+    action: str  # 退回 / 提醒
+
+    def row(self) -> dict:
+        return dict(zip(PROBLEM_COLUMNS, (self.city, self.file, self.check, self.where, self.value,
+                                          self.expected, self.message, self.action), strict=True))
+
+
+@dataclass
+class Submission:
+    """One file received (or one city output taken from this machine)."""
+
+    file: str  # as shown: the name in the day folder, or the path under outputs/
+    path: Path
+    received: dt.datetime | None = None
+    source: str = ""
+    city: City | None = None  # the sender (from inside the file; for refused files maybe from 收件登记)
+    data_day: dt.date | None = None  # 数据截至
+    meta: dict = field(default_factory=dict)
+    figures: pd.DataFrame | None = None  # as read (rows: counties, 市本级, 合计)
+    outcome: str = ""  # 采用 / 已被替代 / 退回 / 未识别 / 联络员名单 / 收件登记 / 未处理
+    reason: str = ""  # why refused (intake), Chinese
+    check: str = ""  # the intake check that refused it: 版式 / 填报单位 / 数据截至
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        """Passed intake: the right form, a known city, the right day."""
+        return self.figures is not None and self.city is not None and not self.reason
+
+    @property
+    def returned(self) -> bool:
+        return bool(self.reason) or any(p.action == RETURN for p in self.problems)
+
+    @property
+    def total(self) -> pd.Series:
+        """The submission's 合计 row."""
+        return self.figures.loc[settings()["total_row"]]
+
+
+@dataclass
+class CityStatus:
+    """A city's line of 报送情况."""
+
+    city: City
+    day: dt.date
+    status: str = MISSING
+    chosen: Submission | None = None
+    files: list[Submission] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def received(self) -> dt.datetime | None:
+        return self.chosen.received if self.chosen is not None else None
+
+    @property
+    def late_by(self) -> dt.timedelta | None:
+        """How long after the deadline the counted file came (None: on time or nothing came)."""
+        if self.received is None:
+            return None
+        over = self.received - deadline(self.day)
+        return over if over > dt.timedelta(0) else None
+
+
+@dataclass
+class Intake:
+    """What one day's intake yields."""
+
+    day: dt.date
+    source: str  # inbox / outputs
+    where: Path | None  # the day folder, or the outputs root
+    submissions: list[Submission]
+    statuses: list[CityStatus]
+    problems: list[Problem]  # file-level and receipt problems not tied to a chosen submission
+    liaisons: pd.DataFrame | None
+    receipts: str  # how files were timed, for people
+
+    @property
+    def accepted(self) -> dict[str, pd.Series]:
+        """City name → the 合计 row of each accepted submission."""
+        return {s.city.name: s.chosen.total for s in self.statuses if s.status in ACCEPTED}
+
+
+# --------------------------------------------------------------------------- receipts
+
+
+@dataclass
+class Receipt:
+    line: int
+    city_text: str
+    city: City | None
+    received: dt.datetime | None
+    file: str
+
+
+def read_receipts(path: Path, day: dt.date) -> tuple[list[Receipt], str, list[Problem]]:
+    """Lines of 收件登记.csv: (receipts, encoding, problems). Unreadable lines are problems."""
+    cfg = config()["receipts"]
+    rows, encoding = read_csv_rows(path)
+    wanted = {k: {normalise_header(a) for a in [k, *v]} for k, v in cfg["columns"].items()}
+    header_at, cols = None, {}
+    for i, row in enumerate(rows[:10]):
+        found = {}
+        for j, cell in enumerate(row):
+            h = normalise_header(cell)
+            for name, aliases in wanted.items():
+                if h in aliases and name not in found:
+                    found[name] = j
+        if "收到时间" in found and "文件名" in found:
+            header_at, cols = i, found
+            break
+    name = path.name
+    if header_at is None:
+        return [], encoding, [Problem("（全部）", name, "收件登记", "表头", "", "设区市、收到时间、文件名",
+                                      "收件登记没有“收到时间”“文件名”列，全部文件按文件修改时间计", REMIND)]
+    out, problems = [], []
+    for i, row in enumerate(rows[header_at + 1:], header_at + 2):
+        cell = {k: (row[j] if j < len(row) else "") for k, j in cols.items()}
+        if not any(_nfkc(v) for v in cell.values()):
+            continue
+        city_text = _nfkc(cell.get("设区市", ""))
+        received = _receipt_time(cell.get("收到时间"), day)
+        if received is None:
+            problems.append(Problem(city_text or "（未识别）", name, "收件登记", f"第{i}行", _nfkc(cell.get("收到时间")),
+                                    "日期时间，如 2020-02-24 14:30", "收到时间无法识别，该文件按文件修改时间计", REMIND))
+        out.append(Receipt(i, city_text, city_of_text(city_text), received, _nfkc(cell.get("文件名"))))
+    return out, encoding, problems
+
+
+def _receipt_time(raw, day: dt.date) -> dt.datetime | None:
+    text = _nfkc(raw)
+    if not text:
+        return None
+    m = re.fullmatch(r"(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2})秒?)?分?", text)
+    if m:
+        return dt.datetime.combine(day, dt.time(int(m[1]), int(m[2]), int(m[3] or 0)))
+    parsed = parse_datetime(raw, day.year)
+    value = parsed.value
+    if parsed.ok and isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None) if value.tzinfo is None else \
+            value.astimezone(CST).replace(tzinfo=None)
+    return None
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+def _sheet_city(rows: list[list]) -> City | None:
+    """The city named in a 填报单位 line (or a title) among the first rows of a sheet."""
+    for row in rows[:4]:
+        for cell in row:
+            if isinstance(cell, str) and cell.strip():
+                text = _nfkc(cell)
+                if "填报单位" in text:
+                    city = city_named_in(text.split("填报单位", 1)[1], short_names=True)
+                    if city:
+                        return city
+    return None
+
+
+def liaison_rows(path: Path) -> pd.DataFrame | None:
+    """Table-L rows of a file with the city of each row (None when the file holds no table L).
+
+    Columns: 设区市 (full name), 姓名, 单位及职务, 小组职务, 办公电话, 手机. The city comes from a
+    设区市 column, else the sheet's title lines, else 单位及职务 (params/province.yaml).
+    """
+    cfg = config()["liaisons"]
+    city_cols = {normalise_header(c) for c in cfg["city_columns"]}
+    try:
+        sheets = read_sheets(path)
+    except Exception:  # noqa: BLE001 (any unreadable file simply holds no table L)
+        return None
+    found = False
+    records = []
+    for _sheet, rows in sheets:
+        code, idx, cols, _problem = recognise(rows)
+        if code != "L":
+            continue
+        found = True
+        header = rows[max(idx)]
+        city_col = next((j for j, v in enumerate(header) if normalise_header(v) in city_cols), None)
+        title_city = None
+        for row in rows[:min(idx)]:
+            title_city = title_city or next((c for c in (city_named_in(v, short_names=True)
+                                                         for v in row if isinstance(v, str)) if c), None)
+        for row in rows[max(idx) + 1:]:
+            values = {name: (row[j] if j < len(row) else None) for j, name in cols.items()}
+            if not _nfkc(values.get("姓名")):
+                continue
+            city = None
+            if city_col is not None and city_col < len(row):
+                city = city_of_text(row[city_col])
+            city = city or title_city or city_named_in(values.get("单位及职务"), short_names=True)
+            if city is None:
+                continue
+            records.append({"设区市": city.full_name, "姓名": _nfkc(values.get("姓名")),
+                            "单位及职务": _nfkc(values.get("单位及职务")), "小组职务": _nfkc(values.get("小组职务")),
+                            "办公电话": _phone(values.get("办公电话")), "手机": _phone(values.get("手机"))})
+    if not found:
+        return None
+    return pd.DataFrame(records, columns=["设区市", "姓名", "单位及职务", "小组职务", "办公电话", "手机"])
+
+
+def _phone(raw) -> str:
+    p = parse_phone(raw)
+    return str(p.value) if p.value is not None else ""
+
+
+def read_submission(path: Path, shown: str, day: dt.date, layout: dict) -> Submission:
+    """Read one received file: recognise it as a 汇总表 and find its city and day (no checks)."""
+    sub = Submission(file=shown, path=path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        if path.suffix.lower() in (".xls", ".csv") and liaison_rows(path) is not None:
+            sub.outcome = LIAISON_FILE
+            return sub
+        sub.reason = f"不是 xlsx 文件（{path.suffix or '无扩展名'}），无法按汇总表版式识别；请另存为 .xlsx 后重报"
+        sub.check = "版式"
+        return sub
+    try:
+        meta, figs = forms.read_huizongbiao(path, layout)
+    except ValueError as exc:
+        if liaison_rows(path) is not None:
+            sub.outcome = LIAISON_FILE
+            return sub
+        sub.reason, sub.check = str(exc), "版式"
+        try:
+            sub.city = next((c for c in (_sheet_city(rows) for _, rows in read_sheets(path)) if c), None)
+        except Exception:  # noqa: BLE001 (a damaged file: no city to be found)
+            sub.city = None
+        return sub
+    sub.meta, sub.figures, sub.data_day = meta, figs, meta.get("date")
+    bureau = _nfkc(meta.get("bureau"))
+    city = city_of_text(meta.get("city_full")) if meta.get("city_full") else None
+    city = city or city_named_in(bureau, short_names=True)
+    sub.city = city
+    if city is None:
+        sub.reason, sub.check = f"填报单位“{bureau}”不是江西省的设区市人社部门，无法确定报送单位", "填报单位"
+    elif sub.data_day != day:
+        sub.reason, sub.check = f"数据截至{date_text(sub.data_day)}，不是{date_text(day)}", "数据截至"
+    return sub
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def check_figures(sub: Submission) -> list[Problem]:
+    """The checks of one readable submission (params/province.yaml ``checks``)."""
+    cfg = config()
+    actions = cfg["checks"]
+    city = sub.city
+    f = sub.figures
+    total_label = settings()["total_row"]
+    city_row = settings()["city_level_row"]
+    out: list[Problem] = []
+
+    def add(check, where, value, expected, message):
+        out.append(Problem(city.full_name, sub.file, check, where, value, expected, message,
+                           actions.get(check, RETURN)))
+
+    labels = list(f.index)
+    rates = cfg["rates"]
+    counts = [c for c in f.columns if c not in rates]
+
+    # Rows: counties of the city (no repeats), 市本级, and a final 合计.
+    own = {c.name for c in city_counties(city)}
+    seen = set()
+    for label in labels:
+        if label in (total_label, city_row):
+            continue
+        if label in seen:
+            add("县区", f"行“{label}”", label, "每个县区一行", f"县区“{label}”出现多次")
+        seen.add(label)
+        if label not in own:
+            match = resolve_county(label, city)
+            why = match.note if match.county is None else f"县区“{label}”应写规范名称“{match.county.name}”"
+            add("县区", f"行“{label}”", label, f"{city.full_name}的县区", why)
+    if labels[-1] != total_label:
+        add("合计", "表末", labels[-1], total_label, "汇总表缺少“合计”行")
+        body = f
+    else:
+        body = f.iloc[:-1]
+        total = f.iloc[-1]
+        tol = float(cfg.get("total_tolerance", 0))
+        for fid in counts:
+            rows_sum = body[fid].sum(min_count=1)
+            have = total[fid]
+            if pd.isna(rows_sum) and pd.isna(have):
+                continue
+            if pd.isna(rows_sum) != pd.isna(have) or abs(float(have) - float(rows_sum)) > tol + 1e-9:
+                add("合计", f"行“合计”，列“{_show_figure(fid)}”", _number_text(have), _number_text(rows_sum),
+                    f"合计行“{_show_figure(fid)}”为{_number_text(have)}，上方各行之和为{_number_text(rows_sum)}")
+
+    # No negatives.
+    for label, row in f.iterrows():
+        for fid, v in row.items():
+            if pd.notna(v) and float(v) < 0:
+                add("负数", f"行“{label}”，列“{_show_figure(fid)}”", _number_text(v), "≥0",
+                    f"行“{label}”“{_show_figure(fid)}”为负数（{_number_text(v)}）")
+
+    # Rates follow from counts (or, without a numerator, lie within 0–100).
+    slack = 0.05 + float(cfg.get("rate_tolerance", 0.05)) + 1e-9
+    for rid, rule in rates.items():
+        if rid not in f.columns:
+            continue
+        for label, row in f.iterrows():
+            v = row[rid]
+            where = f"行“{label}”，列“{rid}”"
+            if pd.notna(v) and not 0 <= float(v) <= 100:
+                add("比率", where, _number_text(v), "0–100", f"{rid}超出0–100")
+                continue
+            if "numerator" not in rule:
+                continue
+            num = _sum_of(row, rule["numerator"])
+            den = _sum_of(row, rule["denominator"])
+            if den is None or den <= 0:
+                if pd.notna(v):
+                    add("比率", where, _number_text(v), "—", f"{rid}的分母为0或未报送，比率应为“—”")
+                continue
+            if num is None:
+                continue
+            want = num / den * 100
+            if pd.isna(v):
+                add("比率", where, "—", f"{want:.1f}", f"{rid}应由计数算出（{want:.1f}），不应为空")
+            elif abs(float(v) - want) > slack:
+                add("比率", where, _number_text(v), f"{want:.1f}",
+                    f"{rid}为{_number_text(v)}，由计数算得{want:.1f}")
+    return out
+
+
+def _sum_of(row: pd.Series, ids: list[str]) -> float | None:
+    """Sum of figures ``ids`` of a row; None when any is missing ("—") or absent."""
+    vals = [row.get(i) for i in ids]
+    if any(v is None or pd.isna(v) for v in vals):
+        return None
+    return float(sum(float(v) for v in vals))
+
+
+# --------------------------------------------------------------------------- intake
+
+
+def intake_inbox(folder: Path, day: dt.date, failures: dict | None = None, layout=None) -> Intake:
+    """Intake of ``<inbox>/province/<D>/``: every file read, timed, checked; statuses decided."""
+    layout = forms.load_layout() if layout is None else layout
+    receipts_name = config()["receipts"]["file"]
+    files = [p for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(("~$", ".", "._"))] \
+        if folder.is_dir() else []
+    receipts, problems, how = [], [], "收件箱中没有收件登记，全部按文件修改时间计"
+    by_name: dict[str, Receipt] = {}
+    subs: list[Submission] = []
+    for p in files:
+        if _file_key(p.name) == _file_key(receipts_name):
+            receipts, encoding, problems = read_receipts(p, day)
+            how = f"按{receipts_name}（{encoding}）计；其中未登记的文件按文件修改时间计"
+            subs.append(Submission(file=p.name, path=p, outcome=RECEIPTS_FILE))
+    for r in receipts:
+        by_name.setdefault(_file_key(r.file), r)
+    names_present = {_file_key(p.name) for p in files}
+    for r in receipts:
+        if r.file and _file_key(r.file) not in names_present:
+            problems.append(Problem(r.city.full_name if r.city else (r.city_text or "（未识别）"), r.file, "收件登记",
+                                    f"第{r.line}行", r.file, "收件箱中的文件", "收件登记列出的文件不在收件箱中", REMIND))
+    for p in files:
+        if _file_key(p.name) == _file_key(receipts_name):
+            continue
+        sub = read_submission(p, p.name, day, layout)
+        receipt = by_name.get(_file_key(p.name))
+        if receipt is not None and receipt.received is not None:
+            sub.received, sub.source = receipt.received, SRC_RECEIPTS
+        else:
+            sub.received, sub.source = local_time(p.stat().st_mtime), SRC_MTIME
+        if sub.outcome in (LIAISON_FILE,):
+            subs.append(sub)
+            continue
+        if receipt is not None and receipt.city is not None:
+            if sub.city is None:
+                sub.city = receipt.city  # attribution of a refused file only
+            elif sub.readable and receipt.city != sub.city:
+                problems.append(Problem(sub.city.full_name, sub.file, "收件登记", f"第{receipt.line}行",
+                                        receipt.city_text, sub.city.full_name,
+                                        f"收件登记记为{receipt.city.full_name}，文件填报单位为{sub.city.full_name}（以文件为准）",
+                                        REMIND))
+        subs.append(sub)
+    liaisons = _liaisons_of(subs)
+    return _decide(day, "inbox", folder, subs, problems, failures or {}, liaisons, how)
+
+
+def intake_outputs(out_root: Path, day: dt.date, failures: dict | None = None, layout=None) -> Intake:
+    """Intake of this machine's city outputs ``<outputs>/<D>/<市>/``, timed by their manifests."""
+    layout = forms.load_layout() if layout is None else layout
+    failures = failures or {}
+    subs = []
+    for city in cities():
+        if city.name in failures:
+            continue
+        folder = Path(out_root) / day.isoformat() / city.name
+        path = folder / products.names(city.name, day)["huizongbiao"]
+        if not path.is_file():
+            continue
+        sub = read_submission(path, path.relative_to(out_root).as_posix(), day, layout)
+        sub.received, sub.source = _finished(folder / "manifest.json", path), SRC_RUN
+        subs.append(sub)
+    how = "各市为本机生成的汇总表，收到时间取本机运行完成时间（manifest.json 中的 finished）"
+    return _decide(day, "outputs", Path(out_root), subs, [], failures, None, how)
+
+
+def _finished(manifest: Path, fallback: Path) -> dt.datetime:
+    try:
+        stamp = json.loads(manifest.read_text(encoding="utf-8"))["finished"]
+        return dt.datetime.fromisoformat(stamp).astimezone(CST).replace(tzinfo=None).replace(microsecond=0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return local_time(fallback.stat().st_mtime)
+
+
+def _liaisons_of(subs: list[Submission]) -> pd.DataFrame | None:
+    frames = [liaison_rows(s.path) for s in subs if s.outcome == LIAISON_FILE]
+    frames = [f for f in frames if f is not None]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _decide(day, source, where, subs, problems, failures, liaisons, how) -> Intake:
+    """Choose one file per city (the newest readable one), run its checks, set statuses."""
+    for sub in subs:
+        if sub.outcome:
+            continue
+        if sub.reason:
+            sub.outcome = REFUSED if sub.city is not None else UNKNOWN
+            check = sub.check
+            problems.append(Problem(sub.city.full_name if sub.city else "（未识别）", sub.file, check, "",
+                                    date_text(sub.data_day) if check == "数据截至" else "",
+                                    date_text(day) if check == "数据截至" else "", sub.reason, RETURN))
+    statuses = []
+    for city in cities():
+        own = sorted((s for s in subs if s.city == city and s.outcome in ("", REFUSED)),
+                     key=lambda s: (s.received or dt.datetime.min, s.file))
+        st = CityStatus(city, day, files=own)
+        failure = failures.get(city.name) or failures.get(city.full_name)
+        if failure:
+            problems.append(Problem(city.full_name, "", "本机运行", "", "", "", f"本机运行失败：{failure}",
+                                    RETURN if source == "outputs" else REMIND))
+            st.notes.append(f"本机运行失败：{failure}" + ("" if source == "outputs" else "（按收件箱中的报送文件处理）"))
+        readable = [s for s in own if s.readable]
+        if readable:
+            chosen = readable[-1]
+            chosen.outcome = USED
+            chosen.problems = check_figures(chosen)
+            for older in readable[:-1]:
+                older.outcome = REPLACED
+                older.reason = f"同日收到较新的文件“{chosen.file}”"
+            if len(readable) > 1:
+                st.notes.append(f"共收到{len(readable)}份汇总表，采用最新的“{chosen.file}”，"
+                                + "、".join(f"“{s.file}”" for s in readable[:-1]) + "已被替代")
+            st.chosen = chosen
+            returned = [p for p in chosen.problems if p.action == RETURN]
+            if returned:
+                chosen.outcome = REFUSED
+                st.status = RETURNED
+                st.notes.insert(0, "；".join(p.message for p in returned[:3])
+                                + (f"等{len(returned)}处" if len(returned) > 3 else ""))
+            else:
+                st.status = LATE if st.late_by is not None else ON_TIME
+        elif own:
+            st.chosen = own[-1]
+            st.status = RETURNED
+            st.notes.insert(0, st.chosen.reason)
+        elif not failure:
+            listed = [p for p in problems if p.check == "收件登记" and p.city == city.full_name
+                      and p.message.startswith("收件登记列出的文件不在")]
+            if listed:
+                st.notes.append(f"收件登记有记录（{listed[0].file}），但收件箱中没有该文件")
+        for s in own:
+            if s is not st.chosen and s.reason and s.outcome == REFUSED and st.chosen is not None \
+                    and st.status in ACCEPTED:
+                why = s.reason.removeprefix(f"“{s.file}”")
+                st.notes.append(f"另有“{s.file}”未采用：{why}")
+        statuses.append(st)
+    for st in statuses:
+        if st.chosen is not None:
+            problems.extend(st.chosen.problems)
+    return Intake(day, source, where, subs, statuses, problems, liaisons, how)
+
+
+# --------------------------------------------------------------------------- the day
+
+
+@dataclass
+class ProvinceDay:
+    """Everything computed for the province day."""
+
+    day: dt.date
+    intake: Intake
+    previous: dict[str, pd.Series]  # city name → D-1 合计 (accepted submissions of D-1)
+    previous_source: str
+    figures: pd.DataFrame  # roll-up: cities (全称) then 全省合计; 未报送 text for excluded cities
+    totals: pd.Series  # 全省合计
+    previous_totals: pd.Series | None
+    comparison: pd.DataFrame
+    completeness: pd.DataFrame
+    problems: pd.DataFrame
+    chase: pd.DataFrame
+    files: pd.DataFrame
+    rates: dict
+    flags: list[Problem] = field(default_factory=list)
+
+    @property
+    def statuses(self) -> list[CityStatus]:
+        return self.intake.statuses
+
+    @property
+    def excluded(self) -> list[CityStatus]:
+        return [s for s in self.statuses if s.status not in ACCEPTED]
+
+    def note(self) -> list[str]:
+        """The lines written under the roll-up table."""
+        r = self.rates
+        lines = [f"报送情况：应报{r['应报']}个，有效报送{r['有效报送']}个（按时{r['按时']}个、迟报{r['迟报']}个），"
+                 f"退回{r['退回']}个，未报送{r['未报送']}个；报送率{r['报送率']:.1f}%，按时报送率{r['按时报送率']:.1f}%。"]
+        if self.excluded:
+            parts = [f"{s.city.full_name}（{s.status}" + (f"：{s.notes[0]}" if s.notes else "") + "）"
+                     for s in self.excluded]
+            lines.append("注：以下设区市不计入全省合计：" + "；".join(parts) + "。")
+        return lines
+
+
+def resolve_source(source: str, inbox: Path, day: dt.date) -> str:
+    """``inbox`` / ``outputs`` from ``auto`` (inbox when <inbox>/province/<D>/ exists)."""
+    if source not in ("auto", "inbox", "outputs"):
+        raise UserError(f"来源“{source}”无效，应为 inbox、outputs 或 auto")
+    if source == "auto":
+        return "inbox" if (Path(inbox) / "province" / day.isoformat()).is_dir() else "outputs"
+    return source
+
+
+def province_days(inbox: Path) -> list[dt.date]:
+    base = Path(inbox) / "province"
+    out = []
+    if base.is_dir():
+        for p in base.iterdir():
+            try:
+                if p.is_dir():
+                    out.append(dt.date.fromisoformat(p.name))
+            except ValueError:
+                continue
+    return sorted(out)
+
+
+def resolve_province_day(inbox: Path, value) -> dt.date:
+    if value not in (None, ""):
+        return parse_day(value)
+    days = province_days(inbox)
+    if not days:
+        raise UserError(f"收件箱 {inbox} 中没有 province/YYYY-MM-DD/ 文件夹，请用 --date 指定日期")
+    return days[-1]
+
+
+def collect(day: dt.date, inbox: Path | None, source: str, outputs: Path | None,
+            failures: dict | None = None, layout=None) -> Intake:
+    """The intake of one day from the chosen source (no comparison)."""
+    if source == "inbox":
+        return intake_inbox(Path(inbox) / "province" / day.isoformat(), day, failures, layout)
+    return intake_outputs(Path(outputs), day, failures, layout)
+
+
+def load(day=None, inbox=None, source: str = "auto", outputs=None, failures: dict | None = None,
+         layout=None) -> ProvinceDay:
+    """Intake, checks, statuses, roll-up and comparison of the province day D.
+
+    ``inbox`` defaults to the bundled sample, ``outputs`` to outputs/. UserError when the
+    source for D does not exist.
+    """
+    inbox = Path(inbox) if inbox else paths.SAMPLE_INBOX
+    outputs = Path(outputs) if outputs else paths.OUTPUTS
+    day = resolve_province_day(inbox, day)
+    source = resolve_source(source, inbox, day)
+    failures = dict(failures or {})
+    if source == "inbox" and not (inbox / "province" / day.isoformat()).is_dir():
+        raise UserError(f"收件箱中没有省级收件文件夹 {inbox / 'province' / day.isoformat()}")
+    if source == "outputs" and not (outputs / day.isoformat()).is_dir() and not failures:
+        raise UserError(f"既没有省级收件文件夹 {inbox / 'province' / day.isoformat()}，"
+                        f"也没有本机的各市输出 {outputs / day.isoformat()}；请先运行各市日报或放入各市报送文件")
+    layout = forms.load_layout() if layout is None else layout
+    intake = collect(day, inbox, source, outputs, failures, layout)
+    if intake.liaisons is None:  # table L from an earlier province folder (also in outputs mode)
+        intake.liaisons = _earlier_liaisons(inbox, day)
+    previous, prev_source = _previous(day, inbox, source, outputs, layout)
+    return build(intake, previous, prev_source, inbox)
+
+
+def _earlier_liaisons(inbox: Path, day: dt.date) -> pd.DataFrame | None:
+    """Table L from the newest province day folder on or before D that has one."""
+    for d in reversed(province_days(inbox)):
+        if d > day:
+            continue
+        frames = [f for f in (liaison_rows(p) for p in day_files(Path(inbox) / "province" / d.isoformat()))
+                  if f is not None]
+        if frames:
+            return pd.concat(frames, ignore_index=True)
+    return None
+
+
+def _previous(day, inbox, source, outputs, layout) -> tuple[dict[str, pd.Series], str]:
+    """D-1 合计 rows per city: D-1 intake from the same source, else the D-1 province output."""
+    prev = day - dt.timedelta(days=1)
+    try:
+        if source == "inbox" and (inbox / "province" / prev.isoformat()).is_dir():
+            return collect(prev, inbox, "inbox", outputs, None, layout).accepted, \
+                f"省级收件箱 {prev.isoformat()} 中通过审核的报送"
+        if source == "outputs" and any((outputs / prev.isoformat() / c.name).is_dir() for c in cities()):
+            return collect(prev, inbox, "outputs", outputs, None, layout).accepted, \
+                f"本机 {prev.isoformat()} 的各市输出"
+    except OSError:
+        pass
+    path = outputs / prev.isoformat() / config()["folder"] / names(prev)["huizongbiao"]
+    if path.is_file():
+        return read_comparison_day(path), f"前一日省级汇总 {path.name}"
+    return {}, "无前一日数据"
+
+
+def read_comparison_day(path: Path) -> dict[str, pd.Series]:
+    """The D values per city from a province output's 逐日对比 sheet (city name → Series)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    if SHEETS["comparison"] not in wb.sheetnames:
+        return {}
+    rows = list(wb[SHEETS["comparison"]].iter_rows(min_row=2, values_only=True))
+    header = list(rows[0]) if rows else []
+    if not {"设区市", "指标", "当日"} <= set(header):
+        return {}
+    ci, fi, vi = header.index("设区市"), header.index("指标"), header.index("当日")
+    by_full = {c.full_name: c for c in cities()}
+    out: dict[str, dict] = {}
+    for r in rows[1:]:
+        city = by_full.get(r[ci])
+        if city is None or not isinstance(r[vi], (int, float)):
+            continue
+        out.setdefault(city.name, {})[str(r[fi]).replace("·", "_")] = float(r[vi])
+    return {k: pd.Series(v, dtype="float64") for k, v in out.items()}
+
+
+def build(intake: Intake, previous: dict[str, pd.Series], previous_source: str,
+          inbox: Path | None = None) -> ProvinceDay:
+    """Roll-up, comparison, completeness, chase list and problems from an intake."""
+    day = intake.day
+    accepted = intake.accepted
+    columns = _columns(intake)
+    figures, totals = roll_up(intake.statuses, columns)
+    prev_totals = None
+    if previous and set(previous) == set(accepted):
+        prev_frame = pd.DataFrame(previous).T.reindex(columns=columns).astype("float64")
+        prev_totals = province_total(prev_frame)
+    comparison, flags = compare(intake, previous, totals, prev_totals, columns)
+    rates = reporting_rates(intake.statuses)
+    for st in intake.statuses:
+        for p in flags:
+            if p.city == st.city.full_name:
+                st.notes.append(p.message)
+    problems = intake.problems + flags
+    pday = ProvinceDay(
+        day=day, intake=intake, previous=previous, previous_source=previous_source, figures=figures,
+        totals=totals, previous_totals=prev_totals, comparison=comparison,
+        completeness=completeness_frame(intake.statuses),
+        problems=pd.DataFrame([p.row() for p in problems], columns=PROBLEM_COLUMNS),
+        chase=chase_frame(intake.statuses, intake.liaisons, inbox, day),
+        files=files_frame(intake), rates=rates, flags=flags,
+    )
+    return pday
+
+
+def _columns(intake: Intake) -> list[str]:
+    cols = list(FIGURE_IDS)
+    for s in intake.submissions:
+        if s.figures is not None:
+            cols += [c for c in s.figures.columns if c not in cols]
+    return cols
+
+
+def province_total(frame: pd.DataFrame) -> pd.Series:
+    """全省合计 of accepted city 合计 rows: counts summed ("—" counts as nothing), rates
+    recomputed from the summed counts over the cities that have all of them (params)."""
+    rates = config()["rates"]
+    total = frame.sum(axis=0, min_count=1)
+    for rid, rule in rates.items():
+        parts = list(dict.fromkeys(rule["numerator"] + rule["denominator"])) if "numerator" in rule \
+            else [rid, rule["weight"]]
+        if not set(parts) <= set(frame.columns):
+            continue
+        if "numerator" in rule:
+            ok = frame[parts].notna().all(axis=1)
+            num = frame.loc[ok, rule["numerator"]].sum(axis=1).sum()
+            den = frame.loc[ok, rule["denominator"]].sum(axis=1).sum()
+        else:
+            w = frame[rule["weight"]]
+            ok = frame[rid].notna() & w.notna()
+            num = (frame.loc[ok, rid] * w[ok] / 100).sum()
+            den = w[ok].sum()
+        total[rid] = round(float(num) / float(den) * 100, 1) if ok.any() and den > 0 else math.nan
+    return total
+
+
+def roll_up(statuses: list[CityStatus], columns: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """The roll-up frame (object dtype; 未报送 text in excluded rows) and 全省合计."""
+    missing = config()["missing_text"]
+    accepted = {s.city.full_name: s.chosen.total.reindex(columns).astype("float64")
+                for s in statuses if s.status in ACCEPTED}
+    frame = pd.DataFrame(accepted, index=columns).T.astype("float64") if accepted else \
+        pd.DataFrame(columns=columns, dtype="float64")
+    totals = province_total(frame)
+    rows = []
+    for s in statuses:
+        rows.append(accepted[s.city.full_name].astype(object) if s.city.full_name in accepted
+                    else pd.Series([missing] * len(columns), index=columns, dtype=object))
+    rows.append(totals.astype(object))
+    out = pd.DataFrame(rows, columns=columns, dtype=object)
+    out.index = pd.Index([s.city.full_name for s in statuses] + [config()["total_label"]], name="设区市")
+    return out, totals
+
+
+def _threshold(fid: str) -> dict:
+    rules = config()["day_over_day"]
+    base = rules["rate"] if fid in config()["rates"] or fid.endswith("率") else rules["count"]
+    return {**base, **((rules.get("figures") or {}).get(fid) or {})}
+
+
+def compare(intake: Intake, previous: dict[str, pd.Series], totals: pd.Series,
+            prev_totals: pd.Series | None, columns: list[str]) -> tuple[pd.DataFrame, list[Problem]]:
+    """逐日对比 rows (city × figure, then 全省合计) and the flags beyond the thresholds."""
+    action = config()["checks"].get("逐日变化", REMIND)
+    rows, flags = [], []
+    for st in intake.statuses:
+        now = st.chosen.total if st.status in ACCEPTED else None
+        before = previous.get(st.city.name)
+        for fid in columns:
+            a = float(now[fid]) if now is not None and fid in now and pd.notna(now[fid]) else math.nan
+            b = float(before[fid]) if before is not None and fid in before and pd.notna(before[fid]) else math.nan
+            change = a - b if not (math.isnan(a) or math.isnan(b)) else math.nan
+            flagged, why = _jump(fid, a, b)
+            if now is None:
+                why = f"当日{st.status}"
+            elif before is None:
+                why = "前一日无采用的报送"
+            rows.append({"设区市": st.city.full_name, "指标": _show_figure(fid), "当日": a, "前一日": b,
+                         "变化": round(change, 1) if not math.isnan(change) else math.nan,
+                         "需跟进": "是" if flagged else "", "说明": why})
+            if flagged:
+                flags.append(Problem(st.city.full_name, st.chosen.file, "逐日变化", f"合计行“{_show_figure(fid)}”",
+                                     _number_text(a), f"前一日{_number_text(b)}",
+                                     f"{_show_figure(fid)}较前一日{why}", action))
+    for fid in columns:
+        a = float(totals[fid]) if pd.notna(totals.get(fid)) else math.nan
+        b = float(prev_totals[fid]) if prev_totals is not None and pd.notna(prev_totals.get(fid)) else math.nan
+        change = a - b if not (math.isnan(a) or math.isnan(b)) else math.nan
+        rows.append({"设区市": config()["total_label"], "指标": _show_figure(fid), "当日": a, "前一日": b,
+                     "变化": round(change, 1) if not math.isnan(change) else math.nan, "需跟进": "",
+                     "说明": "" if prev_totals is not None else "两日采用的设区市不同或前一日无数据，不作比较"})
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS), flags
+
+
+def _jump(fid: str, now: float, before: float) -> tuple[bool, str]:
+    if math.isnan(now) or math.isnan(before):
+        return False, ""
+    rule = _threshold(fid)
+    change = now - before
+    if "points" in rule:
+        if abs(change) > float(rule["points"]) + 1e-9:
+            return True, f"{'上升' if change > 0 else '下降'}{abs(change):.1f}个百分点（阈值{rule['points']}个百分点）"
+        return False, ""
+    rel, absolute = float(rule.get("relative", 0)), float(rule.get("absolute", 0))
+    if abs(change) > absolute and abs(change) > rel * abs(before):
+        pct = f"{abs(change) / abs(before) * 100:.1f}%" if before else "—"
+        return True, (f"{'增加' if change > 0 else '减少'}{_number_text(abs(change))}（{pct}；"
+                      f"阈值：超过{rel * 100:g}%且超过{absolute:g}）")
+    return False, ""
+
+
+def reporting_rates(statuses: list[CityStatus]) -> dict:
+    """DHIS2-style reporting and on-time rates over the expected cities."""
+    expected = len(statuses)
+    count = {k: sum(s.status == k for s in statuses) for k in (ON_TIME, LATE, RETURNED, MISSING)}
+    valid = count[ON_TIME] + count[LATE]
+    return {"应报": expected, "已收到": expected - count[MISSING], "有效报送": valid, "按时": count[ON_TIME],
+            "迟报": count[LATE], "退回": count[RETURNED], "未报送": count[MISSING],
+            "报送率": round(valid / expected * 100, 1) if expected else math.nan,
+            "按时报送率": round(count[ON_TIME] / expected * 100, 1) if expected else math.nan}
+
+
+def completeness_frame(statuses: list[CityStatus]) -> pd.DataFrame:
+    rows = []
+    for s in statuses:
+        late = s.late_by
+        rows.append({"设区市": s.city.full_name, "状态": s.status, "收到时间": time_text(s.received),
+                     "时间来源": s.chosen.source if s.chosen is not None else "",
+                     "迟报时长": late_text(late) if late is not None else "",
+                     "文件": s.chosen.file if s.chosen is not None else "",
+                     "问题": "；".join(dict.fromkeys(n for n in s.notes if n))})
+    return pd.DataFrame(rows, columns=COMPLETENESS_COLUMNS)
+
+
+def _reason(s: CityStatus) -> str:
+    if s.status == MISSING:
+        return "未报送" + (f"（{s.notes[0]}）" if s.notes else "")
+    if s.status == LATE:
+        return f"迟报{late_text(s.late_by)}"
+    return f"退回：{s.notes[0]}，请更正后重报" if s.notes else "退回，请更正后重报"
+
+
+def chase_frame(statuses: list[CityStatus], liaisons: pd.DataFrame | None, inbox: Path | None = None,
+                day: dt.date | None = None) -> pd.DataFrame:
+    """催报名单: each missing, late or returned city with its liaisons (one row per liaison)."""
+    cfg = config()["liaisons"]
+    rows = []
+    for s in statuses:
+        if s.status == ON_TIME:
+            continue
+        people = _city_liaisons(s.city, liaisons, cfg)
+        if people is None and inbox is not None and day is not None:
+            people = _city_own_liaisons(s.city, inbox, day, cfg)
+        base = {"设区市": s.city.full_name, "状态": s.status, "事由": _reason(s)}
+        if people is None or people.empty:
+            rows.append({**base, "联络员": "（无联络员名单）", "单位及职务": "", "办公电话": "", "手机": ""})
+            continue
+        for _, p in people.iterrows():
+            rows.append({**base, "联络员": p["姓名"], "单位及职务": p["单位及职务"], "办公电话": p["办公电话"],
+                         "手机": p["手机"]})
+    return pd.DataFrame(rows, columns=CHASE_COLUMNS)
+
+
+def _pick_roles(df: pd.DataFrame, cfg: dict) -> pd.DataFrame:
+    chosen = df[df["小组职务"].isin(cfg["roles"])]
+    if chosen.empty:
+        chosen = df[df["小组职务"] == cfg.get("fallback_role", "组长")]
+    return chosen
+
+
+def _city_liaisons(city: City, liaisons: pd.DataFrame | None, cfg: dict) -> pd.DataFrame | None:
+    if liaisons is None:
+        return None
+    own = liaisons[liaisons["设区市"] == city.full_name]
+    return _pick_roles(own, cfg) if not own.empty else None
+
+
+def _city_own_liaisons(city: City, inbox: Path, day: dt.date, cfg: dict) -> pd.DataFrame | None:
+    """The city's own newest table L (``<inbox>/<市>/``), when the province has none."""
+    if not (Path(inbox) / city.name).is_dir():
+        return None
+    from .roster import newest_liaisons
+
+    try:
+        _sent, df = newest_liaisons(Path(inbox), city, day)
+    except YonggongError:
+        return None
+    df = df.assign(设区市=city.full_name)
+    for col in ("办公电话", "手机"):
+        df[col] = df[col].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+    return _pick_roles(df, cfg)
+
+
+def _file_reason(s: Submission) -> str:
+    if s.reason:
+        return s.reason
+    returned = [p.message for p in s.problems if p.action == RETURN]
+    if returned:
+        return "审核未通过：" + "；".join(returned[:3]) + (f"等{len(returned)}处" if len(returned) > 3 else "")
+    return ""
+
+
+def files_frame(intake: Intake) -> pd.DataFrame:
+    rows = []
+    for s in intake.submissions:
+        rows.append({"文件": s.file, "设区市": s.city.full_name if s.city else "",
+                     "数据截至": date_text(s.data_day), "收到时间": time_text(s.received), "时间来源": s.source,
+                     "处理": s.outcome, "原因": _file_reason(s)})
+    return pd.DataFrame(rows, columns=FILE_COLUMNS)
+
+
+# --------------------------------------------------------------------------- notebook display
+
+
+def rates_table(pday: ProvinceDay) -> pd.DataFrame:
+    """报送率 and 按时报送率 with the counts behind them (one row)."""
+    return pd.DataFrame([pday.rates])
+
+
+def figures_table(pday: ProvinceDay) -> pd.DataFrame:
+    """The roll-up as shown: one column per city, "—" for not reported, 未报送 for excluded cities."""
+    def show(v):
+        if isinstance(v, str):
+            return v
+        return "—" if pd.isna(v) else _number_text(v)
+
+    return pday.figures.T.map(show)
+
+
+def flagged_changes(pday: ProvinceDay) -> pd.DataFrame:
+    """The 逐日对比 rows flagged for follow-up."""
+    return pday.comparison[pday.comparison["需跟进"] == "是"].reset_index(drop=True)
+
+
+def chase_public(pday: ProvinceDay) -> pd.DataFrame:
+    """The 催报 list without phone numbers (the numbers are in the xlsx)."""
+    return pday.chase[["设区市", "状态", "事由", "联络员"]]
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def meta(day: dt.date) -> dict:
+    cfg = config()
+    return {"city_full": cfg["name"], "bureau": cfg["bureau"], "date": day, "filler": "", "reviewer": "",
+            "phone": "", "submitted": ""}
+
+
+def write_huizongbiao(pday: ProvinceDay, path: Path, layout=None) -> Path:
+    """The roll-up workbook: 汇总表 (cities, 全省合计, notes under the table) + the detail sheets."""
+    layout = forms.load_layout() if layout is None else layout
+    sheets = {SHEETS["completeness"]: pday.completeness, SHEETS["problems"]: pday.problems,
+              SHEETS["comparison"]: pday.comparison, SHEETS["chase"]: pday.chase, SHEETS["files"]: pday.files}
+    wb = forms.build_huizongbiao(pday.figures, meta(pday.day), sheets, layout)
+    ws = wb[layout["sheet"]]
+    _note_below(ws, pday.note())
+    _note_below(wb[SHEETS["completeness"]], pday.note()[:1], gap=1)
+    from .xlsxio import save_workbook
+
+    save_workbook(wb, path)
+    return path
+
+
+def _note_below(ws, lines: list[str], gap: int = 0) -> None:
+    """Merged text lines under what is on ``ws`` (print area extended to them)."""
+    ncols = ws.max_column
+    row = ws.max_row + 1 + gap
+    for text in lines:
+        cell = ws.cell(row=row, column=1)
+        cell.value = forms.safe_text(text)
+        cell.data_type = "s"
+        cell.font = Font(name="宋体", size=10)
+        cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        if ncols > 1:
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+        ws.row_dimensions[row].height = 18 * max(1, math.ceil(len(text) / max(20, ncols * 6)))
+        row += 1
+    if ws.print_area:
+        from openpyxl.utils import get_column_letter
+
+        ws.print_area = f"A1:{get_column_letter(ncols)}{row - 1}"
+
+
+def brief_context(pday: ProvinceDay) -> dict | None:
+    """The province brief's context (``brief.province_context``), None if brief lacks it."""
+    from . import brief
+
+    if not hasattr(brief, "province_context") or not hasattr(brief, "render_province"):
+        return None
+    shown = {ON_TIME: "按时报送", LATE: "逾期报送", MISSING: "未报送", RETURNED: "未报送"}
+    rows = []
+    for s in pday.statuses:
+        received = time_text(s.received) + ("（已退回）" if s.status == RETURNED else "")
+        row = {"设区市": s.city.full_name, "报送状态": shown[s.status], "收到时间": received}
+        if s.status in ACCEPTED:
+            row.update({k: (None if pd.isna(v) else float(v)) for k, v in s.chosen.total.items()})
+        rows.append(row)
+    notes = [line for line in pday.note()[1:]]
+    if pday.flags:
+        notes.append(f"与前一日相比变化较大、需跟进核实的指标{len(pday.flags)}项，见汇总表“逐日对比”工作表。")
+    totals = {k: (None if pd.isna(v) else float(v)) for k, v in pday.totals.items()}
+    prev = None if pday.previous_totals is None else \
+        {k: (None if pd.isna(v) else float(v)) for k, v in pday.previous_totals.items()}
+    return brief.province_context(pday.day, rows, totals=totals, previous_totals=prev, notes=notes)
+
+
+def write_all(pday: ProvinceDay, out_dir) -> list[Path]:
+    """Write the province products into ``out_dir``: the roll-up xlsx and (if available) the brief."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n = names(pday.day)
+    written = [write_huizongbiao(pday, out_dir / n["huizongbiao"])]
+    ctx = brief_context(pday)
+    if ctx is not None:
+        from . import brief
+        from .xlsxio import write_bytes_atomic
+
+        path = out_dir / n["brief"]
+        write_bytes_atomic(path, brief.render_province(ctx).encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def read_completeness(path: Path) -> pd.DataFrame:
+    """The 报送情况 table of a written province workbook (rows up to the first blank 设区市)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    rows = list(wb[SHEETS["completeness"]].iter_rows(min_row=2, values_only=True))
+    header = [str(h) for h in rows[0][:len(COMPLETENESS_COLUMNS)]]
+    body = []
+    for r in rows[1:]:
+        if not r or r[0] in (None, ""):
+            break
+        body.append(["" if v is None else v for v in r[:len(header)]])
+    return pd.DataFrame(body, columns=header)
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def province_out_dir(out_root: Path, day: dt.date) -> Path:
+    root = Path(out_root).resolve()
+    target = (root / day.isoformat() / config()["folder"]).resolve()
+    if root not in target.parents:
+        raise UserError(f"输出路径越出输出目录：{target}")
+    return target
+
+
+def _entries(files: list[Path], base: Path, root: str) -> list[dict]:
+    from .run import file_entry
+
+    return [dict(file_entry(p, base), root=root) for p in files]
+
+
+def province_job(day=None, inbox=None, out=None, source: str = "auto", failures: dict | None = None):
+    """Resolve the province day into a ``run.Job`` (UserError when there is nothing to read)."""
+    from .run import Job
+
+    inbox = Path(inbox) if inbox else paths.SAMPLE_INBOX
+    out_root = Path(out) if out else paths.OUTPUTS
+    if not inbox.is_dir():
+        raise UserError(f"收件箱目录不存在：{inbox}")
+    day = resolve_province_day(inbox, day)
+    source = resolve_source(source, inbox, day)
+    failures = {str(k): str(v) for k, v in (failures or {}).items()}
+    folder = inbox / "province" / day.isoformat()
+    if source == "inbox" and not folder.is_dir():
+        raise UserError(f"收件箱中没有省级收件文件夹 {folder}（各市报送的汇总表放在 province/{day.isoformat()}/ 下）")
+    if source == "outputs" and not (out_root / day.isoformat()).is_dir() and not failures:
+        raise UserError(f"既没有省级收件文件夹 {folder}，也没有本机的各市输出 {out_root / day.isoformat()}；"
+                        "请先运行各市日报（invoke all）或放入各市报送的汇总表")
+    prev = day - dt.timedelta(days=1)
+    inputs = []
+    base = inbox / "province"
+    if base.is_dir():  # province folders up to D (table L may sit in an earlier one)
+        files = [p for d in province_days(inbox) if d <= day
+                 for p in sorted((base / d.isoformat()).iterdir()) if p.is_file()]
+        inputs += _entries(files, inbox, "inbox")
+    outs = []
+    if source == "outputs":  # the city outputs of D and D-1 (manifests give the times)
+        for d in (prev, day):
+            for city in cities():
+                folder_c = out_root / d.isoformat() / city.name
+                outs += [p for p in (folder_c / products.names(city.name, d)["huizongbiao"],
+                                     folder_c / "manifest.json") if p.is_file()]
+    prov = out_root / prev.isoformat() / config()["folder"] / names(prev)["huizongbiao"]
+    if prov.is_file():  # the D-1 comparison falls back to it
+        outs.append(prov)
+    inputs += _entries(outs, out_root, "outputs")
+    return Job(
+        name=config()["folder"], label=config()["name"], day=day, final=province_out_dir(out_root, day),
+        notebook=paths.NOTEBOOKS / NOTEBOOK,
+        parameters={"date": day.isoformat(), "inbox": str(inbox.resolve()), "source": source,
+                    "outputs": str(out_root.resolve()), "failures": failures},
+        inputs=inputs, extra={"scope": "province", "source": source},
+    )
+
+
+@dataclass
+class ProvinceResult:
+    day: dt.date
+    out_dir: Path
+    manifest: dict
+    status: str
+    source: str
+
+    @property
+    def workbook(self) -> Path:
+        return self.out_dir / names(self.day)["huizongbiao"]
+
+
+def run_province(day=None, inbox=None, out=None, source: str = "auto", failures: dict | None = None,
+                 force: bool = False) -> ProvinceResult:
+    """Execute the province notebook for day D (papermill, lock, atomic publish, manifest)."""
+    from .run import run_job
+
+    job = province_job(day, inbox, out, source, failures)
+    manifest, status = run_job(job, force=force)
+    return ProvinceResult(job.day, job.final, manifest, status, job.parameters["source"])
+
+
+# --------------------------------------------------------------------------- all cities, then the province
+
+
+@dataclass
+class CityRun:
+    city: str  # short name
+    status: str  # 完成 / 已是最新 / 失败
+    seconds: float
+    reason: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return resolve_city(self.city).full_name
+
+
+def _city_worker(runner: Callable, city: str, day: str, inbox: str, out: str, force: bool) -> CityRun:
+    """Run one city day in a worker process; any failure becomes a 失败 with its reason."""
+    start = time.monotonic()
+    try:
+        res = runner(city, day, inbox, out, force=force)
+        return CityRun(city, str(res.status), time.monotonic() - start)
+    except YonggongError as exc:
+        reason = getattr(exc, "message", "") or str(exc)
+    except Exception as exc:  # noqa: BLE001 (one city must not stop the others)
+        reason = f"{type(exc).__name__}：{exc}"
+    return CityRun(city, "失败", time.monotonic() - start, reason.strip())
+
+
+def default_day(inbox: Path) -> dt.date:
+    """The newest day any city has in the inbox."""
+    from .pipeline import day_folders
+
+    days = [d for c in cities() for d in day_folders(inbox, c)]
+    if not days:
+        raise UserError(f"收件箱 {inbox} 中没有任何设区市的日期文件夹")
+    return max(days)
+
+
+@dataclass
+class AllResult:
+    day: dt.date
+    runs: list[CityRun]
+    province: ProvinceResult
+    completeness: pd.DataFrame
+
+    @property
+    def failed(self) -> list[CityRun]:
+        return [r for r in self.runs if r.status == "失败"]
+
+
+def run_all(day=None, inbox=None, out=None, force: bool = False, workers: int | None = None,
+            echo: Callable[[str], None] = print, runner: Callable | None = None,
+            source: str = "auto") -> AllResult:
+    """Run the 11 city days in parallel (one process each, up to the core count), then the province.
+
+    One progress line per city as it finishes; a failed city does not stop the others, and is
+    passed to the province run (from this machine's outputs it is then 未报送 with the reason).
+    """
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_context
+
+    from .run import run_city_day
+
+    inbox = Path(inbox) if inbox else paths.SAMPLE_INBOX
+    out_root = Path(out) if out else paths.OUTPUTS
+    if not inbox.is_dir():
+        raise UserError(f"收件箱目录不存在：{inbox}")
+    day = parse_day(day) if day not in (None, "") else default_day(inbox)
+    runner = runner or run_city_day
+    todo = list(cities())
+    workers = max(1, min(len(todo), workers or os.cpu_count() or 1))
+    echo(f"{day} 共{len(todo)}个设区市，并行 {workers} 个进程")
+    runs: dict[str, CityRun] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(_city_worker, runner, c.name, day.isoformat(), str(inbox), str(out_root), force): c
+                   for c in todo}
+        for i, fut in enumerate(as_completed(futures), 1):
+            city = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # noqa: BLE001 (a worker process died)
+                res = CityRun(city.name, "失败", 0.0, f"进程异常退出（{type(exc).__name__}：{exc}）")
+            runs[city.name] = res
+            line = f"[{i:>2}/{len(todo)}] {city.full_name} {res.status} {res.seconds:.1f}s"
+            echo(line + (f"：{_short(res.reason)}" if res.reason else ""))
+    ordered = [runs[c.name] for c in todo]
+    failures = {r.city: r.reason for r in ordered if r.status == "失败"}
+    prov = run_province(day, inbox, out_root, source, failures, force=force)
+    table = read_completeness(prov.workbook)
+    return AllResult(day, ordered, prov, table)
+
+
+def _short(text: str, width: int = 80) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def summary_lines(result: AllResult) -> list[str]:
+    """The final table of ``invoke all``: city run, province status, reason."""
+    status = {r["设区市"]: r for _, r in result.completeness.iterrows()}
+    head = ["设区市", "本机运行", "用时", "省级状态", "收到时间", "说明"]
+    body = []
+    for r in result.runs:
+        full = r.full_name
+        st = status.get(full, {})
+        note = r.reason if r.status == "失败" else ""
+        if st.get("问题"):
+            note = f"{note}；{st['问题']}" if note and st["问题"] not in note else (note or st["问题"])
+        shown = str(st.get("状态", "")) + (f"（{st['迟报时长']}）" if st.get("迟报时长") else "")
+        body.append([full, r.status, f"{r.seconds:.1f}s", shown, str(st.get("收到时间", "")), _short(note, 70)])
+    widths = [max(_width(row[i]) for row in [head, *body]) for i in range(len(head) - 1)]
+    lines = ["  ".join(_pad(c, w) for c, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1]
+             for row in [head, *body]]
+    lines.insert(1, "-" * (sum(widths) + 2 * len(widths) + 4))
+    counts = result.completeness["状态"].value_counts()
+    expected = len(result.completeness)
+    valid = int(counts.get(ON_TIME, 0) + counts.get(LATE, 0))
+    lines.append("")
+    lines.append(f"省级汇总（{config()['name']}）：{result.province.status}，来源："
+                 f"{'省级收件箱' if result.province.source == 'inbox' else '本机各市输出'}，输出目录 {result.province.out_dir}")
+    lines.append(f"应报{expected}个，有效报送{valid}个（按时{int(counts.get(ON_TIME, 0))}个、迟报{int(counts.get(LATE, 0))}个），"
+                 f"退回{int(counts.get(RETURNED, 0))}个，未报送{int(counts.get(MISSING, 0))}个；"
+                 f"报送率{valid / expected * 100:.1f}%，按时报送率{int(counts.get(ON_TIME, 0)) / expected * 100:.1f}%")
+    if result.failed:
+        how = "已在省级汇总中列为未报送" if result.province.source == "outputs" else "省级汇总按收件箱中的报送文件处理"
+        lines.append(f"注意：{len(result.failed)}个设区市本机运行失败（{'、'.join(r.full_name for r in result.failed)}），"
+                     f"{how}；其余设区市不受影响")
+    return lines
