@@ -19,7 +19,7 @@ CITY_DAY = [
      "本笔记由 `invoke daily --city=… --date=…` 以 papermill 执行，执行后的副本即运行记录。"
      "所有计算在 `yonggong` 包中完成，本页只设置参数、调用函数并展示结果。"),
     ("code", "parameters", 'city = "南昌"\ndate = ""  # YYYY-MM-DD；空则取收件箱中最新一天\ninbox = ""  # 空则使用内置样例收件箱\nout_dir = ""  # 由 invoke daily 注入'),
-    ("code", "setup", "from pathlib import Path\n\nimport pandas as pd\n\nfrom yonggong import notebook as nb\nfrom yonggong import paths, pipeline, products\n\npd.set_option(\"display.max_columns\", 40)\ninbox_root = Path(inbox) if inbox else paths.SAMPLE_INBOX"),
+    ("code", "setup", "from pathlib import Path\n\nimport pandas as pd\n\nfrom yonggong import match, paths, pipeline, products\nfrom yonggong import notebook as nb\n\npd.set_option(\"display.max_columns\", 40)\ninbox_root = Path(inbox) if inbox else paths.SAMPLE_INBOX"),
     ("md", "h-load", "## 1. 读取与识别\n\n按表头识别每个工作表属于哪张表（A–M），不依赖文件名。"),
     ("code", "load", "cd = pipeline.load(inbox_root, city, date or None)\nnb.sheet_table(cd)"),
     ("md", "h-quality", "## 2. 数据质量\n\n错误行不计入报表，警告行计入。明细见《数据质量报告》。"),
@@ -30,8 +30,10 @@ CITY_DAY = [
     ("code", "figures", "nb.figures_table(cd)"),
     ("md", "h-trend", "## 5. 近7日趋势（合计）"),
     ("code", "trend", "nb.trend_table(cd)"),
-    ("md", "h-write", "## 6. 写出报送材料\n\n汇总表、附件3、工作简报、数据质量报告、台账；含个人信息的名单只写入 restricted/，本页不显示。"),
-    ("code", "write", "written = products.write_all(cd, out_dir) if out_dir else []\nnb.file_list(written)"),
+    ("md", "h-act", "## 6. 从数据到行动\n\n精准推送、余缺调剂、专车专列、培训缺口、招聘专区；名单只写入 restricted/，本页只显示计数。"),
+    ("code", "act", "acts = match.city_day(cd)\nmatch.summary(acts)"),
+    ("md", "h-write", "## 7. 写出报送材料\n\n汇总表、附件3、工作简报、数据质量报告、台账；含个人信息的名单只写入 restricted/，本页不显示。"),
+    ("code", "write", "written = products.write_all(cd, out_dir, acts=acts) if out_dir else []\nnb.file_list(written)"),
 ]
 
 PROVINCE_DAY = [

@@ -28,7 +28,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from . import charts, fontembed
+from . import charts, fontembed, match
 from .figures import VACANCY_CLASSES, vacancy_class
 from .reference import categories, load_yaml, settings, table_specs
 from .xlsxio import write_bytes_atomic
@@ -430,6 +430,7 @@ def city_context(cd) -> dict:
         "shortage_text": shortage_text(cd, classes),
         "top_positions": top_positions,
         "problems": problems_block(cd),
+        "training": match.brief_block(match.gap_for(cd), limit=int(cfg.get("training_gap_rows", 8)), clean=scrub),
         "publicity": publicity(cd.tables.get("K"), cd.day),
         "publicity_heading": cfg["sections"]["publicity"],
         "data": data_note(cd),

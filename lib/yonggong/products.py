@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from . import brief, forms, progress, report, restricted
+from . import brief, forms, match, progress, report, restricted, zone
 from .figures import vacancy_class
 from .pipeline import CityDay
 from .xlsxio import save_parquet, save_workbook
@@ -122,14 +122,16 @@ def meta(cd: CityDay) -> dict:
             "filler": "", "reviewer": "", "phone": "", "submitted": ""}
 
 
-def write_all(cd: CityDay, out_dir: str | Path) -> list[Path]:
-    """Write every public product of the city day into ``out_dir``; returns the paths."""
+def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = None) -> list[Path]:
+    """Write every product of the city day into ``out_dir`` (personal data only under
+    restricted/); ``acts`` are the day's actions (match.city_day), computed when not given."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     n = names(cd.city.name, cd.day)
+    acts = acts if acts is not None else match.city_day(cd)
     written = write_ledger(cd, out_dir)
     hz = out_dir / n["huizongbiao"]
-    forms.write_huizongbiao(hz, cd.figures, meta(cd), detail_sheets(cd))
+    forms.write_huizongbiao(hz, cd.figures, meta(cd), {**detail_sheets(cd), **match.public_sheets(acts)})
     written.append(hz)
     q = out_dir / n["quality"]
     report.write_quality_report(q, cd.faults, cd.city, cd.day)
@@ -138,7 +140,9 @@ def write_all(cd: CityDay, out_dir: str | Path) -> list[Path]:
     progress.write_progress(p, cd.city, cd.day, cd.figures, open_problems(cd), liaisons(cd))
     written.append(p)
     written.append(brief.write_city(cd, out_dir))
+    written.append(zone.write_city(cd, out_dir, acts))
     names_by_code = dict(zip(cd.in_force["统一社会信用代码"], cd.in_force["企业名称"], strict=False))
     written += restricted.write_restricted(out_dir / "restricted", cd.city.name, cd.day,
                                            cd.accumulated("F", key="身份证号"), cd.tables.get("E"), names_by_code)
+    written += zone.write_restricted(acts, out_dir / "restricted", cd.city.name, cd.day)
     return written
