@@ -4,6 +4,7 @@
     invoke province [--date=2020-02-26] [--inbox=PATH] [--out=PATH] [--from-outputs] [--force]
     invoke all [--date=2020-02-26] [--inbox=PATH] [--out=PATH] [--force]
     invoke sample            regenerate the bundled sample inbox (cities and province)
+    invoke lab [--port=8888] [--browser]   JupyterLab on notebooks/ (localhost)
     invoke test              run the whole test suite
 
 Messages are Chinese for the analyst; a bad command ends with exit code 2.
@@ -175,6 +176,23 @@ def test(c, args=""):
     cmd = [sys.executable, "-m", "pytest", *args.split()]
     env = dict(os.environ, PYTHONUTF8="1")
     code = subprocess.call(cmd, cwd=ROOT, env=env)
+    if code:
+        raise Exit(code=code)
+
+
+@task(help={
+    "port": "端口，默认 8888 起第一个空闲端口 (port; default the first free one from 8888)",
+    "browser": "同时打开浏览器 (also open a web browser)",
+})
+def lab(c, port=None, browser=False):
+    """启动 JupyterLab（notebooks/，仅本机访问）/ Start JupyterLab on notebooks/ (localhost, project kernel)."""
+    from yonggong.errors import YonggongError
+    from yonggong.lab import start
+
+    try:
+        code = start(int(port) if port else None, open_browser=browser)
+    except YonggongError as exc:
+        raise _fail(exc) from None
     if code:
         raise Exit(code=code)
 

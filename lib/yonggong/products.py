@@ -3,6 +3,7 @@
     重点企业用工调度保障工作信息汇总表_<市>_<YYYYMMDD>.xlsx   (forms.write_huizongbiao)
     数据质量报告_<市>_<YYYYMMDD>.xlsx                          (report.write_quality_report)
     台账_<市>_<YYYYMMDD>.parquet / .xlsx                       (the clean enterprise ledger)
+    汇总数据_/空岗_/用工解决_/数据质量_<市>_<YYYYMMDD>.parquet   (tidy.write_tidy, read by yonggong.history)
 
 Only public data is written here; anything with personal data goes under restricted/.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from . import brief, forms, match, progress, report, restricted, zone
+from . import brief, forms, match, progress, report, restricted, tidy, zone
 from .figures import vacancy_class
 from .pipeline import CityDay
 from .xlsxio import save_parquet, save_workbook
@@ -140,6 +141,7 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
     progress.write_progress(p, cd.city, cd.day, cd.figures, open_problems(cd), liaisons(cd))
     written.append(p)
     written.append(brief.write_city(cd, out_dir))
+    written += tidy.write_tidy(cd, out_dir)
     written.append(zone.write_city(cd, out_dir, acts))
     names_by_code = dict(zip(cd.in_force["统一社会信用代码"], cd.in_force["企业名称"], strict=False))
     written += restricted.write_restricted(out_dir / "restricted", cd.city.name, cd.day,

@@ -56,7 +56,12 @@ def sha256_file(path: Path) -> str:
 
 
 def file_entry(path: Path, base: Path) -> dict:
-    return {"path": path.relative_to(base).as_posix(), "size": path.stat().st_size, "sha256": sha256_file(path)}
+    """Path (relative to ``base`` when inside it), size and sha256 of a file."""
+    try:
+        shown = path.resolve().relative_to(Path(base).resolve()).as_posix()
+    except ValueError:
+        shown = path.resolve().as_posix()
+    return {"path": shown, "size": path.stat().st_size, "sha256": sha256_file(path)}
 
 
 def input_files(inbox: Path, city: City, day: dt.date) -> list[Path]:

@@ -1,0 +1,509 @@
+"""Every published day and city under an outputs folder as tidy pandas DataFrames.
+
+For ad hoc questions in JupyterLab (``notebooks/explore.ipynb`` is the worked example)::
+
+    from yonggong import history
+    h = history.load()                        # outputs/ (or history.load("path/to/outputs"))
+    h.ledger, h.figures, h.vacancies, h.placements, h.faults
+    history.shortage_trend(h)                 # city x day 缺工人数 (合计 rows)
+    history.persistent_shortages(h, days=7)   # occupations short on every day of the window
+    history.rising_counties(h)                # counties whose shortage rose
+    history.faults_by(h, ["县区", "rule"])     # data-quality faults by county and rule, per day
+    history.city_vs_province(h, "南昌")        # one city against the province
+
+What is read: every ``<outputs>/<YYYY-MM-DD>/<市>/`` folder that holds a ``manifest.json``
+(a published city run; ``failed/``, ``.tmp-*``, ``省``, ``roster/``, ``templates/``, ``bench/``
+and anything else are not city folders and are skipped), and in it the parquet files a run
+writes (``products.write_ledger`` and ``tidy.write_tidy``; xlsx is for people). A folder
+written before a product existed (or a damaged file) contributes no rows to that table
+(``History.missing`` lists such files). Reading is pyarrow, in parallel: a week of the
+whole province (77 folders) loads in a fraction of a second.
+
+Tables (one row per …; every table starts with 日期 = the report day of the run and 设区市 =
+the city's short name; strings are pandas ``str``, counts nullable ``Int64``, flags nullable
+``boolean``, dates ``datetime64``, other numbers ``float64`` with NaN for missing):
+
+``ledger`` — enterprise and day (the 台账: every enterprise on the list in force)
+    日期, 设区市, 县区, 统一社会信用代码, 企业名称, 企业类别, 清单来源, 纳入日期,
+    员工总数, 在岗人数, 缺工人数 (the five clears: blank when 报送状态 is 未报送),
+    是否复工, 产能恢复率 (%), 已返岗人数, 问题困难类型, 问题困难, 问题是否解决, 富余人数,
+    填报日期 (date of the ledger row used; earlier than 日期 when carried forward),
+    报送状态 (已报送 / 沿用 / 未报送), and two derived flags as counted in the 汇总表:
+    缺工企业 (缺工人数 > 0) and 未解决问题 (a problem is named and not marked solved).
+    Liaison names and phones of the 台账 are not loaded.
+
+``figures`` — 汇总表 cell: one row per row of the 汇总表 (县区: each county, 市本级, 合计)
+    and figure: 日期, 设区市, 县区, 指标 (``figures.FIGURE_IDS``: 重点企业数, 缺工人数,
+    空岗_普工, 当日解决_合计, 缺工解决率 …), 数值 (NaN where the 汇总表 shows "—": the
+    source table was not sent that day, or a rate's denominator is 0). Rates are percentages
+    rounded to one decimal, as in the 汇总表.
+
+``vacancies`` — vacancy row of table C sent for the day (as counted in 空岗_*)
+    日期, 设区市, 县区, 统一社会信用代码, 企业名称, 岗位名称, 岗位类别 (derived from 技能要求
+    when blank), 缺工人数, 职业编码, 技能要求, 月薪下限, 月薪上限, 薪酬, 招聘范围, 填报日期.
+    A day without table C has no rows for that city. 县区 is the enterprise's county on the
+    list in force (blank for an enterprise not on it; the 汇总表 does not count those).
+
+``placements`` — placement row of table D, from the folder of the report day
+    日期 (the report day whose folder carried the row), 设区市, 县区, 统一社会信用代码,
+    企业名称, 解决日期 (the row's own date), 解决渠道 (本地招聘, 跨区域招聘, 组织返岗, 余缺调剂,
+    学生实习, 志愿者), 人数, 调剂来源企业. Each row sent appears once in the history; the
+    汇总表's 当日解决 of a day are the rows with 解决日期 = 日期 (rows sent late count on
+    their 解决日期 when grouped by it).
+
+``faults`` — line of the day's 数据质量报告 (错误 rows were left out of the figures)
+    日期, 设区市, 县区 (the faulty row's own 县区 cell, else its enterprise's county; blank
+    when unknown, e.g. a total row or an unreadable sheet), level (错误 / 警告), table (A–M,
+    blank for a file-level problem), file, sheet, row (Excel row), column, value (masked when
+    personal), problem, advice, rule (short rule id, e.g. uscc_check).
+
+No personal data is in any of them (tables F and M are never written to these files).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import paths, tidy
+from .errors import UserError
+from .figures import FIGURE_IDS
+from .reference import cities, resolve_city, settings
+
+LEDGER_SCHEMA = {
+    "日期": tidy.DATE, "设区市": tidy.STR, "县区": tidy.STR, "统一社会信用代码": tidy.STR,
+    "企业名称": tidy.STR, "企业类别": tidy.STR, "清单来源": tidy.STR, "纳入日期": tidy.DATE,
+    "员工总数": tidy.INT, "在岗人数": tidy.INT, "缺工人数": tidy.INT, "是否复工": "boolean",
+    "产能恢复率": tidy.FLOAT, "已返岗人数": tidy.INT, "问题困难类型": tidy.STR, "问题困难": tidy.STR,
+    "问题是否解决": "boolean", "富余人数": tidy.INT, "填报日期": tidy.DATE, "报送状态": tidy.STR,
+}
+SCHEMAS = {"ledger": LEDGER_SCHEMA, **tidy.SCHEMAS}
+KINDS = ("ledger", "figures", "vacancies", "placements", "faults")
+LEDGER_FLAGS = ["缺工企业", "未解决问题"]
+COLUMNS = {kind: list(schema) + (LEDGER_FLAGS if kind == "ledger" else []) for kind, schema in SCHEMAS.items()}
+PROVINCE = "全省"
+RATES = {"复工率": ("已复工企业数", "重点企业数"), "到岗率": ("在岗人数", "员工总数"),
+         "缺工解决率": ("累计解决用工", None)}
+COMPARE = ["重点企业数", "缺工企业数", "缺工人数", "当日解决_合计", "累计解决用工", "复工率", "到岗率", "缺工解决率"]
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ARROW = {tidy.STR: pa.large_string(), tidy.INT: pa.int64(), tidy.FLOAT: pa.float64(),
+          tidy.DATE: pa.timestamp("s"), "boolean": pa.bool_()}
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass
+class History:
+    """The tidy tables of every published city day found (see the module docstring)."""
+
+    ledger: pd.DataFrame
+    figures: pd.DataFrame
+    vacancies: pd.DataFrame
+    placements: pd.DataFrame
+    faults: pd.DataFrame
+    runs: pd.DataFrame  # 日期, 设区市, 目录: the published folders read
+    missing: list[Path] = field(default_factory=list)  # expected parquet files absent or unreadable
+    outputs: Path | None = None
+
+    @property
+    def days(self) -> list[dt.date]:
+        """The report days loaded, oldest first."""
+        return sorted({d.date() for d in self.runs["日期"]})
+
+    @property
+    def cities(self) -> list[str]:
+        """The cities loaded, in GB/T 2260 order."""
+        have = set(self.runs["设区市"])
+        return [c.name for c in cities() if c.name in have]
+
+    def summary(self) -> pd.DataFrame:
+        """Rows per table."""
+        return pd.DataFrame({"表": ["台账", "汇总表数据", "空岗", "用工解决", "数据质量"],
+                             "属性": list(KINDS),
+                             "行数": [len(getattr(self, k)) for k in KINDS]})
+
+    def __repr__(self) -> str:
+        if self.runs.empty:
+            return f"History（{self.outputs}：没有已发布的运行结果）"
+        days = self.days
+        text = (f"History（{self.outputs}）：{days[0]} 至 {days[-1]}，{len(days)}天，"
+                f"{len(self.cities)}个设区市（{'、'.join(self.cities)}），共{len(self.runs)}次运行；"
+                + "，".join(f"{k} {len(getattr(self, k))}行" for k in KINDS))
+        if self.missing:
+            text += f"；缺少{len(self.missing)}个文件（运行较早，尚无该产品）"
+        return text
+
+
+def published(outputs: Path | str | None = None) -> pd.DataFrame:
+    """The published city-day folders under ``outputs``: 日期, 设区市, 目录 (day, then city order)."""
+    root = Path(outputs) if outputs else paths.OUTPUTS
+    rows = []
+    if root.is_dir():
+        for day_dir in sorted(p for p in root.iterdir() if p.is_dir() and _DAY.match(p.name)):
+            try:
+                day = dt.date.fromisoformat(day_dir.name)
+            except ValueError:
+                continue
+            for city in cities():
+                folder = day_dir / city.name
+                if (folder / "manifest.json").is_file():
+                    rows.append({"日期": pd.Timestamp(day), "设区市": city.name, "目录": folder})
+    runs = pd.DataFrame(rows, columns=["日期", "设区市", "目录"])
+    runs["日期"] = runs["日期"].astype(tidy.DATE)
+    return runs
+
+
+def _read(path: Path, kind: str) -> pa.Table | None:
+    """The columns of ``kind`` that one parquet file has (None when the file is absent or
+    unreadable: it is then listed in ``History.missing``)."""
+    try:
+        pf = pq.ParquetFile(path)
+        have = set(pf.schema_arrow.names)
+        return pf.read(columns=[c for c in SCHEMAS[kind] if c in have], use_threads=False)
+    except (OSError, pa.ArrowException):
+        return None
+
+
+def _combine(tables: list[pa.Table], kind: str) -> pa.Table:
+    """Concatenate files of one kind and give the result exactly the columns and types of
+    ``kind`` (a column missing from a file is null; an all-null column is typed)."""
+    schema = SCHEMAS[kind]
+    target = pa.schema([(name, _ARROW[dtype]) for name, dtype in schema.items()])
+    if not tables:
+        return target.empty_table()
+    merged = pa.concat_tables([t.replace_schema_metadata(None) for t in tables], promote_options="permissive")
+    columns = [merged.column(name).cast(_ARROW[dtype]) if name in merged.column_names
+               else pa.nulls(len(merged), _ARROW[dtype]) for name, dtype in schema.items()]
+    return pa.table(columns, schema=target)
+
+
+_PANDAS = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    return table.to_pandas(types_mapper=_PANDAS.get)
+
+
+def load(outputs: Path | str | None = None, cities: Iterable[str] | None = None,
+         start: str | dt.date | None = None, end: str | dt.date | None = None,
+         require: bool = False) -> History:
+    """Read every published city day under ``outputs`` (default ``outputs/``) into a History.
+
+    ``cities`` (names or codes) and ``start`` / ``end`` (YYYY-MM-DD, inclusive) narrow what is
+    read. Nothing published gives empty tables (and says so), or with ``require`` a UserError
+    telling the analyst how to produce some.
+    """
+    root = Path(outputs) if outputs else paths.OUTPUTS
+    runs = published(root)
+    if cities is not None:
+        wanted = {resolve_city(c).name for c in cities}
+        runs = runs[runs["设区市"].isin(wanted)]
+    if start is not None:
+        runs = runs[runs["日期"] >= pd.Timestamp(start)]
+    if end is not None:
+        runs = runs[runs["日期"] <= pd.Timestamp(end)]
+    runs = runs.reset_index(drop=True)
+    if require and runs.empty:
+        raise UserError(f"{root} 下没有已发布的运行结果（outputs/<日期>/<市>/manifest.json）。"
+                        "请先生成，例如 invoke all --date=2020-03-01，或 invoke daily --city=南昌 --date=…")
+    jobs = []
+    for row in runs.itertuples(index=False):
+        n = tidy.names(row.设区市, row.日期.date())
+        jobs += [(kind, row.目录 / n[kind]) for kind in KINDS]
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        tables = list(pool.map(lambda job: _read(job[1], job[0]), jobs))
+    parts: dict[str, list[pa.Table]] = {kind: [] for kind in KINDS}
+    missing = []
+    for (kind, path), table in zip(jobs, tables, strict=True):
+        if table is None:
+            missing.append(path)
+        else:
+            parts[kind].append(table)
+    frames = {kind: _to_pandas(_combine(parts[kind], kind)) for kind in KINDS}
+    led = frames["ledger"]
+    led["缺工企业"] = (led["缺工人数"].fillna(0) > 0).astype("boolean")
+    problem = led["问题困难"].fillna("").str.strip() != ""
+    led["未解决问题"] = (problem & (led["问题是否解决"].fillna(False) != True)).astype("boolean")  # noqa: E712
+    return History(**frames, runs=runs, missing=missing, outputs=root)
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def _city_order(names: Iterable[str]) -> list[str]:
+    have = set(names)
+    return [c.name for c in cities() if c.name in have]
+
+
+def _window(h: History, days: int | None) -> list[pd.Timestamp]:
+    """The last ``days`` report days of the history (all when None)."""
+    all_days = [pd.Timestamp(d) for d in h.days]
+    return all_days if days is None else all_days[-int(days):]
+
+
+def figure_table(h: History, figure: str = "缺工人数", row: str | None = None) -> pd.DataFrame:
+    """One figure per day (index 日期) and city (columns, GB/T 2260 order), from the 合计 row
+    (or another row label of the 汇总表, e.g. a county name)."""
+    row = row or settings()["total_row"]
+    f = h.figures[(h.figures["指标"] == figure) & (h.figures["县区"] == row)]
+    table = f.pivot_table(index="日期", columns="设区市", values="数值", aggfunc="first", dropna=False)
+    table = table.reindex(columns=_city_order(table.columns))
+    table.columns.name = None
+    return table
+
+
+def province_totals(h: History) -> pd.DataFrame:
+    """The province per day (index 日期; columns the figures): counts summed over the cities'
+    合计 rows, rates recomputed from the sums (24小时办结率 is not: its numerator is not in the
+    汇总表), and 设区市数 = how many cities were loaded that day."""
+    total = h.figures[h.figures["县区"] == settings()["total_row"]]
+    wide = total.pivot_table(index=["日期", "设区市"], columns="指标", values="数值", aggfunc="first",
+                             dropna=False)
+    wide = wide.reindex(columns=[c for c in FIGURE_IDS if c in wide.columns])
+    counts = [c for c in wide.columns if not c.endswith("率")]
+    out = wide[counts].groupby(level="日期").sum(min_count=1)
+    for rate, (num, den) in RATES.items():
+        denominator = out[num] + out["缺工人数"] if den is None else out[den]
+        out[rate] = (out[num] / denominator.where(denominator > 0) * 100).round(1)
+    out["24小时办结率"] = np.nan
+    out = out.reindex(columns=[c for c in FIGURE_IDS if c in out.columns])
+    out["设区市数"] = wide.groupby(level="日期").size()
+    out.columns.name = None
+    return out
+
+
+def shortage_trend(h: History, figure: str = "缺工人数") -> pd.DataFrame:
+    """缺工人数 (or another count figure) of each city's 合计 row per day, with a 全省 column."""
+    table = figure_table(h, figure)
+    table[PROVINCE] = table.sum(axis=1, min_count=1)
+    return table
+
+
+def persistent_shortages(h: History, days: int = 7, by: Sequence[str] = (), key: str = "岗位名称") -> pd.DataFrame:
+    """Occupations (``key``, e.g. 岗位名称) with vacancies (缺工人数 > 0) on every one of the last
+    ``days`` report days loaded, province-wide or per group of ``by`` (e.g. ["设区市"]).
+
+    Columns: the ``by`` columns, ``key``, 岗位类别 (the most frequent), 天数, 首日缺工人数,
+    末日缺工人数, 日均缺工人数, 末日企业数 — sorted by 末日缺工人数, largest first.
+    """
+    by = list(by)
+    window = _window(h, days)
+    cols = [*by, key, "岗位类别", "天数", "首日缺工人数", "末日缺工人数", "日均缺工人数", "末日企业数"]
+    v = h.vacancies[h.vacancies["日期"].isin(window) & (h.vacancies["缺工人数"].fillna(0) > 0)]
+    if v.empty or not window:
+        return pd.DataFrame(columns=cols)
+    daily = v.groupby([*by, key, "日期"], observed=True).agg(缺工人数=("缺工人数", "sum"),
+                                                          企业数=("统一社会信用代码", "nunique"))
+    groups = daily.reset_index().groupby([*by, key], observed=True)
+    stats = groups.agg(天数=("日期", "nunique"), 首日=("日期", "min"), 末日=("日期", "max"),
+                       日均缺工人数=("缺工人数", "mean"))
+    stats = stats[stats["天数"] == len(window)]
+    if stats.empty:
+        return pd.DataFrame(columns=cols)
+    d = daily.reset_index().set_index([*by, key, "日期"])
+    first = [d.loc[(*i, s), "缺工人数"] for i, s in zip(_tuples(stats.index), stats["首日"], strict=True)]
+    last = [d.loc[(*i, s)] for i, s in zip(_tuples(stats.index), stats["末日"], strict=True)]
+    cls = v.groupby([*by, key], observed=True)["岗位类别"].agg(lambda s: s.mode().iloc[0] if s.notna().any() else None)
+    out = pd.DataFrame({
+        "岗位类别": cls.reindex(stats.index).to_numpy(),
+        "天数": stats["天数"].astype("int64").to_numpy(),
+        "首日缺工人数": np.asarray(first, dtype="int64"),
+        "末日缺工人数": np.asarray([x["缺工人数"] for x in last], dtype="int64"),
+        "日均缺工人数": stats["日均缺工人数"].astype(float).round(1).to_numpy(),
+        "末日企业数": np.asarray([x["企业数"] for x in last], dtype="int64"),
+    }, index=stats.index).reset_index()
+    out = out.sort_values(["末日缺工人数", key], ascending=[False, True], kind="stable")
+    return out[cols].reset_index(drop=True)
+
+
+def _tuples(index: pd.Index) -> list[tuple]:
+    return [i if isinstance(i, tuple) else (i,) for i in index]
+
+
+def county_values(h: History, figure: str = "缺工人数") -> pd.DataFrame:
+    """One figure per county row (not 市本级, not 合计): index (设区市, 县区), columns days."""
+    skip = {settings()["total_row"], settings()["city_level_row"]}
+    f = h.figures[(h.figures["指标"] == figure) & ~h.figures["县区"].isin(skip)]
+    f = f.assign(日期=f["日期"].dt.date)
+    table = f.pivot_table(index=["设区市", "县区"], columns="日期", values="数值", aggfunc="first",
+                          dropna=False, sort=False)
+    order = {c: i for i, c in enumerate(_city_order(table.index.get_level_values(0)))}
+    return table.sort_index(level=0, key=lambda s: s.map(order), sort_remaining=False, kind="stable")
+
+
+def rising_counties(h: History, days: int | None = None, figure: str = "缺工人数",
+                    include_flat: bool = False) -> pd.DataFrame:
+    """Counties whose ``figure`` rose over the last ``days`` report days (all loaded when None):
+    the newest value against the first one in the window; with ``include_flat``, also those
+    that did not fall (变化 = 0).
+
+    Columns: 设区市, 县区, 起始日期, 起始值, 最新日期, 最新值, 变化, 变化率(%), 上升天数 (days
+    that rose against the day before) — sorted by 变化, largest first.
+    """
+    cols = ["设区市", "县区", "起始日期", "起始值", "最新日期", "最新值", "变化", "变化率(%)", "上升天数"]
+    window = {d.date() for d in _window(h, days)}
+    table = county_values(h, figure)
+    table = table[[d for d in table.columns if d in window]]
+    rows = []
+    for (city, county), values in table.iterrows():
+        s = values.dropna()
+        if len(s) < 2:
+            continue
+        change = float(s.iloc[-1] - s.iloc[0])
+        if change > 0 or (include_flat and change == 0):
+            rows.append({"设区市": city, "县区": county, "起始日期": s.index[0], "起始值": s.iloc[0],
+                         "最新日期": s.index[-1], "最新值": s.iloc[-1], "变化": change,
+                         "变化率(%)": round(change / s.iloc[0] * 100, 1) if s.iloc[0] else math.nan,
+                         "上升天数": int((s.diff() > 0).sum())})
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values("变化", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _rule_text(rule: str, faults: pd.DataFrame) -> str:
+    """What a rule means (params/brief.yaml ``fault_reasons``), else its most frequent problem text."""
+    from .brief import config
+
+    reasons = config().get("fault_reasons", {})
+    text = reasons.get(rule) or reasons.get(str(rule).split("_")[0])
+    if text:
+        return text
+    problems = faults.loc[faults["rule"] == rule, "problem"].dropna()
+    return str(problems.mode().iloc[0]) if not problems.empty else ""
+
+
+def faults_by(h: History, by: Sequence[str] = ("县区", "rule"), level: str | None = None) -> pd.DataFrame:
+    """Fault counts by ``by`` (columns of ``h.faults``) and report day: one column per day and a
+    合计 column, largest first. A blank county shows as （不明）, a file-level fault's table as
+    （文件）; grouping by rule adds 规则说明 (what the rule means). ``level``: 错误 or 警告 only."""
+    by = list(by)
+    f = h.faults if level is None else h.faults[h.faults["level"] == level]
+    f = f.assign(县区=f["县区"].fillna("（不明）"), table=f["table"].fillna("").replace("", "（文件）"))
+    days = h.days
+    if f.empty:
+        out = pd.DataFrame(columns=[*by, *days, "合计"])
+        return out.set_index(by) if by else out
+    f = f.assign(日期=f["日期"].dt.date)
+    table = f.groupby([*by, "日期"], dropna=False).size().unstack("日期", fill_value=0)
+    table = table.reindex(columns=days, fill_value=0)
+    table["合计"] = table.sum(axis=1)
+    table = table.sort_values("合计", ascending=False, kind="stable")
+    table.columns.name = None
+    if "rule" in by:
+        rules = table.index.get_level_values("rule") if len(by) > 1 else table.index
+        table.insert(0, "规则说明", [_rule_text(r, f) for r in rules])
+    return table
+
+
+def city_vs_province(h: History, city: str, figures: Sequence[str] = COMPARE) -> pd.DataFrame:
+    """A city's 合计 figures against the province's per day: index (指标, 日期); columns the
+    city (its short name), 全省, 占全省(%) for counts and 较全省(百分点) for rates."""
+    name = resolve_city(city).name
+    mine = h.figures[(h.figures["设区市"] == name) & (h.figures["县区"] == settings()["total_row"])]
+    mine = mine.pivot_table(index="日期", columns="指标", values="数值", aggfunc="first", dropna=False)
+    prov = province_totals(h)
+    rows = []
+    for fid in figures:
+        for day in prov.index:
+            v = mine.at[day, fid] if day in mine.index and fid in mine.columns else math.nan
+            p = prov.at[day, fid] if fid in prov.columns else math.nan
+            rate = fid.endswith("率")
+            rows.append({"指标": fid, "日期": day, name: v, PROVINCE: p,
+                         "占全省(%)": math.nan if rate or not p else round(v / p * 100, 1),
+                         "较全省(百分点)": round(v - p, 1) if rate else math.nan})
+    out = pd.DataFrame(rows, columns=["指标", "日期", name, PROVINCE, "占全省(%)", "较全省(百分点)"])
+    return out.set_index(["指标", "日期"])
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _md(day) -> str:
+    day = pd.Timestamp(day)
+    return f"{day.month}月{day.day}日"
+
+
+def _num(v) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def chart_shortage(h: History, figure: str = "缺工人数"):
+    """Each city's figure on the first and the newest day loaded (grouped bars)."""
+    from . import charts
+    from .lab import Chart
+
+    table = shortage_trend(h, figure).drop(columns=PROVINCE)
+    if table.empty:
+        return Chart(charts.hbar("chart-shortage", f"各设区市{figure}", [], [], note="没有数据"))
+    days = [table.index[0], table.index[-1]] if len(table.index) > 1 else [table.index[0]]
+    series = [(_md(d), [_num(v) for v in table.loc[d]]) for d in days]
+    title = f"各设区市{figure}：" + "与".join(_md(d) for d in days)
+    return Chart(charts.grouped_hbar("chart-shortage", title, list(table.columns), series))
+
+
+def chart_trend(h: History, city: str | None = None):
+    """One city's (or the province's) 缺工人数 and 累计解决用工 per day, 当日解决 as bars."""
+    from . import charts
+    from .lab import Chart
+
+    if city:
+        name = resolve_city(city).name
+        f = h.figures[(h.figures["设区市"] == name) & (h.figures["县区"] == settings()["total_row"])]
+        wide = f.pivot_table(index="日期", columns="指标", values="数值", aggfunc="first", dropna=False)
+    else:
+        name, wide = PROVINCE, province_totals(h)
+    labels = [_md(d) for d in wide.index]
+
+    def col(fid: str) -> list:
+        return [_num(v) for v in wide[fid]] if fid in wide.columns else [None] * len(wide)
+
+    return Chart(charts.combo("chart-trend", f"{name}缺工与解决用工趋势", labels,
+                              ("当日解决用工", col("当日解决_合计")),
+                              [("缺工人数", col("缺工人数")), ("累计解决用工", col("累计解决用工"))]))
+
+
+def chart_rising(h: History, days: int | None = None, top: int = 15):
+    """The counties whose shortage rose most (变化, largest first)."""
+    from . import charts
+    from .lab import Chart
+
+    r = rising_counties(h, days).head(top)
+    labels = [f"{c} {k}" for c, k in zip(r["设区市"], r["县区"], strict=True)]
+    return Chart(charts.hbar("chart-rising", "缺工人数上升的县区（最新较起始）", labels, list(r["变化"]),
+                             color=charts.DEFAULT.palette[1], note="没有缺工人数上升的县区"))
+
+
+def chart_faults(h: History, by: str = "设区市", level: str | None = None):
+    """Fault counts over all days loaded by one column (设区市, 县区, rule …)."""
+    from . import charts
+    from .lab import Chart
+
+    t = faults_by(h, [by], level)
+    labels = [str(i) for i in t.index]
+    return Chart(charts.hbar("chart-faults", f"数据质量问题条数（按{by}）", labels, list(t["合计"]),
+                             unit="条", color=charts.DEFAULT.palette[3], note="没有数据质量问题"))
+
+
+def chart_city_vs_province(h: History, city: str, figure: str = "缺工解决率"):
+    """A city's figure against the province's, per day (lines)."""
+    from . import charts
+    from .lab import Chart
+
+    t = city_vs_province(h, city, [figure]).loc[figure]
+    name = resolve_city(city).name
+    unit = "%" if figure.endswith("率") else "人"
+    return Chart(charts.combo("chart-compare", f"{name}与全省：{figure}", [_md(d) for d in t.index], None,
+                              [(name, [_num(v) for v in t[name]]), (PROVINCE, [_num(v) for v in t[PROVINCE]])],
+                              unit=unit))
+

@@ -1,0 +1,176 @@
+"""Tidy parquet products of a city day, for code (``yonggong.history``) rather than people.
+
+Written next to the 台账 parquet (``products.write_ledger``, which already carries 日期 and
+设区市) by :func:`write_tidy`:
+
+    汇总数据_<市>_<YYYYMMDD>.parquet   the 汇总表 figures, long: one row per 县区 row and figure
+    空岗_<市>_<YYYYMMDD>.parquet       the day's vacancies (table C), 岗位类别 derived
+    用工解决_<市>_<YYYYMMDD>.parquet   the placements (table D) sent in the day's folder
+    数据质量_<市>_<YYYYMMDD>.parquet   the day's faults (the 数据质量报告), with the county
+
+Every file has the same columns and types every day (also when its table was not sent: then
+it has no rows), so a history of many days reads as one table. Column lists and types are
+:data:`SCHEMAS`; the meaning of each column is documented in ``yonggong.history``.
+
+No personal data: tables F and M are never written; fault values are masked already
+(``clean.show_value``). Bytes are deterministic (``xlsxio.save_parquet``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from . import codes
+from .figures import vacancy_class
+from .reference import City, resolve_county
+from .xlsxio import save_parquet
+
+if TYPE_CHECKING:  # pipeline imports pandera; history reads these files without it
+    from .pipeline import CityDay
+
+STR, INT, FLOAT, DATE = "str", "Int64", "float64", "datetime64[s]"
+
+SCHEMAS: dict[str, dict[str, str]] = {
+    "figures": {"日期": DATE, "设区市": STR, "县区": STR, "指标": STR, "数值": FLOAT},
+    "vacancies": {"日期": DATE, "设区市": STR, "县区": STR, "统一社会信用代码": STR, "企业名称": STR,
+                  "岗位名称": STR, "岗位类别": STR, "缺工人数": INT, "职业编码": STR, "技能要求": STR,
+                  "月薪下限": FLOAT, "月薪上限": FLOAT, "薪酬": STR, "招聘范围": STR, "填报日期": DATE},
+    "placements": {"日期": DATE, "设区市": STR, "县区": STR, "统一社会信用代码": STR, "企业名称": STR,
+                   "解决日期": DATE, "解决渠道": STR, "人数": INT, "调剂来源企业": STR},
+    "faults": {"日期": DATE, "设区市": STR, "县区": STR, "level": STR, "table": STR, "file": STR,
+               "sheet": STR, "row": INT, "column": STR, "value": STR, "problem": STR, "advice": STR,
+               "rule": STR},
+}
+FILE_STEMS = {"figures": "汇总数据", "vacancies": "空岗", "placements": "用工解决", "faults": "数据质量"}
+
+
+def names(city: str, day: dt.date) -> dict[str, str]:
+    """Parquet file names of a city day by kind: the tidy products, and ``ledger`` (the 台账
+    parquet written by ``products.write_ledger``)."""
+    s = day.strftime("%Y%m%d")
+    return {"ledger": f"台账_{city}_{s}.parquet",
+            **{kind: f"{stem}_{city}_{s}.parquet" for kind, stem in FILE_STEMS.items()}}
+
+
+def typed(df: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """``df`` with exactly the columns of ``SCHEMAS[kind]``, in order and with their types."""
+    out = {}
+    for col, dtype in SCHEMAS[kind].items():
+        s = df[col] if col in df.columns else pd.Series([None] * len(df), index=df.index, dtype=object)
+        if dtype == DATE:
+            s = pd.to_datetime(s.map(lambda v: None if v is None or v is pd.NA else v)).astype(DATE)
+        elif dtype == STR:
+            s = s.astype(object).where(s.notna(), None).map(lambda v: v if v is None else str(v)).astype(STR)
+        else:
+            s = s.astype(dtype)
+        out[col] = s
+    return pd.DataFrame(out, index=df.index).reset_index(drop=True)
+
+
+def _stamp(df: pd.DataFrame, cd: CityDay) -> pd.DataFrame:
+    """Add 日期 (the report day) and 设区市 as the first columns."""
+    df = df.copy()
+    df.insert(0, "日期", pd.Timestamp(cd.day))
+    df.insert(1, "设区市", cd.city.name)
+    return df
+
+
+def _ledger_lookup(cd: CityDay, column: str) -> dict:
+    return dict(zip(cd.ledger["统一社会信用代码"], cd.ledger[column], strict=False))
+
+
+def figures_frame(cd: CityDay) -> pd.DataFrame:
+    """The 汇总表 figures, long: one row per 县区 row (counties, 市本级, 合计) and figure, in the
+    汇总表's order; 数值 is NaN where the 汇总表 shows "—"."""
+    f = cd.figures
+    long = pd.DataFrame({
+        "县区": np.repeat(np.asarray(f.index, dtype=object), len(f.columns)),
+        "指标": np.tile(np.asarray(f.columns, dtype=object), len(f.index)),
+        "数值": f.to_numpy(dtype="float64").reshape(-1),
+    })
+    return typed(_stamp(long, cd), "figures")
+
+
+def vacancies_frame(cd: CityDay) -> pd.DataFrame:
+    """The day's vacancy rows (table C, as counted in the 空岗 figures) with 县区 and 企业名称
+    from the ledger and 岗位类别 derived from 技能要求 where blank; no rows when C was not sent."""
+    vac = cd.tables.get("C")
+    if vac is None or vac.empty:
+        return typed(pd.DataFrame(columns=list(SCHEMAS["vacancies"])), "vacancies")
+    v = vac.assign(岗位类别=vacancy_class(vac))
+    v["县区"] = v["统一社会信用代码"].map(_ledger_lookup(cd, "县区"))
+    v["企业名称"] = v["统一社会信用代码"].map(_ledger_lookup(cd, "企业名称"))
+    return typed(_stamp(v, cd), "vacancies")
+
+
+def placements_frame(cd: CityDay) -> pd.DataFrame:
+    """The placement rows (table D) sent in the day's folder: 解决日期 is the row's own date
+    (usually the day itself); 县区 and 企业名称 from the ledger. No rows when D was not sent."""
+    d = cd.tables.get("D")
+    if d is None or d.empty:
+        return typed(pd.DataFrame(columns=list(SCHEMAS["placements"])), "placements")
+    p = d.rename(columns={"日期": "解决日期"})
+    p["县区"] = p["统一社会信用代码"].map(_ledger_lookup(cd, "县区"))
+    p["企业名称"] = p["统一社会信用代码"].map(_ledger_lookup(cd, "企业名称"))
+    return typed(_stamp(p, cd), "placements")
+
+
+def _fault_county(row: pd.Series | None, city: City, county_of: dict) -> str | None:
+    """The county a faulty input row belongs to: its own 县区 cell, else its enterprise's."""
+    if row is None:
+        return None
+    for col in ("县区", "目的地县区"):
+        raw = row.get(col)
+        if raw is not None and not (isinstance(raw, float) and raw != raw) and str(raw).strip():
+            match = resolve_county(raw, city)
+            if match.county is not None:
+                return match.county.name
+    raw = row.get("统一社会信用代码")
+    if raw is None or (isinstance(raw, float) and raw != raw) or not str(raw).strip():
+        return None
+    return county_of.get(codes.check_uscc(raw).value)
+
+
+def faults_frame(cd: CityDay) -> pd.DataFrame:
+    """The day's faults (masked values, as in the 数据质量报告) with 县区 where it is known: the
+    faulty row's 县区 cell, or the county of its enterprise on the list in force."""
+    faults = cd.faults
+    county_of = dict(zip(cd.in_force["统一社会信用代码"], cd.in_force["县区"], strict=False))
+    sheets = {(s.file, s.sheet): s.data for s in cd.inbox.sheets}
+    by_row: dict[tuple[str, str], dict] = {}
+
+    def raw_row(file: str, sheet: str, row) -> pd.Series | None:
+        if row is None or pd.isna(row) or (file, sheet) not in sheets:
+            return None
+        if (file, sheet) not in by_row:
+            data = sheets[(file, sheet)]
+            by_row[(file, sheet)] = {int(r): i for i, r in enumerate(data["_row"])}
+        pos = by_row[(file, sheet)].get(int(row))
+        return None if pos is None else sheets[(file, sheet)].iloc[pos]
+
+    counties = [_fault_county(raw_row(f, s, r), cd.city, county_of)
+                for f, s, r in zip(faults["file"], faults["sheet"], faults["row"], strict=True)]
+    out = faults.assign(县区=pd.Series(counties, index=faults.index, dtype=object))
+    return typed(_stamp(out, cd), "faults")
+
+
+FRAMES = {"figures": figures_frame, "vacancies": vacancies_frame, "placements": placements_frame,
+          "faults": faults_frame}
+
+
+def write_tidy(cd: CityDay, out_dir: str | Path) -> list[Path]:
+    """Write the four tidy parquet files of the city day into ``out_dir``; returns the paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n = names(cd.city.name, cd.day)
+    written = []
+    for kind, frame in FRAMES.items():
+        path = out_dir / n[kind]
+        save_parquet(frame(cd), path)
+        written.append(path)
+    return written
