@@ -22,6 +22,11 @@ from invoke import Exit, task
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "lib"))  # works even before `pip install -e .`
 
+from yonggong import sample_mtimes  # noqa: E402 (after the path set-up above)
+
+# git does not keep modification times: put the bundled sample's back (newest-file rules use them).
+sample_mtimes.restore(ROOT / "sample_inbox")
+
 
 def _fail(exc) -> Exit:
     return Exit(f"错误：{exc.message if hasattr(exc, 'message') else exc}", code=getattr(exc, "exit_code", 1))
@@ -63,6 +68,7 @@ def sample(c, out=None):
     print(f"省级收件箱已生成：{target / sample_province.FOLDER}")
     for key, value in prov.items():
         print(f"  {key}: {value}")
+    print(f"  记录文件修改时间：{sample_mtimes.record(target)} 个文件（{sample_mtimes.FILE}）")
 
 
 def _print_province(res) -> None:

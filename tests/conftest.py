@@ -26,9 +26,13 @@ def _env() -> dict:
     return dict(os.environ, PYTHONUTF8="1", PYTHONIOENCODING="utf-8")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def sample_inbox() -> Path:
+    """The bundled sample, with its recorded file times restored (git does not keep them)."""
+    from yonggong import sample_mtimes
+
     assert SAMPLE.is_dir(), "sample_inbox/ is missing: run `invoke sample`"
+    sample_mtimes.restore(SAMPLE)
     return SAMPLE
 
 
