@@ -5,6 +5,7 @@
     invoke all [--date=2020-02-26] [--inbox=PATH] [--out=PATH] [--force]
     invoke sample            regenerate the bundled sample inbox (cities and province)
     invoke lab [--port=8888] [--browser]   JupyterLab on notebooks/ (localhost)
+    invoke bench [--quick]   the benchmark (outputs/bench/bench.json)
     invoke test              run the whole test suite
 
 Messages are Chinese for the analyst; a bad command ends with exit code 2.
@@ -201,6 +202,18 @@ def lab(c, port=None, browser=False):
         raise _fail(exc) from None
     if code:
         raise Exit(code=code)
+
+
+@task(help={
+    "out": "结果目录，默认 outputs/bench (results folder)",
+    "quick": "小规模快速试跑（S4 约百分之一规模，跳过 S3）(small smoke run)",
+})
+def bench(c, out=None, quick=False):
+    """性能基准：开销比、增量重跑、全省并行、省级规模 / Benchmark S1–S4, ratios measured in one run."""
+    from yonggong import paths
+    from yonggong.bench import main
+
+    main(Path(out) if out else paths.OUTPUTS / "bench", quick=quick)
 
 
 @task

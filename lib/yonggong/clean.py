@@ -11,15 +11,18 @@ column (as written in the file), the value (masked when personal) and what to do
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import asdict, dataclass
+from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from . import codes
-from .ingest import META_COLUMNS, Inbox
-from .parse import parse_series
-from .reference import City, ColumnSpec, TableSpec, categories, resolve_county, table_specs
+from .ingest import META_COLUMNS, Inbox, gc_paused
+from .parse import PROBLEM_COLUMNS, parse_series
+from .reference import City, ColumnSpec, TableSpec, categories, resolve_county, settings, table_specs
 
 ERROR = "错误"
 WARNING = "警告"
@@ -124,90 +127,205 @@ def _check_totals(totals: pd.DataFrame, data: pd.DataFrame, spec: TableSpec, log
                         "合计行不参与计算，已按明细行重新汇总；请核对明细或合计", "total_row")
 
 
+def _distinct(s: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's code (-1: None or NaN) and the distinct values as text, in first-seen order.
+
+    Rows holding the same text share one code, so a check runs once per distinct value. Cells
+    that are not text (numbers, dates) are keyed by ``str(value)`` as the row-by-row rules did.
+    """
+    codes_, uniques = pd.factorize(s, use_na_sentinel=True)
+    uniq = np.asarray(uniques, dtype=object).tolist()
+    textual = s.dtype == object or isinstance(s.dtype, pd.StringDtype)
+    if textual and all(type(u) is str for u in uniq):
+        na = codes_ < 0
+        if not na.any() or s.dtype != object or \
+                set(map(type, s.to_numpy(dtype=object)[na])) <= {type(None), float}:
+            return codes_, uniq
+    keys = [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in s.to_numpy(dtype=object)]
+    codes_, uniques = pd.factorize(pd.Series(keys, index=s.index, dtype=object), use_na_sentinel=True)
+    return codes_, list(uniques)
+
+
+def _per_row(codes_: np.ndarray, per_value: np.ndarray | list, na: object = None) -> np.ndarray:
+    """Spread values computed per distinct value to the rows (``na`` for code -1)."""
+    table = np.empty(len(per_value) + 1, dtype=object if not isinstance(per_value, np.ndarray)
+                     else per_value.dtype)
+    table[:-1] = per_value
+    table[-1] = na
+    return table[codes_]
+
+
+def _flagged(codes_: np.ndarray, flags: np.ndarray) -> list[int]:
+    """Row positions whose distinct value is flagged, in row order."""
+    return np.flatnonzero(np.append(flags, False)[codes_]).tolist()
+
+
+def _code_column(df: pd.DataFrame, s: pd.Series, col: ColumnSpec, spec: TableSpec, log: FaultLog,
+                 bad: set) -> pd.Series:
+    """Credit codes (uscc) or ID numbers (idno): checked once per distinct value, with numpy."""
+    kind = col.type
+    check, check_array = (codes.check_uscc, codes.check_uscc_array) if kind == "uscc" else \
+        (codes.check_idno, codes.check_idno_array)
+    name = "统一社会信用代码" if kind == "uscc" else "身份证号"
+    codes_, uniq = _distinct(s)
+    blank = np.fromiter(map(len, map(str.strip, uniq)), dtype=np.int64, count=len(uniq)) == 0
+    value, valid, old_form, changed = check_array(uniq)
+    value[blank] = None
+    valid |= blank
+    old_form &= ~blank
+    changed &= ~blank
+    out = pd.Series(_per_row(codes_, value), index=s.index, dtype=object)
+    for pos in _flagged(codes_, ~valid | old_form | changed):
+        u, idx = codes_[pos], s.index[pos]
+        if not valid[u]:
+            bad.add(idx)
+            log.add(ERROR, spec, df.loc[idx], col.name, f"{name}无效：{check(uniq[u]).reason}",
+                    f"请核对{name}，以营业执照/身份证为准", f"{kind}_check")
+        elif old_form[u]:
+            log.add(WARNING, spec, df.loc[idx], col.name, "15位旧身份证号，无法校验",
+                    "请尽量更新为18位身份证号", "idno_old")
+        else:
+            shown = value[u] if kind == "uscc" else codes.mask_idno(value[u])
+            log.add(WARNING, spec, df.loc[idx], col.name, f"{name}含小写、全角字符或空格，已规范为{shown}",
+                    "请在原表中改为大写半角", f"{kind}_normalised")
+    return out
+
+
+def _county_column(df: pd.DataFrame, s: pd.Series, col: ColumnSpec, spec: TableSpec, city: City,
+                   log: FaultLog, bad: set) -> pd.Series:
+    """Counties: each distinct name resolved once (today's names, former names, padded forms)."""
+    codes_, uniq = _distinct(s)
+    matches = [None if not u.strip() else resolve_county(u, city) for u in uniq]
+    names = [m.county.name if m is not None and m.county is not None else None for m in matches]
+    out = pd.Series(_per_row(codes_, names), index=s.index, dtype=object)
+    flags = np.array([m is not None and (m.county is None or bool(m.note)) for m in matches], dtype=bool)
+    for pos in _flagged(codes_, flags):
+        m, idx = matches[codes_[pos]], s.index[pos]
+        if m.county is None:
+            bad.add(idx)
+            log.add(ERROR, spec, df.loc[idx], col.name, f"县区无法确定：{m.note}",
+                    f"请填写{city.full_name}所辖县（市、区）的规范名称", "county")
+        else:
+            log.add(WARNING, spec, df.loc[idx], col.name, m.note, "请在原表中改为规范名称", "county_alias")
+    return out
+
+
+def _choice_column(df: pd.DataFrame, s: pd.Series, col: ColumnSpec, spec: TableSpec, log: FaultLog,
+                   bad: set) -> pd.Series:
+    """Categories (name or code 1–8) and enumerations: each distinct value looked up once."""
+    kind = col.type
+    allowed = list(categories()) if kind == "category" else list(col.values)
+    codes_map = {str(i + 1): n for i, n in enumerate(categories())} if kind == "category" else {}
+    codes_, uniq = _distinct(s)
+    texts = [_nfkc(u) for u in uniq]
+    blank = [t in ("", "-", "—", "/") for t in texts]
+    mapped = [codes_map.get(t.removesuffix(".0"), t) for t in texts]
+    ok = [m in allowed for m in mapped]
+    values = [col.default if b else (m if good else None) for b, m, good in zip(blank, mapped, ok, strict=True)]
+    out = pd.Series(_per_row(codes_, values, na=col.default), index=s.index, dtype=object)
+    level = ERROR if col.required else WARNING
+    flags = np.array([not b and not good for b, good in zip(blank, ok, strict=True)], dtype=bool)
+    for pos in _flagged(codes_, flags):
+        idx = s.index[pos]
+        if level == ERROR:
+            bad.add(idx)
+        log.add(level, spec, df.loc[idx], col.name, f"“{uniq[codes_[pos]]}”不在可选值中",
+                "可选值：" + "、".join(allowed), kind)
+    return out
+
+
+def _canonical_mobiles(uniq: list) -> np.ndarray:
+    """Which distinct values are mobile numbers already written as 11 ASCII digits
+    1[3-9]xxxxxxxxx, which ``parse.parse_phone`` returns unchanged and without a note."""
+    texts = [u if type(u) is str else "" for u in uniq]
+    pos, mat = codes.ascii_matrix(texts, 11)
+    digits = mat - np.uint8(48)
+    ok = (digits <= 9).all(axis=1) & (digits[:, 0] == 1) & (digits[:, 1] >= 3)
+    flags = np.zeros(len(texts), dtype=bool)
+    flags[pos[ok]] = True
+    return flags
+
+
+@cache
+def _missing_markers() -> frozenset[str]:
+    """The settings' missing markers as ``parse.is_missing`` compares them (NFKC, stripped)."""
+    return frozenset(unicodedata.normalize("NFKC", str(m)).strip() for m in settings()["missing_markers"])
+
+
+_NOT_PLAIN_RE = re.compile(r"[\s#]")
+
+
+def _plain_texts(uniq: list) -> np.ndarray:
+    """Which distinct values ``parse.parse_text`` returns unchanged and without a note: text
+    in NFKC form without any whitespace, not a missing marker and not an Excel error (#…)."""
+    flags = np.fromiter((type(u) is str for u in uniq), dtype=bool, count=len(uniq))
+    pos = np.flatnonzero(flags)
+    if not len(pos):
+        return flags
+    texts = [uniq[i] for i in pos.tolist()]
+    joined = "\x00".join(texts)  # one scan over all values; the NUL separator changes nothing
+    offsets = [m.start() for m in _NOT_PLAIN_RE.finditer(joined)]
+    if offsets:
+        starts = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
+        flags[pos[np.unique(np.searchsorted(starts, offsets, side="right"))]] = False
+    if not unicodedata.is_normalized("NFKC", joined):
+        normal = np.fromiter((unicodedata.is_normalized("NFKC", t) for t in texts), dtype=bool, count=len(texts))
+        flags[pos[~normal]] = False
+    missing = np.fromiter(map(_missing_markers().__contains__, texts), dtype=bool, count=len(texts))
+    flags[pos[missing]] = False
+    return flags
+
+
+_PLAIN = {"text": _plain_texts, "phone": _canonical_mobiles}
+
+
+def _parse_plain_first(s: pd.Series, parser: str, year: int) -> tuple[pd.Series, pd.DataFrame]:
+    """``parse.parse_series`` for text and phone columns with most values already in final form.
+
+    Distinct values that parse to themselves without a note (see ``_PLAIN``) are taken as they
+    are; only the rows holding other values go through ``parse_series``. Same values and
+    problems as ``parse_series(s, parser, year)``.
+    """
+    codes_, uniques = pd.factorize(s, use_na_sentinel=True)
+    uniq = np.asarray(uniques, dtype=object).tolist()
+    values = _per_row(codes_, uniq)
+    rest = ~np.append(_PLAIN[parser](uniq), True)[codes_]  # None/NaN cells parse to None
+    if not rest.any():
+        return (pd.Series(values, index=s.index, name=s.name, dtype=object),
+                pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS}))
+    parsed, problems = parse_series(s[rest], parser, year)
+    values[rest] = parsed.to_numpy(dtype=object)
+    return pd.Series(values, index=s.index, name=s.name, dtype=object), problems
+
+
 def _parse_column(df: pd.DataFrame, col: ColumnSpec, spec: TableSpec, city: City, year: int,
                   log: FaultLog, bad: set) -> pd.Series:
-    """Parse one column; add faults; mark rows with 错误 in ``bad``."""
+    """Parse one column; add faults; mark rows with 错误 in ``bad``.
+
+    Every rule works on the distinct values of the column and spreads the outcome to the rows
+    (a table of a million rows costs one check per distinct value, not per row); faults are
+    created only for the rows that have one.
+    """
     s = df[col.name]
     kind = col.type
     if kind in ("uscc", "idno"):
-        check = codes.check_uscc if kind == "uscc" else codes.check_idno
-        cache = {}
-        out = []
-        for idx, v in s.items():
-            if v is None or (isinstance(v, float) and v != v) or str(v).strip() == "":
-                out.append(None)
-                continue
-            key = str(v)
-            if key not in cache:
-                cache[key] = check(key)
-            res = cache[key]
-            out.append(res.value)
-            name = "统一社会信用代码" if kind == "uscc" else "身份证号"
-            if not res.valid:
-                bad.add(idx)
-                log.add(ERROR, spec, df.loc[idx], col.name, f"{name}无效：{res.reason}",
-                        f"请核对{name}，以营业执照/身份证为准", f"{kind}_check")
-            elif res.old_form:
-                log.add(WARNING, spec, df.loc[idx], col.name, "15位旧身份证号，无法校验",
-                        "请尽量更新为18位身份证号", "idno_old")
-            elif res.normalised:
-                log.add(WARNING, spec, df.loc[idx], col.name,
-                        f"{name}含小写、全角字符或空格，已规范为{res.value if kind == 'uscc' else codes.mask_idno(res.value)}",
-                        "请在原表中改为大写半角", f"{kind}_normalised")
-        return pd.Series(out, index=s.index, dtype=object)
+        return _code_column(df, s, col, spec, log, bad)
     if kind == "county":
-        out = []
-        cache = {}
-        for idx, v in s.items():
-            if v is None or (isinstance(v, float) and v != v) or str(v).strip() == "":
-                out.append(None)
-                continue
-            key = str(v)
-            if key not in cache:
-                cache[key] = resolve_county(key, city)
-            m = cache[key]
-            if m.county is None:
-                out.append(None)
-                bad.add(idx)
-                log.add(ERROR, spec, df.loc[idx], col.name, f"县区无法确定：{m.note}",
-                        f"请填写{city.full_name}所辖县（市、区）的规范名称", "county")
-            else:
-                out.append(m.county.name)
-                if m.note:
-                    log.add(WARNING, spec, df.loc[idx], col.name, m.note, "请在原表中改为规范名称",
-                            "county_alias")
-        return pd.Series(out, index=s.index, dtype=object)
+        return _county_column(df, s, col, spec, city, log, bad)
     if kind in ("category", "enum"):
-        allowed = list(categories()) if kind == "category" else list(col.values)
-        codes_map = {str(i + 1): n for i, n in enumerate(categories())} if kind == "category" else {}
-        out = []
-        for idx, v in s.items():
-            if v is None or (isinstance(v, float) and v != v) or _nfkc(v) in ("", "-", "—", "/"):
-                out.append(col.default)
-                continue
-            text = _nfkc(v)
-            text = codes_map.get(text.removesuffix(".0"), text)
-            if text in allowed:
-                out.append(text)
-            else:
-                out.append(None)
-                level = ERROR if col.required else WARNING
-                if level == ERROR:
-                    bad.add(idx)
-                log.add(level, spec, df.loc[idx], col.name, f"“{v}”不在可选值中",
-                        "可选值：" + "、".join(allowed), kind)
-        return pd.Series(out, index=s.index, dtype=object)
+        return _choice_column(df, s, col, spec, log, bad)
     parser = {"text": "text", "int": "int", "number": "number", "money": "money", "rate": "rate",
               "salary": "salary", "date": "date", "datetime": "datetime", "bool": "bool",
               "list": "list", "phone": "phone"}[kind]
-    values, problems = parse_series(s, parser, year)
-    for _, p in problems.iterrows():
-        if not p["level"]:
-            continue
-        idx = p["index"]
-        if p["level"] == ERROR:
+    if parser in _PLAIN:
+        values, problems = _parse_plain_first(s, parser, year)
+    else:
+        values, problems = parse_series(s, parser, year)
+    problems = problems[problems["level"].astype(bool)]
+    for idx, level, note in zip(problems["index"], problems["level"], problems["note"], strict=True):
+        if level == ERROR:
             bad.add(idx)
-        log.add(p["level"], spec, df.loc[idx], col.name, p["note"], _advice(kind), f"parse_{kind}")
+        log.add(level, spec, df.loc[idx], col.name, note, _advice(kind), f"parse_{kind}")
     return values
 
 
@@ -266,9 +384,29 @@ def _dedupe(df: pd.DataFrame, spec: TableSpec, log: FaultLog) -> pd.DataFrame:
     return df.drop(index=drop)
 
 
+def _fill_salary_bounds(typed: pd.DataFrame) -> None:
+    """A 薪酬 range fills 月薪下限/月薪上限 where those are empty (only the rows with a range)."""
+    ranges = typed["薪酬"]
+    has = ranges.map(lambda v: isinstance(v, tuple), na_action="ignore").fillna(False).astype(bool)
+    if not has.any():
+        return
+    pairs = ranges[has]
+    for name, side in (("月薪下限", 0), ("月薪上限", 1)):
+        bound = pd.Series(pd.array([v[side] for v in pairs], dtype=typed[name].dtype), index=pairs.index)
+        fill = typed.loc[pairs.index, name].isna() & bound.notna()
+        if fill.any():
+            typed.loc[fill.index[fill], name] = bound[fill]
+
+
 def clean_table(code: str, raw: pd.DataFrame, city: City, report_date: dt.date,
                 log: FaultLog) -> pd.DataFrame:
     """Typed rows of table ``code`` without total rows, duplicates and 错误 rows."""
+    with gc_paused():
+        return _clean_table(code, raw, city, report_date, log)
+
+
+def _clean_table(code: str, raw: pd.DataFrame, city: City, report_date: dt.date,
+                 log: FaultLog) -> pd.DataFrame:
     spec = table_specs()[code]
     year = report_date.year
     for col in spec.columns:
@@ -289,13 +427,7 @@ def clean_table(code: str, raw: pd.DataFrame, city: City, report_date: dt.date,
             bad.add(idx)
             log.add(ERROR, spec, data.loc[idx], col.name, "必填项为空", f"请填写“{col.name}”", "required")
     if "薪酬" in typed.columns and "月薪下限" in typed.columns:
-        rng = typed["薪酬"]
-        for idx, v in rng.items():
-            if isinstance(v, tuple):
-                if pd.isna(typed.at[idx, "月薪下限"]) and v[0] is not None:
-                    typed.at[idx, "月薪下限"] = v[0]
-                if pd.isna(typed.at[idx, "月薪上限"]) and v[1] is not None:
-                    typed.at[idx, "月薪上限"] = v[1]
+        _fill_salary_bounds(typed)
     if not totals.empty:
         _check_totals(totals, typed, spec, log, year)
     good = typed[~typed.index.isin(list(bad))]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
+
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -109,3 +111,116 @@ def mask_name(value: str) -> str:
     """Masked personal name: 张*、欧阳**."""
     v = str(value)
     return v[:1] + "*" * max(len(v) - 1, 1) if v else v
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole arrays at once (big tables: returning workers, job seekers)
+#
+# Values already in canonical form (18 ASCII characters of the code's alphabet, no spaces, upper
+# case) are checked with numpy over all of them at once; anything else (wrong length, spaces,
+# full-width or lower-case characters, 15-digit ID numbers, non-text cells) goes through the
+# scalar check above, so the outcome is always the same as calling it value by value.
+
+_ID_WEIGHTS = np.array(ID_WEIGHTS, dtype=np.int32)
+_ID_CHECK_BYTES = np.frombuffer(ID_CHECK.encode("ascii"), dtype=np.uint8)
+_USCC_WEIGHTS = np.array(USCC_WEIGHTS, dtype=np.int32)
+_USCC_BYTES = np.frombuffer(USCC_ALPHABET.encode("ascii"), dtype=np.uint8)
+_USCC_INDEX = np.full(256, 255, dtype=np.uint8)  # byte -> position in the alphabet (255: not in it)
+_USCC_INDEX[_USCC_BYTES] = np.arange(len(USCC_ALPHABET), dtype=np.uint8)
+
+
+def _texts(values) -> list[str]:
+    """Each value if it is text, else "" (which the scalar check then handles)."""
+    return [v if type(v) is str else "" for v in values]
+
+
+def ascii_matrix(texts: list[str], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """(positions of the texts that are exactly ``width`` ASCII characters, their bytes as an
+    ``(n, width)`` uint8 matrix). Texts of other lengths or with non-ASCII characters are left out."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    pos = np.flatnonzero(lengths == width)
+    if not len(pos):
+        return pos, np.empty((0, width), dtype=np.uint8)
+    picked = [texts[i] for i in pos.tolist()]
+    joined = "".join(picked)
+    data = joined.encode("utf-8")
+    if len(data) != len(joined):  # some non-ASCII text of the right length: leave it out
+        ascii_ = np.fromiter(map(str.isascii, picked), dtype=bool, count=len(picked))
+        pos = pos[ascii_]
+        data = "".join(p for p, a in zip(picked, ascii_.tolist(), strict=True) if a).encode("ascii")
+    return pos, np.frombuffer(data, dtype=np.uint8).reshape(len(pos), width)
+
+
+def _fill_scalar(values, rest: np.ndarray, check, out: tuple[np.ndarray, ...]) -> None:
+    normalised, valid, old_form, changed = out
+    for i in rest.tolist():
+        res = check(values[i])
+        normalised[i], valid[i], old_form[i], changed[i] = res.value, res.valid, res.old_form, res.normalised
+
+
+def check_idno_array(values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`check_idno` over a sequence of raw values at once.
+
+    Returns four arrays aligned to ``values``: the normalised value (object), valid, old_form
+    (15-digit numbers) and changed (normalisation was needed), each as :func:`check_idno`
+    would give it. The reason of an invalid value is left to :func:`check_idno` (call it for
+    the few invalid ones).
+    """
+    n = len(values)
+    texts = _texts(values)
+    normalised = np.empty(n, dtype=object)
+    valid = np.zeros(n, dtype=bool)
+    old_form = np.zeros(n, dtype=bool)
+    changed = np.zeros(n, dtype=bool)
+    pos, mat = ascii_matrix(texts, 18)
+    digits = mat[:, :17] - np.uint8(48)  # wraps above 9 for anything not a digit
+    last = mat[:, 17]
+    fast = (digits <= 9).all(axis=1) & ((last - np.uint8(48) <= 9) | (last == ord("X")))
+    fpos, fdig, flast = pos[fast], digits[fast], last[fast]
+    valid[fpos] = _ID_CHECK_BYTES[(fdig.astype(np.int32) @ _ID_WEIGHTS) % 11] == flast
+    normalised[fpos] = [texts[i] for i in fpos.tolist()]
+    rest = np.ones(n, dtype=bool)
+    rest[fpos] = False
+    _fill_scalar(values, np.flatnonzero(rest), check_idno, (normalised, valid, old_form, changed))
+    return normalised, valid, old_form, changed
+
+
+def check_uscc_array(values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`check_uscc` over a sequence of raw values at once; the same four arrays as
+    :func:`check_idno_array` (old_form is always False)."""
+    n = len(values)
+    texts = _texts(values)
+    normalised = np.empty(n, dtype=object)
+    valid = np.zeros(n, dtype=bool)
+    old_form = np.zeros(n, dtype=bool)
+    changed = np.zeros(n, dtype=bool)
+    pos, mat = ascii_matrix(texts, 18)
+    index = _USCC_INDEX[mat]
+    fast = (index != 255).all(axis=1)
+    fpos, fidx = pos[fast], index[fast].astype(np.int32)
+    expected = (31 - (fidx[:, :17] @ _USCC_WEIGHTS) % 31) % 31
+    valid[fpos] = expected == fidx[:, 17]
+    normalised[fpos] = [texts[i] for i in fpos.tolist()]
+    rest = np.ones(n, dtype=bool)
+    rest[fpos] = False
+    _fill_scalar(values, np.flatnonzero(rest), check_uscc, (normalised, valid, old_form, changed))
+    return normalised, valid, old_form, changed
+
+
+def make_idno_array(first17: list[str]) -> list[str]:
+    """:func:`make_idno` for many 17-digit prefixes at once (the big-input generator)."""
+    if not first17:
+        return []
+    mat = np.frombuffer("".join(first17).encode("ascii"), dtype=np.uint8).reshape(len(first17), 17)
+    check = _ID_CHECK_BYTES[((mat - np.uint8(48)).astype(np.int32) @ _ID_WEIGHTS) % 11].tobytes().decode("ascii")
+    return [p + c for p, c in zip(first17, check, strict=True)]
+
+
+def make_uscc_array(first17: list[str]) -> list[str]:
+    """:func:`make_uscc` for many 17-character prefixes at once."""
+    if not first17:
+        return []
+    mat = np.frombuffer("".join(first17).encode("ascii"), dtype=np.uint8).reshape(len(first17), 17)
+    total = _USCC_INDEX[mat].astype(np.int32) @ _USCC_WEIGHTS
+    check = _USCC_BYTES[(31 - total % 31) % 31].tobytes().decode("ascii")
+    return [p + c for p, c in zip(first17, check, strict=True)]

@@ -14,10 +14,17 @@ sees it, so every later fault can point at a cell.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import re
+import sys
+import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import compress
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .parse import normalise_header, read_csv_rows
@@ -92,7 +99,9 @@ def read_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
     out = []
     for name in wb.sheet_names:
         rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        out.append((name, [list(r) for r in rows]))
+        if not (type(rows) is list and all(type(r) is list for r in rows)):
+            rows = [list(r) for r in rows]
+        out.append((name, rows))
     return out
 
 
@@ -181,21 +190,166 @@ def _total_markers() -> set[str]:
     return {normalise_header(m) for m in settings()["total_row_markers"]}
 
 
-def _data_frame(rows, header_idx, cols, file, sheet, mtime) -> pd.DataFrame:
-    """Data rows below the header; ``_total`` marks 合计/总计/小计 rows (in any cell)."""
-    start = max(header_idx) + 1
-    markers = _total_markers()
-    records = []
-    for i in range(start, len(rows)):
-        row = rows[i]
-        values = {name: (row[j] if j < len(row) else None) for j, name in cols.items()}
-        if all(_blank(v) for v in values.values()):
+@cache
+def _marker_pattern(markers: frozenset[str]) -> re.Pattern | None:
+    """A character class matching every character that could turn into a character of a total
+    marker after header normalisation (the marker characters themselves and whatever NFKC maps
+    onto them, e.g. ⼩ → 小). A cell without such a character can never be a total marker, so
+    only the few cells it finds are normalised. None when a marker is empty (no pre-filter)."""
+    if not markers or any(not m for m in markers):
+        return None
+    chars = set("".join(markers))
+    for cp in range(sys.maxunicode + 1):
+        c = chr(cp)
+        if unicodedata.decomposition(c) and chars & set(unicodedata.normalize("NFKC", c)):
+            chars.add(c)
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
+
+def _text_cells(col, types: set) -> tuple[list[str] | tuple[str, ...], list[int] | None]:
+    """(the text cells of a column, their positions; None when every cell is text).
+    ``types`` is the set of the cells' types."""
+    if types <= {str}:
+        return col, None
+    pos = [i for i, v in enumerate(col) if isinstance(v, str)]
+    return [col[i] for i in pos], pos
+
+
+def _blank_mask(col, types: set) -> np.ndarray:
+    """``_blank`` of every cell of a column (``types``: the set of the cells' types)."""
+    if types <= {str}:
+        return np.fromiter(map(len, map(str.strip, col)), dtype=np.int64, count=len(col)) == 0
+    return np.fromiter(map(_blank, col), dtype=bool, count=len(col))
+
+
+def _total_mask(columns: list, types: list[set], n: int, markers: set[str]) -> np.ndarray:
+    """Rows with a cell (any column) whose normalised text is a total marker (合计/总计/小计).
+
+    Text cells of a column are joined and searched once for the characters a marker needs;
+    only the cells found there are normalised and compared.
+    """
+    total = np.zeros(n, dtype=bool)
+    pattern = _marker_pattern(frozenset(markers))
+    for col, kinds in zip(columns, types, strict=True):
+        if not any(issubclass(k, str) for k in kinds):
             continue
-        total = any(isinstance(v, str) and normalise_header(v) in markers for v in row)
-        values.update(_file=file, _sheet=sheet, _row=i + 1, _mtime=mtime, _total=total)
-        records.append(values)
+        texts, pos = _text_cells(col, kinds)
+        if not len(texts):
+            continue
+        if pattern is None:
+            hits = range(len(texts))
+        else:
+            joined = "\x00".join(texts)
+            offsets = [m.start() for m in pattern.finditer(joined)]
+            if not offsets:
+                continue
+            starts = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
+            hits = np.unique(np.searchsorted(starts, offsets, side="right")).tolist()
+        for k in hits:
+            if normalise_header(texts[k]) in markers:
+                total[k if pos is None else pos[k]] = True
+    return total
+
+
+@cache
+def _str_dtype():
+    """The dtype pandas gives a column of text read from records (its default string dtype)."""
+    return pd.DataFrame.from_records([("",)], columns=["x"])["x"].dtype
+
+
+def _text_array(col, types: set) -> pd.api.extensions.ExtensionArray | None:
+    """A column whose cells are all ``str`` as pandas' default string array, built in one
+    pyarrow call; None for any other column (pandas then infers its type as usual)."""
+    dtype = _str_dtype()
+    if types != {str} or not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
+        return None
+    import pyarrow as pa
+
+    return pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(col, type=pa.large_string())]), dtype=dtype)
+
+
+def _data_frame(rows, header_idx, cols, file, sheet, mtime) -> pd.DataFrame:
+    """Data rows below the header; ``_total`` marks 合计/总计/小计 rows (in any cell).
+
+    Works column by column on the whole sheet (a sheet can have a million rows): rows whose
+    recognised cells are all blank are skipped. Columns of text only become pandas' string
+    columns directly; any other column is typed by pandas' inference for records, so the
+    frame is the same as ``DataFrame.from_records`` of the rows would give.
+    """
+    start = max(header_idx) + 1
+    body = rows[start:]
+    n = len(body)
     columns = list(cols.values()) + META_COLUMNS
-    return pd.DataFrame.from_records(records, columns=columns)
+    if not n:
+        return pd.DataFrame.from_records([], columns=columns)
+    lengths = np.fromiter(map(len, body), dtype=np.int64, count=n)
+    width = max(int(lengths.max()), max(cols) + 1)
+    if (lengths < width).any():  # ragged rows (CSV): pad with None, as a missing cell reads
+        for i in np.flatnonzero(lengths < width).tolist():
+            body[i] = [*body[i], *([None] * (width - len(body[i])))]
+    grid = list(zip(*body, strict=True))  # one tuple per column
+    del body
+    types = [set(map(type, col)) for col in grid]
+    mapped = list(cols)
+    blank = _blank_mask(grid[mapped[0]], types[mapped[0]])
+    for j in mapped[1:]:  # a row is skipped only when every recognised cell is blank
+        idx = np.flatnonzero(blank)
+        if not len(idx):
+            break
+        col = grid[j]
+        blank[idx] = np.fromiter((_blank(col[i]) for i in idx.tolist()), dtype=bool, count=len(idx))
+    total = _total_mask(grid, types, n, _total_markers())
+    keep = np.flatnonzero(~blank)
+    if not len(keep):
+        return pd.DataFrame.from_records([], columns=columns)
+    m = len(keep)
+    if m < n:
+        take = (~blank).tolist()
+        grid = [list(compress(grid[j], take)) if j in cols else None for j in range(len(grid))]
+    data: dict[str, object] = {}
+    inferred: list[tuple[str, object]] = []
+    for j, name in cols.items():
+        arr = _text_array(grid[j], types[j])
+        if arr is None:
+            inferred.append((name, grid[j]))
+        else:
+            data[name] = arr
+    meta = pd.DataFrame.from_records([(file, sheet, start + 1, mtime, False)], columns=META_COLUMNS)
+    for name, value in (("_file", file), ("_sheet", sheet)):
+        arr = _text_array([value] * m, {type(value)})
+        if arr is None:
+            inferred.append((name, [value] * m))
+        else:
+            data[name] = arr
+    data["_row"] = (keep + start + 1).astype(meta["_row"].dtype)
+    if isinstance(meta["_mtime"].dtype, np.dtype):
+        data["_mtime"] = np.repeat(meta["_mtime"].to_numpy(), m)
+    else:
+        inferred.append(("_mtime", [mtime] * m))
+    data["_total"] = total[keep]
+    if inferred:
+        rest = pd.DataFrame.from_records(list(zip(*(c for _, c in inferred), strict=True)),
+                                         columns=[name for name, _ in inferred])
+        for name, _ in inferred:
+            data[name] = rest[name].array
+    return pd.DataFrame({name: data[name] for name in columns}, copy=False)
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while millions of cells are allocated.
+
+    Rows, cells and frames hold no reference cycles, so nothing is left uncollected; without
+    the pause every few thousand allocations trigger a collection that walks all the live
+    rows, which costs more than reading them.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def read_day(folder: Path, base: Path | None = None) -> Inbox:
@@ -204,6 +358,11 @@ def read_day(folder: Path, base: Path | None = None) -> Inbox:
     ``base`` makes reported file names relative (e.g. to the inbox root); by default the
     file name alone is reported.
     """
+    with gc_paused():
+        return _read_day(folder, base)
+
+
+def _read_day(folder: Path, base: Path | None) -> Inbox:
     inbox = Inbox()
     for path in day_files(folder):
         inbox.files.append(path)
