@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 
 import nbformat
@@ -22,6 +23,17 @@ def small_inbox(tmp_path):
 
 def _run(inbox, out, **kw):
     return run_mod.run_city_day("南昌", "2020-02-24", inbox, out, **kw)
+
+
+def _tree_hashes(root):
+    return {p.relative_to(root).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_raw_inputs_are_never_modified(small_inbox, tmp_path):
+    before = _tree_hashes(small_inbox)
+    _run(small_inbox, tmp_path / "out")
+    assert _tree_hashes(small_inbox) == before
 
 
 def test_unchanged_day_is_up_to_date_and_force_reruns(small_inbox, tmp_path):
