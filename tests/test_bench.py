@@ -117,6 +117,7 @@ def test_quick_bench_writes_every_scenario(tmp_path):
     assert s4["daily"]["median_s"] > 0 and s4["daily"]["peak_rss_mb"] > 0
     assert s4["reader"]["calamine"]["median_s"] > 0 and s4["reader"]["openpyxl"]["median_s"] > 0
     assert s4["ratio"] == s4["reader"]["speedup"] > 0
+    assert s4["steps_s"].get("match", -1) >= 0, "the matching step's time is reported"
     assert s4["reader"]["calamine"]["runs"][0]["rows"] == s4["reader"]["openpyxl"]["runs"][0]["rows"]
     for s in (s1, s2, s4):
         assert isinstance(s["met"], bool) and s["target"]
@@ -187,8 +188,10 @@ def _records_frame(rows, header_idx, cols, file, sheet, mtime) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=list(cols.values()) + ingest.META_COLUMNS)
 
 
+@pytest.mark.parametrize("prefilter", [False, True])
 @pytest.mark.parametrize("text_only", [False, True])
-def test_column_wise_frame_equals_the_records_frame(text_only):
+def test_column_wise_frame_equals_the_records_frame(text_only, prefilter, monkeypatch):
+    monkeypatch.setattr(ingest, "PREFILTER_ROWS", 0 if prefilter else 10**9)
     rng = random.Random(3 + text_only)
     mixed = [None, "", "  ", "\u3000", float("nan"), 0, 1, 2.5, True, "合计", "合 计", "⼩计", "总计（人）", "x", "甲",
              dt.date(2020, 1, 1), dt.datetime(2020, 1, 1, 5), "*合计*", "合计abc"]
