@@ -387,7 +387,7 @@ def _dedupe(df: pd.DataFrame, spec: TableSpec, log: FaultLog) -> pd.DataFrame:
 def _fill_salary_bounds(typed: pd.DataFrame) -> None:
     """A 薪酬 range fills 月薪下限/月薪上限 where those are empty (only the rows with a range)."""
     ranges = typed["薪酬"]
-    has = ranges.map(lambda v: isinstance(v, tuple), na_action="ignore").fillna(False).astype(bool)
+    has = np.fromiter((isinstance(v, tuple) for v in ranges), dtype=bool, count=len(ranges))
     if not has.any():
         return
     pairs = ranges[has]

@@ -33,6 +33,7 @@ from .reference import TableSpec, table_specs
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
 HEADER_SCAN_ROWS = 12
 META_COLUMNS = ["_file", "_sheet", "_row", "_mtime", "_total"]
+PREFILTER_ROWS = 2000  # sheets longer than this look for total markers with a character pre-filter
 
 
 @dataclass
@@ -229,7 +230,8 @@ def _total_mask(columns: list, types: list[set], n: int, markers: set[str]) -> n
     only the cells found there are normalised and compared.
     """
     total = np.zeros(n, dtype=bool)
-    pattern = _marker_pattern(frozenset(markers))
+    # building the pre-filter scans the Unicode tables once (~0.1 s): only worth it on big sheets
+    pattern = _marker_pattern(frozenset(markers)) if n > PREFILTER_ROWS else None
     for col, kinds in zip(columns, types, strict=True):
         if not any(issubclass(k, str) for k in kinds):
             continue
