@@ -43,3 +43,18 @@ def nanchang_run(tmp_path_factory, sample_inbox):
     res = invoke("daily", "--city=南昌", f"--out={out}")
     assert res.returncode == 0, res.stdout + res.stderr
     return out / "2020-03-01" / "南昌", res
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """One headless Chromium (tests/chromium.py) for every browser test of the run."""
+    from chromium import CHROMIUM, Browser
+
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    b = Browser(tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        b.send("Browser.getVersion")
+        yield b
+    finally:
+        b.close()

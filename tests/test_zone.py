@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from builders import A_HEADER, B_HEADER, uscc, write_xlsx
+from chromium import CHROMIUM, LOCAL_SCHEMES, Browser, Page
 from conftest import SAMPLE
 from test_brief import PEOPLE, offline_problems, visible_text
-from test_browser import CHROMIUM, LOCAL_SCHEMES, Browser, Page
 
 from yonggong import fontembed, match, pipeline, zone
 from yonggong.codes import make_idno
@@ -168,16 +168,6 @@ def test_write_city_and_restricted_lists(built, tmp_path):
 browser_only = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")
 
 
-@pytest.fixture(scope="module")
-def chromium(tmp_path_factory):
-    b = Browser(tmp_path_factory.mktemp("chromium-profile"))
-    try:
-        b.send("Browser.getVersion")
-        yield b
-    finally:
-        b.close()
-
-
 def _phone_page(browser: Browser, path: Path) -> Page:
     page = Page(browser, width=360, height=740)
     page.cmd("Emulation.setDeviceMetricsOverride", {"width": 360, "height": 740, "deviceScaleFactor": 2,
@@ -201,10 +191,10 @@ def _choose(page: Page, county: str = "", job: str = "") -> list:
 
 
 @browser_only
-def test_browser_filters_by_county_offline_on_a_phone(chromium, built, tmp_path):
+def test_browser_filters_by_county_offline_on_a_phone(browser, built, tmp_path):
     cd, acts, _ = built
     path = zone.write_city(cd, tmp_path, acts)
-    page = _phone_page(chromium, path)
+    page = _phone_page(browser, path)
     urls = page.requests()
     assert urls[0].startswith("file:") and [u for u in urls if not u.startswith(LOCAL_SCHEMES)] == []
     assert page.eval("document.fonts.check('16px BriefSC', '招聘专区')") is True
@@ -225,12 +215,12 @@ def test_browser_filters_by_county_offline_on_a_phone(chromium, built, tmp_path)
 
 
 @browser_only
-def test_browser_sample_page_county_filter(chromium, tmp_path):
+def test_browser_sample_page_county_filter(browser, tmp_path):
     if not SAMPLE.is_dir():
         pytest.skip("sample_inbox/ is missing: run `invoke sample`")
     cd = pipeline.load(SAMPLE, "南昌", None)
     path = zone.write_city(cd, tmp_path)
-    page = _phone_page(chromium, path)
+    page = _phone_page(browser, path)
     assert [u for u in page.requests() if not u.startswith(LOCAL_SCHEMES)] == []
     everything = page.eval(VISIBLE)
     counties = sorted({c for c, _, _ in everything})
