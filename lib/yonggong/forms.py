@@ -18,12 +18,13 @@ import math
 import numbers
 import re
 import unicodedata
+from copy import copy
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import yaml
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
@@ -633,27 +634,41 @@ def write_table_sheet(ws, title: str, df: pd.DataFrame, style: dict | None = Non
     body_font = _font(style.get("body_font"))
     formats = {"date": style.get("date_format", "yyyy-mm-dd"),
                "datetime": style.get("datetime_format", "yyyy-mm-dd hh:mm")}
+    # one registered style per (kind, wrap), shared by copy: assigning font/border/alignment
+    # cell by cell costs a style lookup each, which dominated big sheets
+    styles: dict[tuple[str, bool], object] = {}
+
+    def style_of(kind: str, wrap: bool):
+        key = (kind if kind in formats else "plain", wrap)
+        if key not in styles:
+            probe = Cell(ws)
+            probe.font, probe.border = body_font, border
+            probe.alignment = Alignment(vertical="center", wrap_text=wrap)
+            if kind in formats:
+                probe.number_format = formats[kind]
+            styles[key] = probe._style
+        return copy(styles[key])
+
+    shown_width = {"date": 10, "datetime": 16}
+    cells = ws._cells
     row = 3
     for record in frame.itertuples(index=False, name=None):
         for c, raw in enumerate(record, 1):
             value, kind = _detail_value(raw)
-            cell = ws.cell(row=row, column=c)
             if kind == "text":
-                _put_text(cell, value)
-                shown = value
+                width = _display_width(value)
+            elif kind == "none":
+                width = 0
+            else:
+                width = shown_width.get(kind) or len(str(value))
+            if width > widths[c - 1]:
+                widths[c - 1] = width
+            cell = Cell(ws, row=row, column=c, style_array=style_of(kind, width + 2 > max_w))
+            if kind == "text":
+                cell._value, cell.data_type = value, "s"
             elif kind != "none":
                 cell.value = value
-                if kind in formats:
-                    cell.number_format = formats[kind]
-                    shown = "0000-00-00 00:00" if kind == "datetime" else "0000-00-00"
-                else:
-                    shown = str(value)
-            else:
-                shown = ""
-            widths[c - 1] = max(widths[c - 1], _display_width(shown))
-            wrap = _display_width(shown) + 2 > max_w
-            cell.font, cell.border = body_font, border
-            cell.alignment = Alignment(vertical="center", wrap_text=wrap)
+            cells[(row, c)] = cell
         row += 1
     if row == 3:
         _put_text(ws.cell(row=3, column=1), style.get("empty_text", "（当日无）"))

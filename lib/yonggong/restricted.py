@@ -14,10 +14,8 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 
-from .forms import write_table_sheet
-from .xlsxio import save_workbook
+from .tablebook import write_tables
 
 F_COLUMNS = ["姓名", "身份证号", "手机号", "出发地", "返岗企业", "计划返岗日期", "需要专车", "已到岗", "到岗日期"]
 
@@ -55,13 +53,6 @@ def recruitment_by_origin(e: pd.DataFrame, names: dict[str, str]) -> pd.DataFram
     return out.reset_index().sort_values(["招工人数", "意向输出地"], ascending=[False, True]).reset_index(drop=True)
 
 
-def _dates_as_text(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for col in out.columns:
-        out[col] = out[col].map(lambda v: v.isoformat() if isinstance(v, dt.date) else v)
-    return out
-
-
 def write_restricted(folder: Path, city_name: str, day: dt.date, f: pd.DataFrame | None,
                      e: pd.DataFrame | None, names: dict[str, str]) -> list[Path]:
     """Write the restricted workbooks; returns their paths (none when there is nothing to list)."""
@@ -70,25 +61,17 @@ def write_restricted(folder: Path, city_name: str, day: dt.date, f: pd.DataFrame
     written = []
     if f is not None and not f.empty:
         groups, people = transport_groups(f)
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "专车需求汇总"
-        write_table_sheet(ws, f"{city_name}返岗人员专车需求（按出发地、计划返岗日期）{day.isoformat()}",
-                          _dates_as_text(groups))
-        write_table_sheet(wb.create_sheet("专车需求名单"), "需要专车且未到岗人员名单（内部使用，严禁外传）",
-                          _dates_as_text(people))
-        write_table_sheet(wb.create_sheet("逾期未到岗名单"), f"计划返岗日期已过仍未到岗人员（截至{day.isoformat()}）",
-                          _dates_as_text(overdue(f, day)))
         path = folder / f"返岗人员名单_{city_name}_{stamp}.xlsx"
-        save_workbook(wb, path)
+        write_tables(path, [
+            ("专车需求汇总", f"{city_name}返岗人员专车需求（按出发地、计划返岗日期）{day.isoformat()}",
+             groups),
+            ("专车需求名单", "需要专车且未到岗人员名单（内部使用，严禁外传）", people),
+            ("逾期未到岗名单", f"计划返岗日期已过仍未到岗人员（截至{day.isoformat()}）", overdue(f, day)),
+        ])
         written.append(path)
     if e is not None and not e.empty:
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "跨区域招聘意向"
-        write_table_sheet(ws, f"{city_name}跨区域招聘意向（按意向输出地，供劳务协作对接）{day.isoformat()}",
-                          recruitment_by_origin(e, names))
         path = folder / f"跨区域招聘意向_{city_name}_{stamp}.xlsx"
-        save_workbook(wb, path)
+        write_tables(path, [("跨区域招聘意向", f"{city_name}跨区域招聘意向（按意向输出地，供劳务协作对接）{day.isoformat()}",
+                              recruitment_by_origin(e, names))])
         written.append(path)
     return written

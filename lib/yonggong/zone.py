@@ -26,12 +26,11 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 from markupsafe import Markup
-from openpyxl import Workbook
 
 from . import fontembed, match
-from .forms import write_table_sheet
 from .reference import city_counties
-from .xlsxio import save_workbook, write_bytes_atomic
+from .tablebook import write_tables
+from .xlsxio import write_bytes_atomic
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FONT_SLOT = "/*@ZONE_FONT_FACE@*/"
@@ -61,23 +60,23 @@ def zone_context(cd, acts: match.Actions | None = None) -> dict:
     order = {c.name: i for i, c in enumerate(city_counties(cd.city))}
     resumed = resumed.assign(_o=resumed["县区"].map(lambda c: order.get(c, len(order))))
     resumed = resumed.sort_values(["_o", "县区", "企业名称", "统一社会信用代码"], kind="stable")
-    by_firm = {code: rows for code, rows in vac.groupby("统一社会信用代码", sort=False)} if len(vac) else {}
+    # one stable sort of all vacancies gives every enterprise's jobs in page order
+    jobs_of: dict[str, list[dict]] = {}
+    if len(vac):
+        ordered = vac.assign(_n=pd.to_numeric(vac["缺工人数"], errors="coerce").fillna(0))
+        ordered = ordered.sort_values(["_n", "岗位名称"], ascending=[False, True], kind="stable")
+        for r in ordered.to_dict("records"):
+            name = _text(r.get("岗位名称"))
+            canonical = match.job_key(name, r.get("职业编码"))[0]
+            jobs_of.setdefault(r["统一社会信用代码"], []).append({
+                "name": name, "n": int(r["_n"]), "skill": _text(r.get("技能要求"), "不限"),
+                "wage": _wage(r.get("月薪下限"), r.get("月薪上限")),
+                "scope": {"本地": "本地招聘", "跨区域": "跨区域招聘"}.get(_text(r.get("招聘范围")), "招聘范围未注明"),
+                "search": " ".join(dict.fromkeys([name, *match.synonyms(canonical)]))})
     enterprises, n_jobs, n_people = [], 0, 0
     for e in resumed.to_dict("records"):
-        jobs = []
-        rows = by_firm.get(e["统一社会信用代码"])
-        if rows is not None:
-            rows = rows.assign(_n=pd.to_numeric(rows["缺工人数"], errors="coerce").fillna(0))
-            rows = rows.sort_values(["_n", "岗位名称"], ascending=[False, True], kind="stable")
-            for r in rows.to_dict("records"):
-                name = _text(r.get("岗位名称"))
-                canonical = match.job_key(name, r.get("职业编码"))[0]
-                jobs.append({"name": name, "n": int(r["_n"]),
-                             "skill": _text(r.get("技能要求"), "不限"),
-                             "wage": _wage(r.get("月薪下限"), r.get("月薪上限")),
-                             "scope": {"本地": "本地招聘", "跨区域": "跨区域招聘"}.get(_text(r.get("招聘范围")), "招聘范围未注明"),
-                             "search": " ".join(dict.fromkeys([name, *match.synonyms(canonical)]))})
-                n_people += int(r["_n"])
+        jobs = jobs_of.get(e["统一社会信用代码"], [])
+        n_people += sum(j["n"] for j in jobs)
         n_jobs += len(jobs)
         enterprises.append({"name": _text(e["企业名称"]), "county": _text(e["县区"]), "category": _text(e["企业类别"]),
                             "phone": _text(e.get("专员手机"), "请咨询当地人社部门"), "jobs": jobs})
@@ -121,13 +120,6 @@ def write_city(cd, out_dir: str | Path, acts: match.Actions | None = None) -> Pa
 # ---------------------------------------------------------------- restricted lists
 
 
-def _dates_as_text(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for col in out.columns:
-        out[col] = out[col].map(lambda v: v.isoformat() if isinstance(v, dt.date) else v)
-    return out
-
-
 def write_restricted(acts: match.Actions, folder: str | Path, city_name: str, day: dt.date) -> list[Path]:
     """岗位推送名单 (each job seeker's pushed vacancies) and 专车专列名单 (the vehicles and who rides
     which) under ``folder`` (the city day's restricted/); a list with no rows is not written."""
@@ -136,25 +128,14 @@ def write_restricted(acts: match.Actions, folder: str | Path, city_name: str, da
     written = []
     push = acts.push.push
     if not push.empty:
-        folder.mkdir(parents=True, exist_ok=True)
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "岗位推送名单"
-        write_table_sheet(ws, f"{city_name}岗位精准推送名单（每人推荐前{int(push['推荐序号'].max())}个岗位，"
-                              f"{day.isoformat()}，内部使用，严禁外传）", _dates_as_text(push))
         path = folder / names["push"]
-        save_workbook(wb, path)
+        write_tables(path, [("岗位推送名单", f"{city_name}岗位精准推送名单（每人推荐前{int(push['推荐序号'].max())}个岗位，"
+                                          f"{day.isoformat()}，内部使用，严禁外传）", push)])
         written.append(path)
     veh, people = acts.vehicles
     if not veh.empty:
-        folder.mkdir(parents=True, exist_ok=True)
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "车辆安排"
-        write_table_sheet(ws, f"{city_name}返岗专车专列安排建议（{day.isoformat()}）", _dates_as_text(veh))
-        write_table_sheet(wb.create_sheet("乘车名单"), "各车次乘车人员名单（内部使用，严禁外传）",
-                          _dates_as_text(people))
         path = folder / names["vehicles"]
-        save_workbook(wb, path)
+        write_tables(path, [("车辆安排", f"{city_name}返岗专车专列安排建议（{day.isoformat()}）", veh),
+                            ("乘车名单", "各车次乘车人员名单（内部使用，严禁外传）", people)])
         written.append(path)
     return written
