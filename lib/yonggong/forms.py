@@ -13,12 +13,15 @@ Workbooks are saved through ``xlsxio`` so that the same inputs give the same byt
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import math
 import numbers
 import re
 import unicodedata
-from copy import copy
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -29,7 +32,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from . import paths, xlsxio
+from . import paths, reference, xlsxio
 
 __all__ = [
     "build_huizongbiao",
@@ -92,11 +95,18 @@ def load_layout(name: str | Path = "huizongbiao") -> dict:
         path = paths.PARAMS_DIR / "layouts" / f"{text}.yaml"
     if not path.is_file():
         raise ValueError(f"找不到版式文件：{path}")
-    with path.open(encoding="utf-8") as fh:
-        layout = yaml.safe_load(fh)
+    stat = path.stat()
+    return copy.deepcopy(_read_layout(str(path.resolve()), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=16)
+def _read_layout(path: str, mtime_ns: int, size: int) -> dict:
+    """Parse and validate a layout file once per version of it (the key holds its time and size)."""
+    with open(path, encoding="utf-8") as fh:
+        layout = yaml.load(fh, Loader=reference.YamlLoader)
     if not isinstance(layout, dict):
         raise ValueError(f"版式文件{path}的内容不是一个映射（YAML 字典）")
-    layout["_source"] = str(path)
+    layout["_source"] = path
     _plan(layout)  # validates
     return layout
 
@@ -647,7 +657,7 @@ def write_table_sheet(ws, title: str, df: pd.DataFrame, style: dict | None = Non
             if kind in formats:
                 probe.number_format = formats[kind]
             styles[key] = probe._style
-        return copy(styles[key])
+        return copy.copy(styles[key])
 
     shown_width = {"date": 10, "datetime": 16}
     cells = ws._cells
@@ -715,19 +725,48 @@ def read_huizongbiao(path, layout=None) -> tuple[dict, pd.DataFrame]:
     layout = _resolve_layout(layout)
     plan = _plan(layout)
     try:
-        wb = openpyxl.load_workbook(Path(path), data_only=True)
+        wb = openpyxl.load_workbook(Path(path), data_only=True, read_only=True)
     except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
         raise ValueError(f"无法作为 xlsx 文件打开“{Path(path).name}”：{exc}") from exc
-    sheets = sorted(wb.worksheets, key=lambda s: s.title != layout["sheet"])
     problems = []
-    for ws in sheets:
-        try:
-            return _read_sheet(ws, layout, plan)
-        except _Mismatch as exc:
-            problems.append(f"工作表“{ws.title}”{exc}")
+    try:
+        for ws in sorted(wb.worksheets, key=lambda s: s.title != layout["sheet"]):
+            try:
+                return _read_sheet(_SheetValues(ws), layout, plan)
+            except _Mismatch as exc:
+                problems.append(f"工作表“{ws.title}”{exc}")
+            except (KeyError, OSError, SyntaxError, zipfile.BadZipFile) as exc:  # read lazily: damage shows here
+                raise ValueError(f"无法读取“{Path(path).name}”的工作表“{ws.title}”：{exc}") from exc
+    finally:
+        wb.close()
     raise ValueError(
         f"“{Path(path).name}”不是{layout['title']['text']}（版式不符）：" + "；".join(problems[:3])
     )
+
+
+@dataclass(frozen=True)
+class _CellValue:
+    value: object
+    coordinate: str
+
+
+class _SheetValues:
+    """A sheet's values read in one pass (openpyxl read-only mode: the detail sheets of a
+    汇总表 are never parsed), with the access ``_read_sheet`` needs: ``cell``, rows, ``max_row``."""
+
+    def __init__(self, ws):
+        self.title = ws.title
+        self.rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+        self.max_row = len(self.rows)
+
+    def cell(self, row: int, column: int) -> _CellValue:
+        values = self.rows[row - 1] if 1 <= row <= self.max_row else ()
+        return _CellValue(values[column - 1] if column <= len(values) else None,
+                          f"{get_column_letter(column)}{row}")
+
+    def __getitem__(self, row: int) -> list[_CellValue]:
+        width = len(self.rows[row - 1]) if 1 <= row <= self.max_row else 0
+        return [self.cell(row, c) for c in range(1, width + 1)]
 
 
 def _read_sheet(ws, layout: dict, plan: _Plan) -> tuple[dict, pd.DataFrame]:

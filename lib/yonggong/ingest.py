@@ -148,14 +148,15 @@ def _candidate_headers(rows: list[list[object]]) -> list[tuple[tuple[int, ...], 
 def _match(header: list[str]) -> list[tuple[str, dict[int, str]]]:
     """Tables whose required columns all appear in ``header``, with their column maps."""
     hits = []
+    maps = _alias_maps()
     for code, spec in table_specs().items():
-        amap = _alias_maps()[code]
+        amap = maps[code]
         cols: dict[int, str] = {}
         for j, h in enumerate(header):
-            name = amap.get(h)
+            name = amap.get(h) if h else None
             if name and name not in cols.values():
                 cols[j] = name
-        if all(r in cols.values() for r in spec.required):
+        if len(cols) >= len(spec.required) and set(cols.values()).issuperset(spec.required):
             hits.append((code, cols))
     return hits
 

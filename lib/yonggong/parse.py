@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import numbers
@@ -146,7 +147,13 @@ def normalise_header(text: object) -> str:
         return ""
     if isinstance(text, float) and text.is_integer():
         text = int(text)
-    s = "".join(_nfkc(str(text)).split()).strip("*※")  # required-column marks of templates
+    return _normalise_header_text(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalise_header_text(text: str) -> str:
+    """normalise_header for a text (cached: the same header cells recur in every file)."""
+    s = "".join(_nfkc(text).split()).strip("*※")  # required-column marks of templates
     m = _HEADER_UNIT_RE.fullmatch(s)
     if m:
         unit = next(g for g in (m["a"], m["b"], m["c"]) if g is not None)

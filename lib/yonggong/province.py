@@ -1314,19 +1314,22 @@ def run_all(day=None, inbox=None, out=None, force: bool = False, workers: int | 
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
 
-    from .run import run_city_day
+    from . import kernel
+    from .run import kernel_name, run_city_day
 
     inbox = Path(inbox) if inbox else paths.SAMPLE_INBOX
     out_root = Path(out) if out else paths.OUTPUTS
     if not inbox.is_dir():
         raise UserError(f"收件箱目录不存在：{inbox}")
     day = parse_day(day) if day not in (None, "") else default_day(inbox)
+    # the real runs get a warm kernel per worker (yonggong.kernel); a stand-in runner does not
+    warm = {"initializer": kernel.start_worker, "initargs": (kernel_name(),)} if runner is None else {}
     runner = runner or run_city_day
     todo = list(cities())
     workers = max(1, min(len(todo), workers or os.cpu_count() or 1))
     echo(f"{day} 共{len(todo)}个设区市，并行 {workers} 个进程")
     runs: dict[str, CityRun] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), **warm) as pool:
         futures = {pool.submit(_city_worker, runner, c.name, day.isoformat(), str(inbox), str(out_root), force): c
                    for c in todo}
         for i, fut in enumerate(as_completed(futures), 1):
@@ -1338,9 +1341,10 @@ def run_all(day=None, inbox=None, out=None, force: bool = False, workers: int | 
             runs[city.name] = res
             line = f"[{i:>2}/{len(todo)}] {city.full_name} {res.status} {res.seconds:.1f}s"
             echo(line + (f"：{_short(res.reason)}" if res.reason else ""))
-    ordered = [runs[c.name] for c in todo]
-    failures = {r.city: r.reason for r in ordered if r.status == "失败"}
-    prov = run_province(day, inbox, out_root, source, failures, force=force)
+        ordered = [runs[c.name] for c in todo]
+        failures = {r.city: r.reason for r in ordered if r.status == "失败"}
+        # the province notebook runs in a worker too, in its warm kernel
+        prov = pool.submit(run_province, day, inbox, out_root, source, failures, force=force).result()
     table = read_completeness(prov.workbook)
     return AllResult(day, ordered, prov, table)
 
