@@ -29,8 +29,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from fontTools import subset
 from fontTools.ttLib import TTFont
+
+from yonggong import fontembed
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "lib" / "yonggong" / "fonts" / "brief-sc.woff"
@@ -81,17 +82,8 @@ def build(source: Path, out: Path = OUT, font_number: int = 0) -> dict:
     cmap = font.getBestCmap()
     codepoints = [c for c in wanted() if c in cmap]
     missing = [chr(c) for c in wanted() if c not in cmap]
-    opts = subset.Options()
-    opts.flavor = "woff"
-    opts.hinting = False
-    opts.desubroutinize = True
-    opts.name_IDs = [0, 1, 2, 3, 4, 5, 6]
-    opts.notdef_outline = True
-    sub = subset.Subsetter(opts)
-    sub.populate(unicodes=codepoints)
-    sub.subset(font)
+    fontembed.subset_woff(font, codepoints, desubroutinize=True)
     out.parent.mkdir(parents=True, exist_ok=True)
-    font.flavor = "woff"
     font.save(str(out))
     return {"glyphs": len(font.getGlyphOrder()), "codepoints": len(codepoints), "missing": missing,
             "bytes": out.stat().st_size}

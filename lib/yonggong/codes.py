@@ -166,28 +166,31 @@ def check_idno_array(values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     would give it. The reason of an invalid value is left to :func:`check_idno` (call it for
     the few invalid ones).
     """
-    n = len(values)
-    texts = _texts(values)
-    normalised = np.empty(n, dtype=object)
-    valid = np.zeros(n, dtype=bool)
-    old_form = np.zeros(n, dtype=bool)
-    changed = np.zeros(n, dtype=bool)
-    pos, mat = ascii_matrix(texts, 18)
-    digits = mat[:, :17] - np.uint8(48)  # wraps above 9 for anything not a digit
-    last = mat[:, 17]
-    fast = (digits <= 9).all(axis=1) & ((last - np.uint8(48) <= 9) | (last == ord("X")))
-    fpos, fdig, flast = pos[fast], digits[fast], last[fast]
-    valid[fpos] = _ID_CHECK_BYTES[(fdig.astype(np.int32) @ _ID_WEIGHTS) % 11] == flast
-    normalised[fpos] = [texts[i] for i in fpos.tolist()]
-    rest = np.ones(n, dtype=bool)
-    rest[fpos] = False
-    _fill_scalar(values, np.flatnonzero(rest), check_idno, (normalised, valid, old_form, changed))
-    return normalised, valid, old_form, changed
+    def fast_check(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        digits = mat[:, :17] - np.uint8(48)  # wraps above 9 for anything not a digit
+        last = mat[:, 17]
+        fast = (digits <= 9).all(axis=1) & ((last - np.uint8(48) <= 9) | (last == ord("X")))
+        return fast, _ID_CHECK_BYTES[(digits[fast].astype(np.int32) @ _ID_WEIGHTS) % 11] == last[fast]
+
+    return _check_array(values, fast_check, check_idno)
 
 
 def check_uscc_array(values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`check_uscc` over a sequence of raw values at once; the same four arrays as
     :func:`check_idno_array` (old_form is always False)."""
+    def fast_check(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        index = _USCC_INDEX[mat]
+        fast = (index != 255).all(axis=1)
+        fidx = index[fast].astype(np.int32)
+        return fast, (31 - (fidx[:, :17] @ _USCC_WEIGHTS) % 31) % 31 == fidx[:, 17]
+
+    return _check_array(values, fast_check, check_uscc)
+
+
+def _check_array(values, fast_check, scalar) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shared body of the array checks: values that are already 18 plain ASCII characters go
+    through ``fast_check`` (matrix → (which rows it could judge, their validity)); the rest, and
+    whatever it could not judge, through the scalar ``scalar`` check."""
     n = len(values)
     texts = _texts(values)
     normalised = np.empty(n, dtype=object)
@@ -195,15 +198,13 @@ def check_uscc_array(values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     old_form = np.zeros(n, dtype=bool)
     changed = np.zeros(n, dtype=bool)
     pos, mat = ascii_matrix(texts, 18)
-    index = _USCC_INDEX[mat]
-    fast = (index != 255).all(axis=1)
-    fpos, fidx = pos[fast], index[fast].astype(np.int32)
-    expected = (31 - (fidx[:, :17] @ _USCC_WEIGHTS) % 31) % 31
-    valid[fpos] = expected == fidx[:, 17]
+    fast, ok = fast_check(mat)
+    fpos = pos[fast]
+    valid[fpos] = ok
     normalised[fpos] = [texts[i] for i in fpos.tolist()]
     rest = np.ones(n, dtype=bool)
     rest[fpos] = False
-    _fill_scalar(values, np.flatnonzero(rest), check_uscc, (normalised, valid, old_form, changed))
+    _fill_scalar(values, np.flatnonzero(rest), scalar, (normalised, valid, old_form, changed))
     return normalised, valid, old_form, changed
 
 

@@ -47,19 +47,28 @@ def subset_font(chars: Iterable[str]) -> bytes:
     """WOFF bytes of the base font reduced to ``chars`` (those it covers) plus .notdef."""
     wanted = sorted({ord(c) for c in chars} & base_codepoints())
     font = TTFont(io.BytesIO(_base_bytes()), recalcTimestamp=False)
+    subset_woff(font, wanted)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def subset_woff(font: TTFont, codepoints: Iterable[int], **options) -> None:
+    """Cut ``font`` down in place to ``codepoints`` as WOFF: no hinting, name records 0–6 kept,
+    an outlined .notdef, no timestamp change; ``options`` set further fontTools subset options
+    (tools/build_font.py, which makes the base font, adds ``desubroutinize``)."""
     opts = subset.Options()
     opts.flavor = "woff"
     opts.hinting = False
     opts.notdef_outline = True
     opts.name_IDs = [0, 1, 2, 3, 4, 5, 6]
     opts.recalc_timestamp = False
+    for key, value in options.items():
+        setattr(opts, key, value)
     sub = subset.Subsetter(opts)
-    sub.populate(unicodes=wanted)
+    sub.populate(unicodes=list(codepoints))
     sub.subset(font)
     font.flavor = "woff"
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
 
 
 def font_face_css(chars: Iterable[str], family: str = FAMILY) -> str:
