@@ -86,3 +86,33 @@ def test_office_lock_files_are_skipped(tmp_path):
     (tmp_path / "~$ok.xlsx").write_bytes(b"lock")
     inbox = read_day(tmp_path)
     assert inbox.issues == [] and len(inbox.files) == 1
+
+
+def test_legacy_xls_is_read_like_xlsx(tmp_path):
+    """Older bureau PCs save Excel 97–2003 .xls; the same sheet must read the same as its .xlsx.
+    The .xls is made by LibreOffice from an .xlsx (no Python writer of .xls is pinned)."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("soffice (LibreOffice) is not installed")
+    rows = [["南昌市重点企业用工台账"], B_HEADER, *ledger_rows(3, "2020-02-24")]
+    src = write_xlsx(tmp_path / "src" / "台账.xlsx", {"台账": rows})
+    xls_dir = tmp_path / "xls"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "xls",
+                    "--outdir", str(xls_dir), str(src)], capture_output=True, timeout=300)
+    assert (xls_dir / "台账.xls").is_file()
+    (from_xls,) = read_day(xls_dir).sheets
+    (from_xlsx,) = read_day(src.parent).sheets
+    assert (from_xls.table, from_xls.sheet, from_xls.header_rows) == ("B", "台账", (2,))
+    assert list(from_xls.data["_row"]) == [3, 4, 5]
+    def values(sheet):  # raw cells: text as text, numbers as numbers (.xls gives 100, .xlsx 100.0)
+        df = sheet.data.rename(columns=sheet.columns)
+        return [[str(a), str(b), float(c), float(d), float(e)] for a, b, c, d, e in
+                df[["统一社会信用代码", "企业名称", "员工总数", "在岗人数", "缺工人数"]].values.tolist()]
+
+    expected = [[r[0], r[1], 100.0, 80.0, 10.0] for r in ledger_rows(3, "2020-02-24")]
+    assert values(from_xls) == values(from_xlsx) == expected
