@@ -27,6 +27,21 @@ def _env() -> dict:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def fresh_ipython_dir(tmp_path_factory):
+    """Kernels of this run get an IPython directory of their own (history database included), as
+    on a new machine: a developer's ~/.ipython must not make a run pass or fail."""
+    import os
+
+    old = os.environ.get("IPYTHONDIR")
+    os.environ["IPYTHONDIR"] = str(tmp_path_factory.mktemp("ipython"))
+    yield
+    if old is None:
+        os.environ.pop("IPYTHONDIR", None)
+    else:
+        os.environ["IPYTHONDIR"] = old
+
+
+@pytest.fixture(scope="session", autouse=True)
 def sample_inbox() -> Path:
     """The bundled sample, with its recorded file times restored (git does not keep them)."""
     from yonggong import sample_mtimes

@@ -25,6 +25,15 @@ def test_invoke_all_on_the_sample_day_with_planted_faults(sample_inbox, tmp_path
         assert (folder / c.name / f"重点企业用工调度保障工作信息汇总表_{c.name}_20200226.xlsx").is_file()
     progress = [line for line in res.stdout.splitlines() if line.startswith("[")]
     assert len(progress) == 11 and progress[-1].startswith("[11/11]")
+    # run in warm kernels, each executed notebook still reads as from a fresh one: cells numbered
+    # 1, 2, … and no stray message (a kernel's history database complaining, a warning) in any output
+    notebooks = sorted(folder.glob("*/notebook_*.ipynb"))
+    assert len(notebooks) == 12
+    for nb_path in notebooks:
+        cells = [c for c in json.loads(nb_path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+        assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1)), nb_path.name
+        streams = [o for c in cells for o in c["outputs"] if o["output_type"] == "stream"]
+        assert streams == [], (nb_path.name, streams)
 
     planted = [p for p in json.loads((sample_inbox / "province" / "planted.json").read_text(encoding="utf-8"))
                if p["date"] == DAY and p["expected_status"]]

@@ -25,7 +25,8 @@ def _notebook(path, *sources: str) -> None:
 def _outputs(path) -> tuple[list[int | None], list[str]]:
     nb = json.loads(path.read_text(encoding="utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    text = ["".join(o.get("text", "")) for c in code for o in c.get("outputs", []) if o.get("name") == "stdout"]
+    # every output of every cell: a stray warning or message (stderr too) must show up here
+    text = ["".join(o.get("text", "")) for c in code for o in c.get("outputs", [])]
     return [c.get("execution_count") for c in code], text
 
 

@@ -4,10 +4,10 @@ Starting a kernel and importing pandas and yonggong in it costs about 1.5 s on t
 machine, as much as a sample city day's own work. A worker of ``invoke all`` therefore starts
 one kernel when it starts, imports the library in it, and runs each of its notebooks in that
 kernel through papermill (``km=``). Before each notebook the kernel's namespace is emptied
-(``%reset -f``), pandas options are put back to their defaults and the execution counter
-restarts at 1, so an executed notebook reads exactly as one from a fresh kernel: parameters
-injected and visible, cells numbered from 1, nothing left over from the previous city. Imported
-modules stay loaded, which is the point.
+(IPython's ``reset`` with a new history session), pandas display options are put back to their
+defaults and the execution counter restarts at 1, so an executed notebook reads exactly as one
+from a fresh kernel: parameters injected and visible, cells numbered from 1, nothing left over
+from the previous city. Imported modules stay loaded, which is the point.
 
 A kernel that has died is replaced before the next notebook. ``invoke daily`` for a single
 city does not use this: one notebook, one fresh kernel.
@@ -23,11 +23,11 @@ from . import paths
 
 WARM_UP = ("import pandas, numpy, yaml, jinja2, openpyxl, pyarrow.parquet\n"
            "import yonggong.notebook, yonggong.pipeline, yonggong.products, yonggong.match, yonggong.province\n")
-RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
-         "import pandas as _pd\n"
+# InteractiveShell.reset(new_session=True): namespace emptied, a new history session (line
+# numbers from 1 again, so the history database never sees a number twice) and the counter at 1
+RESET = ("import pandas as _pd\n"
          "_pd.reset_option('display')\n"
-         "del _pd\n"
-         "get_ipython().execution_count = 1\n")
+         "get_ipython().reset(new_session=True)\n")
 
 _current: WarmKernel | None = None
 

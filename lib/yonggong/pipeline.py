@@ -26,7 +26,7 @@ from .clean import FaultLog, clean_table
 from .days import day_folders, newest_day, parse_day, resolve_day  # noqa: F401 (re-exported)
 from .errors import UserError
 from .ingest import Inbox, read_day
-from .reference import City, city_counties, resolve_city, settings
+from .reference import City, city_counties, resolve_city, settings, table_specs
 
 DAILY_TABLES = ["C", "E", "G", "H", "I", "J"]
 
@@ -55,7 +55,7 @@ class CityDay:
         parts = [t[code].assign(_folder=d) for d, t in sorted(self.history.items()) if code in t]
         if not parts:
             return None
-        df = pd.concat(parts, ignore_index=True)
+        df = concat_keeping_categories(parts)
         if key:
             df = df.sort_values("_folder", kind="stable").drop_duplicates(key, keep="last")
         return df.reset_index(drop=True)
@@ -72,10 +72,39 @@ class CityDay:
 
 def _clean_all(inbox: Inbox, city: City, day: dt.date, log: FaultLog) -> dict[str, pd.DataFrame]:
     out = {}
+    specs = table_specs()
     for code in sorted({s.table for s in inbox.sheets}):
         clean = clean_table(code, inbox.table(code), city, day, log)
-        out[code] = validate.check_rows(code, clean, log)
+        out[code] = compact(validate.check_rows(code, clean, log), specs[code].categorical)
     return out
+
+
+PROVENANCE = ("_file", "_sheet")
+
+
+def compact(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``df`` with ``columns`` (a table's ``categorical`` in params/tables.yaml) and, when there
+    are any, the provenance columns as categoricals; categories sorted, so sorting and grouping
+    give the order of the text."""
+    wanted = [c for c in (*columns, *PROVENANCE) if columns and c in df.columns
+              and not isinstance(df[c].dtype, pd.CategoricalDtype)]
+    if not wanted:
+        return df
+    return df.assign(**{c: df[c].astype("category") for c in wanted})
+
+
+def concat_keeping_categories(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat`` of frames whose categorical columns have different categories: each such
+    column gets the union of them first, so the result stays categorical instead of text."""
+    cats: dict[str, set] = {}
+    for part in parts:
+        for c in part.columns:
+            if isinstance(part[c].dtype, pd.CategoricalDtype):
+                cats.setdefault(c, set()).update(part[c].cat.categories)
+    if cats:
+        dtypes = {c: pd.CategoricalDtype(sorted(v)) for c, v in cats.items()}
+        parts = [p.assign(**{c: p[c].astype(dtypes[c]) for c in dtypes if c in p.columns}) for p in parts]
+    return pd.concat(parts, ignore_index=True)
 
 
 def _folder_stamp(folder: Path) -> tuple:

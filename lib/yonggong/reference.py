@@ -161,6 +161,7 @@ class TableSpec:
     key: tuple[str, ...]
     columns: tuple[ColumnSpec, ...] = field(default_factory=tuple)
     personal: bool = False
+    categorical: tuple[str, ...] = ()  # low-cardinality text columns kept as pandas categoricals
 
     @functools.cached_property
     def required(self) -> tuple[str, ...]:
@@ -191,7 +192,8 @@ def table_specs() -> dict[str, TableSpec]:
             )
             for c in t["columns"]
         )
-        out[code] = TableSpec(code, t["name"], tuple(t.get("key", ())), cols, bool(t.get("personal")))
+        out[code] = TableSpec(code, t["name"], tuple(t.get("key", ())), cols, bool(t.get("personal")),
+                              tuple(t.get("categorical", ())))
     return out
 
 
