@@ -941,5 +941,5 @@ def read_csv_rows(path: str | Path) -> tuple[list[list[str]], str]:
         delimiter, text = m[1], rest
     elif "\t" in first and "," not in first:
         delimiter = "\t"
-    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))  # each row is a new list
     return rows, encoding

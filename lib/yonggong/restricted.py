@@ -35,7 +35,7 @@ def transport_groups(f: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def overdue(f: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     """Workers not on post whose 计划返岗日期 is before ``day``, with days overdue."""
     late = f[_not_on_post(f) & (f["计划返岗日期"] < day)].copy()
-    late["逾期天数"] = late["计划返岗日期"].map(lambda d: (day - d).days)
+    late["逾期天数"] = (pd.Timestamp(day) - pd.to_datetime(late["计划返岗日期"])).dt.days.astype("int64")
     return late.sort_values(["逾期天数", "出发地"], ascending=[False, True])[
         [*F_COLUMNS[:6], "逾期天数"]].reset_index(drop=True)
 
