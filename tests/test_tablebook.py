@@ -37,6 +37,8 @@ def awkward_frame() -> pd.DataFrame:
         "是否": [True, False, True, False, True, False, True, False, True, False],
         "混合": [1, "a", dt.date(2020, 1, 1), None, 2.5, ["x", "y"], True, "=1", dt.datetime(2020, 1, 1, 9), 3],
         "全空": [None] * 10,
+        "出发地": pd.Categorical(["湖北省", "湖南省", None, "湖北省", "=广东", "湖北省", "湖南省", "湖北省", None,
+                               "湖北省"]),
     })
 
 

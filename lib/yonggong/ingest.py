@@ -156,7 +156,7 @@ def _match(header: list[str]) -> list[tuple[str, dict[int, str]]]:
             name = amap.get(h) if h else None
             if name and name not in cols.values():
                 cols[j] = name
-        if len(cols) >= len(spec.required) and set(cols.values()).issuperset(spec.required):
+        if set(cols.values()).issuperset(spec.required):
             hits.append((code, cols))
     return hits
 

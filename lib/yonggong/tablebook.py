@@ -163,6 +163,8 @@ def column_cells(values: pd.Series, letter: str, rows: pd.Series, max_width: flo
     """The cell XML of one column (``rows``: the Excel row numbers as text) and its widest
     display width (capped at ``max_width``: only the column width depends on it)."""
     values = values.reset_index(drop=True)
+    if isinstance(values.dtype, pd.CategoricalDtype):  # F and M keep some text columns as categoricals
+        values = values.astype(values.cat.categories.dtype)
     ref = '<c r="' + letter + rows + '" s="'
     if pd.api.types.is_bool_dtype(values.dtype):
         kind = "boolean"
@@ -184,11 +186,7 @@ def column_cells(values: pd.Series, letter: str, rows: pd.Series, max_width: flo
         return _texts(values.astype("str"), ref, max_width)
     if kind in ("integer", "floating", "mixed-integer-float", "number", "decimal"):
         return _numbers(values, ref)
-    if kind in ("datetime64", "datetime"):
-        converted = pd.to_datetime(values, errors="coerce")
-        if converted.notna().sum() == values.notna().sum():
-            return _datetimes(converted, ref)
-    if kind == "date":
+    if kind in ("datetime64", "datetime", "date"):
         converted = pd.to_datetime(values, errors="coerce")
         if converted.notna().sum() == values.notna().sum():
             return _datetimes(converted, ref)
@@ -286,9 +284,7 @@ def _mixed(values: pd.Series, ref: pd.Series, max_width: float) -> tuple[pd.Seri
     return pd.Series(out, index=values.index, dtype="str"), widest
 
 
-def display_width(text: str) -> int:
-    """Columns a text takes in a 宋体 cell: East Asian wide and full-width characters count 2."""
-    return forms._display_width(text)
+display_width = forms._display_width  # East Asian wide and full-width characters count 2
 
 
 # --------------------------------------------------------------------------- package parts
