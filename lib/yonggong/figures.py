@@ -18,16 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import indicators
 from .reference import settings
 
-FIGURE_IDS = [
-    "重点企业数", "已复工企业数", "复工率", "员工总数", "在岗人数", "到岗率",
-    "缺工企业数", "缺工人数", "空岗_普工", "空岗_技工", "空岗_管理及专业技术", "空岗_其他",
-    "当日解决_合计", "当日解决_本地招聘", "当日解决_跨区域招聘", "当日解决_组织返岗",
-    "当日解决_余缺调剂", "当日解决_学生实习及志愿者", "累计解决用工", "缺工解决率",
-    "跨区域招聘需求人数", "点对点运输趟次", "点对点运输人数", "推送岗位数", "推送人次",
-    "培训报名人数", "培训结业人数", "求助受理件数", "求助办结件数", "24小时办结率", "未解决问题数",
-]
+FIGURE_IDS = indicators.keys()
 # rate id -> (numerator, denominator); denominators that are lambdas are computed below
 RATES = {
     "复工率": ("已复工企业数", "重点企业数"),
