@@ -58,3 +58,23 @@ def ledger_rows(n: int, day: str, shortage: int = 10) -> list[list]:
     """Table B rows for enterprises 1..n on ``day``."""
     return [[uscc(i), f"测试企业{i}有限公司", day, 100, 80, shortage, "是", 90, None, None, None, 0]
             for i in range(1, n + 1)]
+
+
+# Headers (canonical column names of params/tables.yaml) of the daily tables, for small CSV inboxes.
+C_HEADER = ["统一社会信用代码", "岗位名称", "缺工人数", "岗位类别", "技能要求"]
+D_HEADER = ["日期", "统一社会信用代码", "解决渠道", "人数"]
+E_HEADER = ["统一社会信用代码", "岗位名称", "招工人数"]
+G_HEADER = ["日期", "方式", "出发地", "目的地县区", "班次", "趟次", "运送人数"]
+H_HEADER = ["日期", "推送渠道", "推送岗位数", "推送人次"]
+I_HEADER = ["日期", "工种", "培训类型", "报名人数", "结业人数"]
+J_HEADER = ["编号", "受理时间", "诉求方", "办结时间", "状态"]
+
+
+def write_day_csv(root: Path, city: str, day: str, tables: dict[str, list[list]]) -> Path:
+    """One day folder ``<root>/<city>/<day>/`` with one UTF-8 CSV per table: ``tables`` maps a
+    file stem (e.g. "A") to its rows, header first. Returns the folder."""
+    folder = Path(root) / city / day
+    folder.mkdir(parents=True, exist_ok=True)
+    for stem, rows in tables.items():
+        write_csv(folder / f"{stem}.csv", rows)
+    return folder

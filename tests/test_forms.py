@@ -19,8 +19,9 @@ FIGURE_IDS = [
     "重点企业数", "已复工企业数", "复工率", "员工总数", "在岗人数", "到岗率", "缺工企业数", "缺工人数",
     "空岗_普工", "空岗_技工", "空岗_管理及专业技术", "空岗_其他", "当日解决_合计", "当日解决_本地招聘",
     "当日解决_跨区域招聘", "当日解决_组织返岗", "当日解决_余缺调剂", "当日解决_学生实习及志愿者",
-    "累计解决用工", "缺工解决率", "跨区域招聘需求人数", "点对点运输趟次", "点对点运输人数", "推送岗位数",
-    "推送人次", "培训报名人数", "培训结业人数", "求助受理件数", "求助办结件数", "24小时办结率", "未解决问题数",
+    "补报解决用工", "累计解决用工", "缺工解决率", "跨区域招聘需求人数", "点对点运输趟次", "点对点运输人数", "推送岗位数",
+    "推送人次", "培训报名人数", "培训结业人数", "求助受理件数", "求助办结件数", "求助到期件数",
+    "求助24小时办结件数", "24小时办结率", "未解决问题数",
 ]
 RATES = {"复工率", "到岗率", "缺工解决率", "24小时办结率"}
 COUNTIES = ["东湖区", "西湖区", "青云谱区"]
@@ -96,7 +97,7 @@ def test_default_layout_covers_every_figure_once():
     assert layout["sheet"] == "汇总表"
     assert layout["title"]["text"] == "重点企业用工调度保障工作信息汇总表"
     assert plan.figures == FIGURE_IDS
-    assert plan.ncols == 32 and plan.header_rows == 3
+    assert plan.ncols == 35 and plan.header_rows == 3
     rate_formats = {c["figure"]: c["format"] for c in plan.columns if c["figure"]}
     assert all(rate_formats[f] == ("0.0" if f in RATES else "0") for f in FIGURE_IDS)
 
@@ -118,12 +119,12 @@ def test_layout_errors_are_reported_in_chinese(tmp_path):
 def test_title_info_line_and_headers(written):
     ws = sheet(written)
     assert ws["A1"].value == "重点企业用工调度保障工作信息汇总表"
-    assert "A1:AF1" in merged(ws)
+    assert "A1:AI1" in merged(ws)
     assert (ws["A1"].font.name, ws["A1"].font.sz, ws["A1"].font.b) == ("黑体", 16, True)
     assert ws["A2"].value == "填报单位：南昌市人力资源和社会保障局"
     assert ws["M2"].value == "数据截至：2020年2月24日"
-    assert ws["Y2"].value == "单位：家、人、%"
-    assert {"A2:L2", "M2:X2", "Y2:AF2"} <= merged(ws)
+    assert ws["AB2"].value == "单位：家、人、%"
+    assert {"A2:L2", "M2:AA2", "AB2:AI2"} <= merged(ws)
     expected = {  # cell: (text, merged range)
         "A3": ("地区", "A3:A5"),
         "B3": ("企业情况", "B3:D3"),
@@ -136,9 +137,12 @@ def test_title_info_line_and_headers(written):
         "L5": ("管理及专业技术", None),
         "N3": ("当日解决用工", "N3:S3"),
         "S4": ("学生实习及志愿者", "S4:S5"),
-        "T3": ("累计", "T3:U3"),
-        "AC3": ("求助受理", "AC3:AE3"),
-        "AF3": ("问题困难\n（未解决数）", "AF3:AF5"),
+        "T3": ("累计", "T3:V3"),
+        "T4": ("本期补报", "T4:T5"),
+        "AD3": ("求助受理", "AD3:AH3"),
+        "AF4": ("24小时到期件数", "AF4:AF5"),
+        "AG4": ("其中24小时内办结", "AG4:AG5"),
+        "AI3": ("问题困难\n（未解决数）", "AI3:AI5"),
     }
     for coord, (text, rng) in expected.items():
         assert ws[coord].value == text, coord
@@ -174,7 +178,7 @@ def test_body_values_formats_fonts(written, figures):
     assert ws["B6"].value == 100 and ws["C6"].value == 101  # 重点企业数, 已复工企业数
     assert ws["D7"].value == "—"  # 西湖区 复工率 NaN
     assert ws["D9"].value == 85.3 and ws["D9"].number_format == "0.0"  # 合计 复工率
-    assert ws["AF6"].value == 130  # 未解决问题数 is the last column
+    assert ws["AI6"].value == 133  # 未解决问题数 is the last column (index 33 of FIGURE_IDS: 100 + 33)
     assert ws["B6"].font.name == "宋体" and ws["B6"].font.sz == 10 and not ws["B6"].font.b
     assert ws["A9"].font.b and ws["B9"].font.b  # 合计 bold
 
@@ -182,9 +186,9 @@ def test_body_values_formats_fonts(written, figures):
 def test_footer_print_setup_and_panes(written):
     ws = sheet(written)
     assert ws["A10"].value == "填表人：张三"
-    assert ws["I10"].value == "审核人：李四"
-    assert ws["Q10"].value == "联系电话：0791-86000000"
-    assert ws["Y10"].value == "报送时间：2020年2月24日14:30"
+    assert ws["J10"].value == "审核人：李四"  # 35 columns in 4 segments: 9, 9, 9, 8
+    assert ws["S10"].value == "联系电话：0791-86000000"
+    assert ws["AB10"].value == "报送时间：2020年2月24日14:30"
     assert ws.freeze_panes == "B6"
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9
@@ -304,7 +308,7 @@ def test_layout_edit_moves_column_and_renames_heading(tmp_path, figures):
     assert ws["C3"].value == "企业情况" and ws["C6"].value == 100  # everything shifted right by one
     assert ws["F3"].value == "职工情况" and "F3:H3" in merged(ws)
     assert ws["F6"].value == figures.loc["东湖区", "员工总数"]
-    assert ws["AF4"].value == "24小时办结率（%）"
+    assert ws["AI4"].value == "24小时办结率（%）"
 
     meta, back = forms.read_huizongbiao(path, layout=edited)
     assert list(back.columns)[0] == "未解决问题数"

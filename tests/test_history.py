@@ -127,7 +127,7 @@ def _layout_figures() -> list[str | None]:
 def test_figures_are_the_values_of_the_huizongbiao_files(h, runs):
     out, _ = runs
     columns = _layout_figures()
-    assert columns[0] is None and len(columns) == 32
+    assert columns[0] is None and len(columns) == 35
     compared = dashes = 0
     for city in CITIES:
         labels = [c.name for c in city_counties(resolve_city(city))] + [settings()["city_level_row"],
@@ -149,7 +149,7 @@ def test_figures_are_the_values_of_the_huizongbiao_files(h, runs):
                     else:
                         assert got == pytest.approx(float(cell)), (city, day, label, figure)
                     compared += 1
-    assert compared == sum(len(city_counties(resolve_city(c))) + 2 for c in CITIES) * len(DAYS) * 31
+    assert compared == sum(len(city_counties(resolve_city(c))) + 2 for c in CITIES) * len(DAYS) * 34
     assert dashes > 100  # days without C, H, I or J; county cells of city-level figures
 
 

@@ -28,8 +28,8 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from . import charts, fontembed, match
-from .figures import VACANCY_CLASSES, vacancy_class
+from . import charts, fontembed, indicators, match
+from .figures import vacancy_class
 from .reference import categories, load_yaml, settings, table_specs
 from .xlsxio import write_bytes_atomic
 
@@ -83,6 +83,34 @@ def show(v, kind: str = "count") -> str:
     return f"{float(v):.1f}" if kind == "rate" else f"{round(float(v)):,}"
 
 
+def kind_of(key: str) -> str:
+    """How a figure is printed: "rate" (one decimal) or "count" (integer with thousands separators)."""
+    return "rate" if indicators.is_rate(key) else "count"
+
+
+def mark(key: str, value, row: str | None = None, day: dt.date | None = None) -> Markup:
+    """A figure as printed, marked for the self-check (``yonggong.selfcheck``):
+    ``<span class="fig" data-fig="缺工人数" data-row="合计">1,234</span>``; ``day`` marks a
+    figure of another day (a row of ``cd.trend``). The span has no style: it looks like text."""
+    attrs = Markup(' data-fig="{}" data-row="{}"').format(key, row or settings()["total_row"])
+    if day is not None:
+        attrs += Markup(' data-day="{}"').format(day.isoformat())
+    return Markup('<span class="fig"{}>{}</span>').format(attrs, show(value, kind_of(key)))
+
+
+def header(key: str) -> str:
+    """A column header for a figure: its catalogue label and unit, e.g. 缺工人数（人）."""
+    ind = indicators.get(key)
+    return f"{ind.label}（{ind.unit}）"
+
+
+def _keys(entries) -> list[str]:
+    """Figure keys of a params list: plain keys, or mappings with ``id`` (older form: key → header)."""
+    if isinstance(entries, Mapping):
+        return [str(k) for k in entries]
+    return [str(e["id"]) if isinstance(e, Mapping) else str(e) for e in entries]
+
+
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _IDNO = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])|(?<!\d)(\d{4})\d{7}(\d{4})(?!\d)")
 
@@ -133,113 +161,165 @@ def _previous(cd) -> tuple[dt.date | None, pd.Series | None]:
 
 
 def headline(total: pd.Series, prev: pd.Series | None, prev_day: dt.date | None, day: dt.date) -> list[dict]:
-    """The headline cards: value, unit and the change against the previous day."""
+    """The headline cards (params/brief.yaml ``headline``: figure keys): the catalogue's label and
+    unit, the value (``row`` is the 合计 row) and the change against the previous day."""
     lead = "较上日" if prev_day == day - dt.timedelta(days=1) else (f"较{month_day(prev_day)}" if prev_day else "")
     out = []
-    for h in config()["headline"]:
-        fid, kind, unit = h["id"], h.get("kind", "count"), h["unit"]
+    for fid in _keys(config()["headline"]):
+        ind = indicators.get(fid)
+        kind = kind_of(fid)
         now = total.get(fid)
-        change = change_text(now, prev.get(fid) if prev is not None else None, kind, unit)
-        out.append({"id": fid, "label": h["label"], "value": show(now, kind), "raw": _num(now),
-                    "unit": unit if _ok(now) else "", "change": f"{lead}{change}" if change else ""})
+        change = change_text(now, prev.get(fid) if prev is not None else None, kind, ind.unit)
+        out.append({"id": fid, "label": ind.label, "value": show(now, kind), "raw": _num(now),
+                    "row": settings()["total_row"], "unit": ind.unit if _ok(now) else "",
+                    "change": f"{lead}{change}" if change else ""})
     return out
 
 
-def summary_text(total: pd.Series, prev: pd.Series | None, day: dt.date, scope: str = "全市") -> str:
-    """The 总体情况 paragraph, clause by clause; clauses whose figures are "—" are left out."""
+def summary_text(total: pd.Series, prev: pd.Series | None, day: dt.date, scope: str = "全市",
+                 row: str | None = None) -> Markup:
+    """The 总体情况 paragraph, clause by clause; clauses whose figures are "—" are left out.
+
+    Every figure quoted is marked (:func:`mark`, row ``row``, default the 合计 row)."""
     t = {k: total.get(k) for k in total.index}
     p = {k: (prev.get(k) if prev is not None else None) for k in total.index}
-    out = [f"截至{month_day(day)}，{scope}纳入重点企业清单{show(t['重点企业数'])}家"]
-    if _ok(t.get("已复工企业数")):
-        out[-1] += f"，已复工{show(t['已复工企业数'])}家，复工率{show(t['复工率'], 'rate')}%"
-        ch = change_text(t["复工率"], p.get("复工率"), "rate", "")
-        if ch and ch != "持平":
-            out[-1] += f"，较上日{ch}"
-    if _ok(t.get("员工总数")) and _ok(t.get("在岗人数")):
-        s = f"员工总数{show(t['员工总数'])}人，在岗{show(t['在岗人数'])}人"
-        out.append(s + (f"，到岗率{show(t['到岗率'], 'rate')}%" if _ok(t.get("到岗率")) else ""))
-    if _ok(t.get("缺工人数")):
-        s = (f"{show(t['缺工企业数'])}家企业" if _ok(t.get("缺工企业数")) else "") + f"缺工{show(t['缺工人数'])}人"
+
+    def f(key: str) -> Markup:
+        return mark(key, t.get(key), row)
+
+    def ok(key: str) -> bool:
+        return _ok(t.get(key))
+
+    def positive(key: str) -> bool:
+        return ok(key) and float(t[key]) > 0
+
+    out = [Markup("截至{}，{}纳入重点企业清单{}家").format(month_day(day), scope, f("重点企业数"))]
+    if ok("已复工企业数"):
+        out[-1] += Markup("，已复工{}家").format(f("已复工企业数"))
+        if ok("复工率"):
+            out[-1] += Markup("，复工率{}%").format(f("复工率"))
+            ch = change_text(t["复工率"], p.get("复工率"), "rate", "")
+            if ch and ch != "持平":
+                out[-1] += f"，较上日{ch}"
+    if ok("员工总数") and ok("在岗人数"):
+        s = Markup("员工总数{}人，在岗{}人").format(f("员工总数"), f("在岗人数"))
+        out.append(s + (Markup("，到岗率{}%").format(f("到岗率")) if ok("到岗率") else ""))
+    if ok("缺工人数"):
+        s = (Markup("{}家企业").format(f("缺工企业数")) if ok("缺工企业数") else Markup("")) + \
+            Markup("缺工{}人").format(f("缺工人数"))
         ch = change_text(t["缺工人数"], p.get("缺工人数"), "count", "人")
         if ch:
             s += f"，较上日{ch}"
         out.append(s)
-    if _ok(t.get("当日解决_合计")):
-        s = f"当日解决用工{show(t['当日解决_合计'])}人"
-        parts = [f"{name}{show(t[fid])}人" for fid, name in _placement_columns() if _ok(t.get(fid)) and t[fid] > 0]
+    if ok("当日解决_合计"):
+        s = Markup("当日解决用工{}人").format(f("当日解决_合计"))
+        parts = [Markup("{}{}人").format(name, f(fid)) for fid, name in _placement_columns() if positive(fid)]
         if parts:
-            s += "，其中" + "、".join(parts)
+            s += Markup("，其中") + Markup("、").join(parts)
         out.append(s)
-    if _ok(t.get("累计解决用工")):
-        s = f"累计解决用工{show(t['累计解决用工'])}人"
-        if _ok(t.get("缺工解决率")):
-            s += f"，缺工解决率{show(t['缺工解决率'], 'rate')}%"
+    if ok("累计解决用工"):
+        s = Markup("累计解决用工{}人").format(f("累计解决用工"))
+        if positive("补报解决用工"):
+            s += Markup("（含本期补报{}人）").format(f("补报解决用工"))
+        if ok("缺工解决率"):
+            s += Markup("，缺工解决率{}%").format(f("缺工解决率"))
         out.append(s)
     service = []
-    if _ok(t.get("推送岗位数")):
-        service.append(f"推送岗位{show(t['推送岗位数'])}个" + (f"、{show(t['推送人次'])}人次" if _ok(t.get("推送人次")) else ""))
-    if _ok(t.get("点对点运输人数")) and t["点对点运输人数"] > 0:
-        service.append(f"“点对点”运送返岗人员{show(t['点对点运输人数'])}人")
-    if _ok(t.get("培训报名人数")) and t["培训报名人数"] > 0:
-        service.append(f"组织职业技能培训报名{show(t['培训报名人数'])}人")
+    if ok("推送岗位数"):
+        service.append(Markup("推送岗位{}个").format(f("推送岗位数"))
+                       + (Markup("、{}人次").format(f("推送人次")) if ok("推送人次") else ""))
+    if positive("点对点运输人数"):
+        service.append(Markup("“点对点”运送返岗人员{}人").format(f("点对点运输人数")))
+    if positive("培训报名人数"):
+        service.append(Markup("组织职业技能培训报名{}人").format(f("培训报名人数")))
     if service:
-        out.append("当日" + "，".join(service))
-    return "；".join(out) + "。"
+        out.append(Markup("当日") + Markup("，").join(service))
+    if positive("求助受理件数") or positive("求助办结件数") or ok("24小时办结率"):
+        s = Markup("本报告期受理求助{}件、办结{}件").format(f("求助受理件数"), f("求助办结件数")) \
+            if ok("求助受理件数") and ok("求助办结件数") else Markup("")
+        if ok("24小时办结率"):
+            s += (Markup("，") if s else Markup("本报告期")) + Markup("24小时办结率{}%").format(f("24小时办结率"))
+        out.append(s)
+    return Markup("；").join(out) + Markup("。")
 
 
-def trend_text(cd) -> str:
-    """二、 paragraph: how shortage and placements moved over the days shown."""
+def trend_text(cd) -> Markup:
+    """二、 paragraph: how shortage and placements moved over the days shown.
+
+    Figures of the days shown are those of ``cd.trend`` (marked with their day); the sum of the
+    days' 当日解决用工 is called that, never 累计 (累计解决用工 also counts the days before and
+    the 补报), and 累计 is quoted from the figures."""
     trend = cd.trend
     if trend is None or trend.empty:
-        return ""
+        return Markup("")
     days = sorted(trend.index)
+    total_row = settings()["total_row"]
     out = []
     short = [(d, trend.loc[d, "缺工人数"]) for d in days if _ok(trend.loc[d].get("缺工人数"))]
     if len(short) > 1:
         (d0, v0), (d1, v1) = short[0], short[-1]
         ch = change_text(v1, v0, "count", "人")
-        out.append(f"{month_day(d0)}至{month_day(d1)}，全市重点企业缺工人数由{show(v0)}人变为{show(v1)}人，"
-                   + (f"{ch}" if ch != "持平" else "总体持平"))
-    placed = [trend.loc[d, "当日解决_合计"] for d in days if _ok(trend.loc[d].get("当日解决_合计"))]
-    if placed:
-        out.append(f"近{len(days)}日共解决用工{show(sum(placed))}人，日均{show(sum(placed) / len(placed))}人")
-    d = cd.tables.get("D")
-    if d is not None:
-        today = d[d["日期"] == cd.day]
-        if not today.empty and today["人数"].sum() > 0:
-            by = today.groupby("解决渠道")["人数"].sum().sort_values(ascending=False, kind="stable")
-            top, n = by.index[0], by.iloc[0]
-            out.append(f"当日解决用工以{top}为主（{show(n)}人，占{n / by.sum() * 100:.1f}%）")
-    return "；".join(out) + "。" if out else ""
+        out.append(Markup("{}至{}，全市重点企业缺工人数由{}人变为{}人，{}").format(
+            month_day(d0), month_day(d1), mark("缺工人数", v0, day=d0), mark("缺工人数", v1, day=d1),
+            ch if ch != "持平" else "总体持平"))
+    placed = [(d, float(trend.loc[d, "当日解决_合计"])) for d in days if _ok(trend.loc[d].get("当日解决_合计"))]
+    if len(placed) > 1:
+        n = sum(v for _, v in placed)
+        span = f"{month_day(placed[0][0])}至{month_day(placed[-1][0])}"
+        if short and len(short) > 1 and (short[0][0], short[-1][0]) == (placed[0][0], placed[-1][0]):
+            span = "同期"
+        out.append(Markup("{}各日当日解决用工合计{}人，日均{}人").format(span, show(n), show(n / len(placed))))
+    t = cd.figures.loc[total_row]
+    if _ok(t.get("累计解决用工")):
+        s = Markup("截至{}累计解决用工{}人").format(month_day(cd.day), mark("累计解决用工", t["累计解决用工"]))
+        if _ok(t.get("补报解决用工")) and t["补报解决用工"] > 0:
+            s += Markup("（含本期补报{}人）").format(mark("补报解决用工", t["补报解决用工"]))
+        out.append(s)
+    if _ok(t.get("当日解决_合计")) and t["当日解决_合计"] > 0:
+        channels = [(fid, name, float(t[fid])) for fid, name in _placement_columns() if _ok(t.get(fid))]
+        if channels:
+            fid, name, n = max(channels, key=lambda c: c[2])  # the first of equals, in settings order
+            share = indicators.ratio(n, t["当日解决_合计"])
+            out.append(Markup("当日解决用工以{}为主（{}人，占{}%）").format(name, mark(fid, n), show(share, "rate")))
+    return Markup("；").join(out) + Markup("。") if out else Markup("")
 
 
-def shortage_text(cd, classes: list[tuple[str, float]]) -> str:
+def shortage_text(cd, classes: list[tuple[str, float]]) -> Markup:
     """三、 paragraph: where the shortage is (counties, categories, kinds of job)."""
     f = cd.figures
-    rows = [r for r in f.index if r not in (settings()["total_row"], settings()["city_level_row"])]
+    total_row = settings()["total_row"]
+    rows = [r for r in f.index if r not in (total_row, settings()["city_level_row"])]
     s = f.loc[rows, "缺工人数"].dropna().sort_values(ascending=False, kind="stable")
-    total = s.sum()
+    total = f.loc[total_row, "缺工人数"]
     out = []
     top = s[s > 0].head(3)
-    if len(top) and total > 0:
-        out.append(f"从县区看，{'、'.join(top.index)}缺工较多，分别为{'、'.join(show(v) + '人' for v in top)}，"
-                   f"合计占全市的{top.sum() / total * 100:.1f}%")
+    if len(top) and _ok(total) and total > 0:
+        out.append(Markup("从县区看，{}缺工较多，分别为{}，合计占全市的{}%").format(
+            "、".join(top.index), Markup("、").join(mark("缺工人数", v, row=r) + "人" for r, v in top.items()),
+            show(indicators.ratio(top.sum(), total), "rate")))
     cat = shortage_by_category(cd.ledger).sort_values(ascending=False, kind="stable")
     if len(cat) and cat.iloc[0] > 0:
-        out.append(f"从企业类别看，{cat.index[0]}企业缺工最多（{show(cat.iloc[0])}人）")
+        out.append(Markup("从企业类别看，{}企业缺工最多（{}人）").format(cat.index[0], show(cat.iloc[0])))
     vtotal = sum(v for _, v in classes)
     if classes and vtotal > 0:
         name, v = max(classes, key=lambda cv: cv[1])
-        out.append(f"从岗位类别看，{name}缺口{show(v)}人，占空岗总数的{v / vtotal * 100:.1f}%")
-    return "；".join(out) + "。" if out else ""
+        out.append(Markup("从岗位类别看，{}缺口{}人，占空岗总数的{}%").format(
+            name, mark(_vacancy_keys()[name], v), show(indicators.ratio(v, vtotal), "rate")))
+    return Markup("；").join(out) + Markup("。") if out else Markup("")
 
 
 def _placement_columns() -> list[tuple[str, str]]:
-    """(figure id, short name) of the 当日解决 channel columns, in settings order."""
-    seen = {}
+    """(figure key, short name) of the 当日解决 channel columns, in settings order; the short name
+    is the figure's column in the 汇总表 (its catalogue ``form``)."""
+    seen: dict[str, str] = {}
     for _channel, col in settings()["placement_columns"].items():
-        seen.setdefault(col, col.removeprefix("当日解决_"))
+        seen.setdefault(col, indicators.get(col).form[-1])
     return list(seen.items())
+
+
+def _vacancy_keys() -> dict[str, str]:
+    """岗位类别 (the figure's column in the 汇总表) → key of the 空岗结构 figures, catalogue order."""
+    return {indicators.get(k).form[-1]: k for k in indicators.keys() if k.startswith("空岗_")}
 
 
 def _trend_chart(cd, titles: dict, st: charts.Style) -> str:
@@ -247,20 +327,19 @@ def _trend_chart(cd, titles: dict, st: charts.Style) -> str:
     days = sorted(trend.index)
     labels = [month_day(d) for d in days]
     col = lambda name: [_num(trend.loc[d].get(name)) for d in days]  # noqa: E731
-    return charts.combo("chart-trend", titles["trend"], labels, ("当日解决用工", col("当日解决_合计")),
-                        [("缺工人数", col("缺工人数")), ("累计解决用工", col("累计解决用工"))], st=st)
+    lab = indicators.label
+    return charts.combo("chart-trend", titles["trend"], labels, (lab("当日解决_合计"), col("当日解决_合计")),
+                        [(lab("缺工人数"), col("缺工人数")), (lab("累计解决用工"), col("累计解决用工"))], st=st)
 
 
 def _channel_chart(cd, titles: dict, st: charts.Style) -> str:
-    d = cd.tables.get("D")
-    if d is None:
+    """当日解决用工 by channel: the figures of the 合计 row."""
+    t = cd.figures.loc[settings()["total_row"]]
+    if not _ok(t.get("当日解决_合计")):
         return charts.hbar("chart-channel", titles["channel"], [], [], st=st, note="当日未报送用工解决情况")
-    today = d[d["日期"] == cd.day]
-    channels = list(settings()["placement_columns"])
-    sums = today.groupby("解决渠道")["人数"].sum() if not today.empty else pd.Series(dtype=float)
-    labels = channels + sorted(set(sums.index) - set(channels))
-    values = [float(sums.get(c, 0) or 0) for c in labels]
-    return charts.hbar("chart-channel", titles["channel"], labels, values, st=st, share=True,
+    cols = _placement_columns()
+    values = [float(t.get(fid)) if _ok(t.get(fid)) else 0.0 for fid, _ in cols]
+    return charts.hbar("chart-channel", titles["channel"], [name for _, name in cols], values, st=st, share=True,
                        color=st.palette[0], note="当日无解决用工记录")
 
 
@@ -287,14 +366,16 @@ def _category_chart(cd, titles: dict, st: charts.Style) -> str:
 
 
 def vacancy_structure(cd) -> tuple[list[tuple[str, float]], list[dict]]:
-    """Vacancies by 岗位类别 (figures' order) and the top positions of table C of the day."""
+    """Vacancies by 岗位类别 (the 空岗结构 figures of the 合计 row) and the top positions of
+    table C of the day."""
     vac = cd.tables.get("C")
-    if vac is None or vac.empty:
+    t = cd.figures.loc[settings()["total_row"]]
+    keys = _vacancy_keys()
+    if vac is None or vac.empty or not all(_ok(t.get(k)) for k in keys.values()):
         return [], []
+    classes = [(name, float(t[k])) for name, k in keys.items()]
     v = vac.assign(岗位类别=vacancy_class(vac))
     v = v[v["统一社会信用代码"].isin(cd.ledger["统一社会信用代码"])]
-    by_class = v.groupby("岗位类别")["缺工人数"].sum()
-    classes = [(c, float(by_class.get(c, 0) or 0)) for c in VACANCY_CLASSES]
     top = (v.groupby(["岗位名称", "岗位类别"], sort=True)["缺工人数"].sum().reset_index()
            .sort_values(["缺工人数", "岗位名称"], ascending=[False, True], kind="stable"))
     top = top.head(int(config().get("top_positions", 8)))
@@ -364,32 +445,52 @@ def data_note(cd) -> dict:
 
     n_err, rows_err, err_items = groups("错误")
     n_warn, _, warn_items = groups("警告")
+    n_hint, _, _ = groups("提示")
     adj = cd.adjustments
-    added = int((adj["调整"] == "新增").sum()) if not adj.empty and "调整" in adj else 0
-    removed = int((adj["调整"] == "调出").sum()) if not adj.empty and "调整" in adj else 0
+    moves = adj["调整"].value_counts() if not adj.empty and "调整" in adj else pd.Series(dtype=int)
+    added, removed = int(moves.get("纳入", 0)), int(moves.get("调出", 0))
     return {
         "list_day": month_day(cd.list_day) if cd.list_day else "",
         "enterprises": int(len(cd.ledger)),
         "reported": int(status.get("已报送", 0)), "carried": int(status.get("沿用", 0)),
         "missing": int(status.get("未报送", 0)), "carry_days": int(settings()["carry_forward_days"]),
         "errors": n_err, "error_rows": rows_err, "error_items": err_items,
-        "warnings": n_warn, "warning_items": warn_items,
+        "warnings": n_warn, "warning_items": warn_items, "hints": n_hint,
         "added": added, "removed": removed,
         "tables": "、".join(f"{specs[c].name}" for c in cd.reported if c in specs and not specs[c].personal),
     }
 
 
 def county_table(f: pd.DataFrame) -> dict:
-    """The by-county table; the 市本级 row only when it holds a figure of the table."""
-    cols = config()["county_table"]
+    """The by-county table (params/brief.yaml ``county_table``: figure keys; headers are the
+    catalogue's labels and units); the 市本级 row only when it holds a figure of the table.
+    Each cell is a marked figure (:func:`mark`)."""
+    cols = _keys(config()["county_table"])
     rows = []
     for name in f.index:
         r = f.loc[name]
         if name == settings()["city_level_row"] and not any(_ok(r.get(c)) and r.get(c) != 0 for c in cols):
             continue
         rows.append({"name": name, "total": name == settings()["total_row"],
-                     "cells": [show(r.get(fid), "rate" if fid.endswith("率") else "count") for fid in cols]})
-    return {"headers": list(cols.values()), "rows": rows}
+                     "cells": [mark(fid, r.get(fid), row=name) for fid in cols]})
+    return {"headers": [header(fid) for fid in cols], "keys": cols, "rows": rows}
+
+
+_MARKED = re.compile(r'data-fig="([^"]+)"')
+
+
+def period_text(day: dt.date) -> str:
+    """The report period W(D) in words: 2月29日15:00至3月1日15:00."""
+    start, end = indicators.period(day)
+    return f"{month_day(start.date())}{start:%H:%M}至{month_day(end.date())}{end:%H:%M}"
+
+
+def definitions(shown: Sequence[str]) -> list[dict]:
+    """The 指标说明 lines of the brief: label, kind and the catalogue's definition of the figures
+    in params/brief.yaml ``definitions`` that the brief shows (``shown``), catalogue order."""
+    wanted = set(_keys(config().get("definitions", []))) & set(shown)
+    return [{"label": ind.label, "kind": ind.kind_text, "definition": ind.definition}
+            for key, ind in indicators.catalogue().items() if key in wanted]
 
 
 def city_context(cd) -> dict:
@@ -404,6 +505,14 @@ def city_context(cd) -> dict:
                                [v for _, v in classes], st=st) if classes else \
         charts.hbar("chart-vacancy", titles["vacancy"], [], [], st=st, note="当日未报送空岗明细")
     fmt = {"city_full": cd.city.full_name, "city": cd.city.name}
+    cards = headline(total, prev, prev_day, cd.day)
+    table = county_table(cd.figures)
+    texts = {"summary": summary_text(total, prev, cd.day), "trend_text": trend_text(cd),
+             "shortage_text": shortage_text(cd, classes)}
+    shown = [h["id"] for h in cards if _ok(h["raw"])] + table["keys"] + \
+        [k for text in texts.values() for k in _MARKED.findall(text)]
+    data = data_note(cd)
+    data.update(period=period_text(cd.day), definitions=definitions(shown))
     return {
         "kind": "city",
         "lang": "zh-CN",
@@ -416,8 +525,8 @@ def city_context(cd) -> dict:
         "unit": cfg["unit_city"].format(**fmt),
         "scope": "全市",
         "sections": cfg["sections"],
-        "headline": headline(total, prev, prev_day, cd.day),
-        "summary": summary_text(total, prev, cd.day),
+        "headline": cards,
+        "summary": texts["summary"],
         "charts": {
             "trend": Markup(_trend_chart(cd, titles, st)),
             "channel": Markup(_channel_chart(cd, titles, st)),
@@ -425,15 +534,15 @@ def city_context(cd) -> dict:
             "category": Markup(_category_chart(cd, titles, st)),
             "vacancy": Markup(vac_chart),
         },
-        "county_table": county_table(cd.figures),
-        "trend_text": trend_text(cd),
-        "shortage_text": shortage_text(cd, classes),
+        "county_table": table,
+        "trend_text": texts["trend_text"],
+        "shortage_text": texts["shortage_text"],
         "top_positions": top_positions,
         "problems": problems_block(cd),
         "training": match.brief_block(match.gap_for(cd), limit=int(cfg.get("training_gap_rows", 8)), clean=scrub),
         "publicity": publicity(cd.tables.get("K"), cd.day),
         "publicity_heading": cfg["sections"]["publicity"],
-        "data": data_note(cd),
+        "data": data,
         "distribution": [list(x) for x in cfg.get("distribution_city", [])],
         "colours": cfg.get("colours", {}),
     }

@@ -3,9 +3,11 @@
 For each column the type declared in ``params/tables.yaml`` decides the parser; each
 distinct raw value is parsed once (``parse.parse_series``) so big tables stay fast. Total
 rows (合计/总计/小计) are checked against the rows above them and dropped; exact duplicates
-collapse; conflicting duplicates keep the row of the newest file. A row with any 错误 is
-left out of the clean table; 警告 rows are kept. Every fault names file, sheet, Excel row,
-column (as written in the file), the value (masked when personal) and what to do.
+collapse; conflicting duplicates keep the row of the newest file. Faults have one of three
+levels (``LEVELS``, in report order): a row with any 错误 is left out of the clean table; 警告
+rows are kept (the analyst should check them); 提示 rows are kept and counted as they are (the
+line only tells the analyst something, e.g. a row reported late). Every fault names file, sheet,
+Excel row, column (as written in the file), the value (masked when personal) and what to do.
 """
 
 from __future__ import annotations
@@ -24,15 +26,22 @@ from .ingest import META_COLUMNS, Inbox, gc_paused
 from .parse import PROBLEM_COLUMNS, parse_series
 from .reference import City, ColumnSpec, TableSpec, categories, resolve_county, settings, table_specs
 
-ERROR = "错误"
-WARNING = "警告"
+ERROR = "错误"  # the row is left out of the clean table
+WARNING = "警告"  # the row is kept; the analyst should check it
+NOTICE = "提示"  # the row is kept and counted; for the analyst's information only
+LEVELS = (ERROR, WARNING, NOTICE)  # report order: 错误 first, 提示 last
+
+
+def level_rank(level: object) -> int:
+    """Position of ``level`` in ``LEVELS`` (an unknown level sorts after 提示)."""
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
 
 
 @dataclass
 class Fault:
     """One line of the 数据质量报告."""
 
-    level: str  # 错误 / 警告
+    level: str  # 错误 / 警告 / 提示 (see LEVELS)
     table: str  # A … M
     file: str
     sheet: str
@@ -343,13 +352,113 @@ def _advice(kind: str) -> str:
     }.get(kind, "请核对该值")
 
 
+def _key_of(v: object) -> str:
+    """A typed value as compared by ``_signature`` (every missing form is None)."""
+    return repr(None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
+
+
 def _signature(row: pd.Series) -> str:
-    return "\x1f".join(repr(None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
-                        for v in row)
+    return "\x1f".join(map(_key_of, row))
 
 
-def _dedupe(df: pd.DataFrame, spec: TableSpec, log: FaultLog) -> pd.DataFrame:
-    """Collapse exact duplicates; resolve key conflicts by the newest file (both reported)."""
+def _is_blank(v: object) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, float) and v != v:
+        return True
+    return isinstance(v, str) and not v.strip()
+
+
+def _as_text(v: object) -> str:
+    """A cell or typed value as the analyst reads it: whole numbers without ".0", dates as
+    YYYY-MM-DD (with HH:MM when there is a time), 是/否, ranges and lists joined; "" when blank."""
+    if _is_blank(v):
+        return ""
+    if isinstance(v, bool | np.bool_):
+        return "是" if v else "否"
+    if isinstance(v, int | np.integer):
+        return str(int(v))
+    if isinstance(v, float | np.floating):
+        f = float(v)
+        return str(int(f)) if f.is_integer() and abs(f) < 1e15 else str(f)
+    if isinstance(v, dt.datetime):  # includes pd.Timestamp
+        if (v.hour, v.minute, v.second) == (0, 0, 0):
+            return v.date().isoformat()
+        return v.strftime("%Y-%m-%d %H:%M" if not v.second else "%Y-%m-%d %H:%M:%S")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, tuple):  # salary range
+        return "-".join(_as_text(x) for x in v)
+    if isinstance(v, list):
+        return "、".join(_as_text(x) for x in v)
+    return str(v).strip()
+
+
+def _shown(v: object, col: ColumnSpec | None) -> str:
+    """``_as_text``, masked as ``show_value`` masks personal columns; （空） when blank."""
+    text = _as_text(v)
+    return show_value(text, col) if text else "（空）"
+
+
+def _record(spec: TableSpec, r: pd.Series, log: FaultLog) -> str:
+    """Which record a conflict is about, from the row's (typed) key values, followed by a space
+    unless it ends with a bracket.
+
+    Tables keyed by 统一社会信用代码: "企业 <code> <企业名称>" (the name when the table has one),
+    other key columns in brackets, e.g. "企业 91360102MA0000001Q 测试企业1有限公司（填报日期
+    2020-02-24）". Other tables: the key columns and values, e.g. "编号 QZ20200224001";
+    personal key columns are masked ("身份证号 3601**********1230")."""
+    def part(name: str) -> str:
+        return f"{log.header(r['_file'], r['_sheet'], name)} {_shown(r.get(name), spec.column(name))}"
+
+    key = list(spec.key)
+    if "统一社会信用代码" in key:
+        text = f"企业 {_shown(r.get('统一社会信用代码'), spec.column('统一社会信用代码'))}"
+        if any(c.name == "企业名称" for c in spec.columns) and _as_text(r.get("企业名称")):
+            text += f" {_shown(r.get('企业名称'), spec.column('企业名称'))}"
+        rest = [part(k) for k in key if k != "统一社会信用代码"]
+        return text + (f"（{'，'.join(rest)}）" if rest else " ")
+    return "，".join(part(k) for k in key) + " "
+
+
+def _differences(spec: TableSpec, value_cols: list[str], df: pd.DataFrame, mine: object, other: object,
+                 raw: pd.DataFrame | None, log: FaultLog) -> str:
+    """Every column whose typed values differ, with both values:
+    "缺工人数：本行 10，new.xlsx 第3行 99；在岗人数：本行 80，new.xlsx 第3行 82".
+
+    Values are shown as written in the files (the raw cells) and fall back to the typed values
+    when there is no raw row or both raw cells read the same (e.g. 月薪下限 filled from 薪酬).
+    Column names are the headers as written in ``mine``'s sheet; personal columns are masked.
+    ``mine`` and ``other`` are index labels of ``df`` (and of ``raw``)."""
+    where = f"{df.at[other, '_file']} 第{int(df.at[other, '_row'])}行"
+    has_raw = raw is not None and mine in raw.index and other in raw.index
+    parts = []
+    for name in value_cols:
+        a, b = df.at[mine, name], df.at[other, name]  # same column, same access: same types
+        if _key_of(a) == _key_of(b):
+            continue
+        col = spec.column(name)
+        shown_a, shown_b = _shown(a, col), _shown(b, col)
+        if has_raw and name in raw.columns:
+            raw_a, raw_b = _shown(raw.at[mine, name], col), _shown(raw.at[other, name], col)
+            if raw_a != raw_b:
+                shown_a, shown_b = raw_a, raw_b
+        header = log.header(df.at[mine, "_file"], df.at[mine, "_sheet"], name)
+        parts.append(f"{header}：本行 {shown_a}，{where} {shown_b}")
+    return "；".join(parts)
+
+
+def _dedupe(df: pd.DataFrame, spec: TableSpec, log: FaultLog, raw: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Collapse exact duplicates; resolve key conflicts by the newest file (both reported).
+
+    ``raw`` is the frame of raw cells ``df`` was typed from (same index), used to show values
+    as the analyst typed them. A conflict gives one 警告 (rule ``conflict``) on each of the
+    two rows; its problem names the record (see ``_record``), the other row, the outcome and
+    every differing column with both values (see ``_differences``), e.g. "企业
+    91360102MA0000001Q 测试企业1有限公司（填报日期 2020-02-24）与 new.xlsx 第3行主键相同但内容
+    不同，已采用较新文件的行。缺工人数：本行 10，new.xlsx 第3行 99". The fault's ``column`` (and
+    so its value) is left empty: the line is about the whole row and may name several columns.
+    """
     if df.empty or not spec.key:
         return df
     key = list(spec.key)
@@ -360,6 +469,7 @@ def _dedupe(df: pd.DataFrame, spec: TableSpec, log: FaultLog) -> pd.DataFrame:
     work = df[dup].copy()
     work["_sig"] = work[value_cols].apply(_signature, axis=1)
     drop = []
+    advice = "请核实哪一行正确，并删除另一行"
     for _, grp in work.groupby(key, sort=False, dropna=False):
         grp = grp.sort_values(["_mtime", "_file", "_row"], kind="stable")
         first_seen: dict[str, pd.Series] = {}
@@ -376,11 +486,13 @@ def _dedupe(df: pd.DataFrame, spec: TableSpec, log: FaultLog) -> pd.DataFrame:
         for idx, r in distinct.iloc[:-1].iterrows():
             drop.append(idx)
             log.add(WARNING, spec, r, "",
-                    f"与 {winner['_file']} 第{int(winner['_row'])}行主键相同但内容不同，已采用较新文件的行",
-                    "请核实哪一行正确，并删除另一行", "conflict")
+                    f"{_record(spec, r, log)}与 {winner['_file']} 第{int(winner['_row'])}行主键相同但内容不同，"
+                    f"已采用较新文件的行。{_differences(spec, value_cols, df, idx, winner.name, raw, log)}",
+                    advice, "conflict")
             log.add(WARNING, spec, winner, "",
-                    f"与 {r['_file']} 第{int(r['_row'])}行主键相同但内容不同，采用本行（文件较新）",
-                    "请核实哪一行正确，并删除另一行", "conflict")
+                    f"{_record(spec, winner, log)}与 {r['_file']} 第{int(r['_row'])}行主键相同但内容不同，"
+                    f"采用本行（文件较新）。{_differences(spec, value_cols, df, winner.name, idx, raw, log)}",
+                    advice, "conflict")
     return df.drop(index=drop)
 
 
@@ -431,4 +543,4 @@ def _clean_table(code: str, raw: pd.DataFrame, city: City, report_date: dt.date,
     if not totals.empty:
         _check_totals(totals, typed, spec, log, year)
     good = typed[~typed.index.isin(list(bad))]
-    return _dedupe(good, spec, log).reset_index(drop=True)
+    return _dedupe(good, spec, log, raw=data).reset_index(drop=True)

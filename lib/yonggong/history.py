@@ -33,8 +33,9 @@ the city's short name; strings are pandas ``str``, counts nullable ``Int64``, fl
     Liaison names and phones of the 台账 are not loaded.
 
 ``figures`` — 汇总表 cell: one row per row of the 汇总表 (县区: each county, 市本级, 合计)
-    and figure: 日期, 设区市, 县区, 指标 (``figures.FIGURE_IDS``: 重点企业数, 缺工人数,
-    空岗_普工, 当日解决_合计, 缺工解决率 …), 数值 (NaN where the 汇总表 shows "—": the
+    and figure: 日期, 设区市, 县区, 指标 (the indicator's label from params/indicators.yaml:
+    重点企业数, 缺工人数, 空岗人数（普工）, 当日解决用工, 缺工解决率 …; every function here also
+    accepts the indicator's key, e.g. 空岗_普工), 数值 (NaN where the 汇总表 shows "—": the
     source table was not sent that day, or a rate's denominator is 0). Rates are percentages
     rounded to one decimal, as in the 汇总表.
 
@@ -76,9 +77,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import paths, tidy
+from . import indicators, paths, tidy
 from .errors import UserError
-from .figures import FIGURE_IDS
 from .reference import cities, resolve_city, settings
 
 LEDGER_SCHEMA = {
@@ -93,8 +93,6 @@ KINDS = ("ledger", "figures", "vacancies", "placements", "faults")
 LEDGER_FLAGS = ["缺工企业", "未解决问题"]
 COLUMNS = {kind: list(schema) + (LEDGER_FLAGS if kind == "ledger" else []) for kind, schema in SCHEMAS.items()}
 PROVINCE = "全省"
-RATES = {"复工率": ("已复工企业数", "重点企业数"), "到岗率": ("在岗人数", "员工总数"),
-         "缺工解决率": ("累计解决用工", None)}
 COMPARE = ["重点企业数", "缺工企业数", "缺工人数", "当日解决_合计", "累计解决用工", "复工率", "到岗率", "缺工解决率"]
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ARROW = {tidy.STR: pa.large_string(), tidy.INT: pa.int64(), tidy.FLOAT: pa.float64(),
@@ -234,8 +232,7 @@ def load(outputs: Path | str | None = None, cities: Iterable[str] | None = None,
     frames = {kind: _to_pandas(_combine(parts[kind], kind)) for kind in KINDS}
     led = frames["ledger"]
     led["缺工企业"] = (led["缺工人数"].fillna(0) > 0).astype("boolean")
-    problem = led["问题困难"].fillna("").str.strip() != ""
-    led["未解决问题"] = (problem & (led["问题是否解决"].fillna(False) != True)).astype("boolean")  # noqa: E712
+    led["未解决问题"] = indicators.open_problem(led).astype("boolean")
     return History(**frames, runs=runs, missing=missing, outputs=root)
 
 
@@ -257,7 +254,7 @@ def figure_table(h: History, figure: str = "缺工人数", row: str | None = Non
     """One figure per day (index 日期) and city (columns, GB/T 2260 order), from the 合计 row
     (or another row label of the 汇总表, e.g. a county name)."""
     row = row or settings()["total_row"]
-    f = h.figures[(h.figures["指标"] == figure) & (h.figures["县区"] == row)]
+    f = h.figures[(h.figures["指标"] == _label(figure)) & (h.figures["县区"] == row)]
     table = f.pivot_table(index="日期", columns="设区市", values="数值", aggfunc="first", dropna=False)
     table = table.reindex(columns=_city_order(table.columns))
     table.columns.name = None
@@ -265,29 +262,39 @@ def figure_table(h: History, figure: str = "缺工人数", row: str | None = Non
 
 
 def province_totals(h: History) -> pd.DataFrame:
-    """The province per day (index 日期; columns the figures): counts summed over the cities'
-    合计 rows, rates recomputed from the sums (24小时办结率 is not: its numerator is not in the
-    汇总表), and 设区市数 = how many cities were loaded that day."""
+    """The province per day over the cities loaded (index 日期; columns the indicators' labels):
+    the cities' 合计 rows added up and every rate recomputed from the summed counts
+    (``indicators.total``, the same computation as the province's 全省合计), and 设区市数 = how
+    many cities were loaded that day. The official 全省合计 of a day is the province run's
+    汇总表 (outputs/<日期>/省/), which leaves out the cities it returned or did not receive."""
     total = h.figures[h.figures["县区"] == settings()["total_row"]]
     wide = total.pivot_table(index=["日期", "设区市"], columns="指标", values="数值", aggfunc="first",
                              dropna=False)
-    wide = wide.reindex(columns=[c for c in FIGURE_IDS if c in wide.columns])
-    counts = [c for c in wide.columns if not c.endswith("率")]
-    out = wide[counts].groupby(level="日期").sum(min_count=1)
-    for rate, (num, den) in RATES.items():
-        denominator = out[num] + out["缺工人数"] if den is None else out[den]
-        out[rate] = (out[num] / denominator.where(denominator > 0) * 100).round(1)
-    out["24小时办结率"] = np.nan
-    out = out.reindex(columns=[c for c in FIGURE_IDS if c in out.columns])
+    wide = wide.rename(columns=lambda c: indicators.key_of(c) or c)
+    wide = wide.reindex(columns=[k for k in indicators.keys() if k in wide.columns])
+    days = {}
+    for day, part in wide.groupby(level="日期"):
+        days[day] = indicators.total(part[[c for c in part.columns if not indicators.is_rate(c)]])
+    out = pd.DataFrame(days).T if days else pd.DataFrame(columns=wide.columns)
+    out = out.reindex(columns=[k for k in indicators.keys() if k in out.columns])
+    out.index.name = "日期"
+    out = out.rename(columns=indicators.label)
     out["设区市数"] = wide.groupby(level="日期").size()
     out.columns.name = None
     return out
 
 
+def _label(figure: str) -> str:
+    """The label under which ``figure`` (a key or a label) is stored."""
+    return indicators.label(indicators.key_of(figure) or figure)
+
+
 def shortage_trend(h: History, figure: str = "缺工人数") -> pd.DataFrame:
-    """缺工人数 (or another count figure) of each city's 合计 row per day, with a 全省 column."""
+    """缺工人数 (or another figure) of each city's 合计 row per day, with a 全省 column
+    (``province_totals``: counts added up, rates recomputed)."""
     table = figure_table(h, figure)
-    table[PROVINCE] = table.sum(axis=1, min_count=1)
+    prov = province_totals(h)
+    table[PROVINCE] = prov[_label(figure)].reindex(table.index) if _label(figure) in prov.columns else np.nan
     return table
 
 
@@ -335,7 +342,7 @@ def _tuples(index: pd.Index) -> list[tuple]:
 def county_values(h: History, figure: str = "缺工人数") -> pd.DataFrame:
     """One figure per county row (not 市本级, not 合计): index (设区市, 县区), columns days."""
     skip = {settings()["total_row"], settings()["city_level_row"]}
-    f = h.figures[(h.figures["指标"] == figure) & ~h.figures["县区"].isin(skip)]
+    f = h.figures[(h.figures["指标"] == _label(figure)) & ~h.figures["县区"].isin(skip)]
     f = f.assign(日期=f["日期"].dt.date)
     table = f.pivot_table(index=["设区市", "县区"], columns="日期", values="数值", aggfunc="first",
                           dropna=False, sort=False)
@@ -414,11 +421,12 @@ def city_vs_province(h: History, city: str, figures: Sequence[str] = COMPARE) ->
     mine = mine.pivot_table(index="日期", columns="指标", values="数值", aggfunc="first", dropna=False)
     prov = province_totals(h)
     rows = []
-    for fid in figures:
+    for figure in figures:
+        fid = _label(figure)
         for day in prov.index:
             v = mine.at[day, fid] if day in mine.index and fid in mine.columns else math.nan
             p = prov.at[day, fid] if fid in prov.columns else math.nan
-            rate = fid.endswith("率")
+            rate = indicators.is_rate(indicators.key_of(fid) or fid)
             rows.append({"指标": fid, "日期": day, name: v, PROVINCE: p,
                          "占全省(%)": math.nan if rate or not p else round(v / p * 100, 1),
                          "较全省(百分点)": round(v - p, 1) if rate else math.nan})
@@ -445,10 +453,10 @@ def chart_shortage(h: History, figure: str = "缺工人数"):
 
     table = shortage_trend(h, figure).drop(columns=PROVINCE)
     if table.empty:
-        return Chart(charts.hbar("chart-shortage", f"各设区市{figure}", [], [], note="没有数据"))
+        return Chart(charts.hbar("chart-shortage", f"各设区市{_label(figure)}", [], [], note="没有数据"))
     days = [table.index[0], table.index[-1]] if len(table.index) > 1 else [table.index[0]]
     series = [(_md(d), [_num(v) for v in table.loc[d]]) for d in days]
-    title = f"各设区市{figure}：" + "与".join(_md(d) for d in days)
+    title = f"各设区市{_label(figure)}：" + "与".join(_md(d) for d in days)
     return Chart(charts.grouped_hbar("chart-shortage", title, list(table.columns), series))
 
 
@@ -466,6 +474,7 @@ def chart_trend(h: History, city: str | None = None):
     labels = [_md(d) for d in wide.index]
 
     def col(fid: str) -> list:
+        fid = _label(fid)
         return [_num(v) for v in wide[fid]] if fid in wide.columns else [None] * len(wide)
 
     return Chart(charts.combo("chart-trend", f"{name}缺工与解决用工趋势", labels,
@@ -500,9 +509,10 @@ def chart_city_vs_province(h: History, city: str, figure: str = "缺工解决率
     from . import charts
     from .lab import Chart
 
+    figure = _label(figure)
     t = city_vs_province(h, city, [figure]).loc[figure]
     name = resolve_city(city).name
-    unit = "%" if figure.endswith("率") else "人"
+    unit = indicators.get(indicators.key_of(figure)).unit
     return Chart(charts.combo("chart-compare", f"{name}与全省：{figure}", [_md(d) for d in t.index], None,
                               [(name, [_num(v) for v in t[name]]), (PROVINCE, [_num(v) for v in t[PROVINCE]])],
                               unit=unit))

@@ -5,6 +5,8 @@ Pure functions of clean tables:
 * the list in force on day D is the newest table A on or before D (a list is not re-sent
   every day); enterprises with 状态 = 调出 are not in force;
 * the day's adjustments (纳入 / 调出) are the difference from the list in force on D-1;
+* placements (table D) count from the folder they arrive in, at the enterprise's county on the
+  placement's date (``attribute_placements``);
 * each enterprise in force gets its ledger row (table B) for D; without one, its newest
   earlier row is carried forward for up to ``carry_forward_days`` days (报送状态 沿用), past
   that it is 未报送 and its five clears are blank.
@@ -95,3 +97,36 @@ def build_ledger(in_force: pd.DataFrame, b_rows: pd.DataFrame, day: dt.date, car
     for name in ("是否复工", "问题是否解决"):
         out[name] = pd.array(out[name], dtype="boolean")
     return out
+
+
+FUTURE, OFF_LIST = "future", "off_list"
+
+
+def attribute_placements(folders: dict[dt.date, pd.DataFrame],
+                         lists: dict[dt.date, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Which placement rows count, and where.
+
+    ``folders``: table D rows by the day folder they came in. A row of folder F counts when it
+    is dated on or before F and its enterprise was on the list in force on its date (also if
+    调出 since); it is attributed to the enterprise's county on that date (column 县区). Returns
+    ``(counted, rejected)``; both carry ``_folder``; ``rejected`` has ``原因``: ``future`` (dated
+    after its folder's day) or ``off_list`` (not on the list in force on its date).
+    """
+    parts = [df.assign(_folder=day) for day, df in sorted(folders.items()) if df is not None and not df.empty]
+    if not parts:
+        empty = pd.DataFrame(columns=["日期", "统一社会信用代码", "解决渠道", "人数", "县区", "_folder"])
+        return empty, empty.assign(原因=pd.Series(dtype=object))
+    rows = pd.concat(parts, ignore_index=True)
+    future = rows["日期"] > rows["_folder"]
+    counties = {}
+    for d in sorted(set(rows.loc[~future, "日期"])):
+        _, in_force = list_in_force(lists, d)
+        counties[d] = dict(zip(in_force["统一社会信用代码"], in_force["县区"], strict=False))
+    county = [counties[d].get(code) if not f else None
+              for d, code, f in zip(rows["日期"], rows["统一社会信用代码"], future, strict=True)]
+    rows["县区"] = pd.Series(county, index=rows.index, dtype=object)
+    off_list = ~future & rows["县区"].isna()
+    counted = rows[~future & ~off_list].reset_index(drop=True)
+    reason = pd.Series(OFF_LIST, index=rows.index, dtype=object).where(~future, FUTURE)
+    bad = future | off_list
+    return counted, rows[bad].assign(原因=reason[bad]).reset_index(drop=True)

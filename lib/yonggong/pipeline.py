@@ -157,6 +157,8 @@ def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = N
         log.add("警告", validate.table_specs()["B"], row, "填报日期",
                 f"填报日期不是{day}", "请核对填报日期；该行按其填报日期处理", "ledger_date")
     today["B"] = validate.check_ledger_against_list(b_today, in_force, log)
+    if "D" in today:
+        today["D"] = _check_placements(today["D"], lists, day, log)
     tables = _day_tables(history, lists, city, day)
     if tables.vacancies is not None:
         validate.check_vacancies_against_ledger(
@@ -167,6 +169,27 @@ def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = N
     cd.figures = fig.compute(tables)
     cd.trend = _trend(history, lists, city, day, cd.figures)
     return cd
+
+
+def _check_placements(rows: pd.DataFrame, lists: dict[dt.date, pd.DataFrame], day: dt.date,
+                      log: FaultLog) -> pd.DataFrame:
+    """Table D rows of the day's folder: those dated after the day, and those at an enterprise not
+    on the list in force on their date, are 错误 (not counted); those dated
+    before the day are 补报 (counted, listed as 提示). Returns the rows that count."""
+    spec = table_specs()["D"]
+    counted, rejected = led.attribute_placements({day: rows}, lists)
+    for _, r in rejected.iterrows():
+        if r["原因"] == led.FUTURE:
+            log.add("错误", spec, r, "日期", f"日期晚于报送日期{day}，不计入",
+                    "请核对日期：当日文件夹只报送当日及以前的用工解决情况", "placement_future")
+        else:
+            log.add("错误", spec, r, "统一社会信用代码",
+                    f"该企业在{r['日期']}不在重点企业清单内，不计入解决用工", "请核对信用代码或清单", "placement_off_list")
+    late = counted[counted["日期"] < day]
+    for _, r in late.iterrows():
+        log.add("提示", spec, r, "日期", f"补报{r['日期']}的用工解决{int(r['人数'])}人，计入累计解决用工和本期补报",
+                "无需处理；如非补报请核对日期", "placement_late")
+    return counted.drop(columns=["县区", "_folder"]).reset_index(drop=True)
 
 
 def _day_tables(history: dict[dt.date, dict[str, pd.DataFrame]], lists: dict[dt.date, pd.DataFrame],
@@ -185,8 +208,11 @@ def _day_tables(history: dict[dt.date, dict[str, pd.DataFrame]], lists: dict[dt.
         vac["填报日期"] = vac["填报日期"].where(vac["填报日期"].notna(), day)
     placements = None
     if any("D" in t for t in upto.values()):
-        placements = pd.concat([t["D"] for t in upto.values() if "D" in t], ignore_index=True)
-        placements = placements[placements["日期"] <= day]
+        placements, _ = led.attribute_placements({d: t["D"] for d, t in upto.items() if "D" in t}, lists)
+    help_parts = [t["J"].assign(_folder=d) for d, t in sorted(upto.items()) if "J" in t]
+    requests = None
+    if help_parts:
+        requests = concat_keeping_categories(help_parts).drop_duplicates("编号", keep="last")
     return fig.DayTables(
         day=day,
         counties=[c.name for c in city_counties(city)],
@@ -198,7 +224,8 @@ def _day_tables(history: dict[dt.date, dict[str, pd.DataFrame]], lists: dict[dt.
         transport=_on_day(today.get("G"), "日期", day),
         pushes=_on_day(today.get("H"), "日期", day),
         training=_on_day(today.get("I"), "日期", day),
-        help=today.get("J"),
+        help=requests,
+        help_today_reported="J" in today,
     )
 
 

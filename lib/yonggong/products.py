@@ -16,9 +16,10 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from . import brief, forms, match, progress, report, restricted, tidy, zone
+from . import brief, forms, indicators, match, progress, report, restricted, tidy, zone
 from .figures import vacancy_class
 from .pipeline import CityDay
+from .reference import table_specs
 from .xlsxio import save_parquet, save_workbook
 
 LEDGER_PUBLIC = ["统一社会信用代码", "企业名称", "县区", "企业类别", "人社服务专员", "员工总数", "在岗人数",
@@ -88,15 +89,34 @@ def detail_sheets(cd: CityDay) -> dict[str, pd.DataFrame]:
 
 
 def open_problems(cd: CityDay) -> pd.DataFrame:
-    """Open problems with enterprise, type, text and days open (since the first day reported)."""
+    """Open problems (``indicators.open_problem``) with enterprise, type, text and the newest
+    ledger date."""
     led = cd.ledger
-    mask = led["问题困难"].notna() & (led["问题困难"].astype(str).str.strip() != "") & \
-        (led["问题是否解决"].fillna(False) != True)  # noqa: E712
-    rows = led[mask][["企业名称", "县区", "问题困难类型", "问题困难", "填报日期"]].copy()
+    rows = led[indicators.open_problem(led)][["企业名称", "县区", "问题困难类型", "问题困难", "填报日期"]].copy()
     rows["问题困难类型"] = rows["问题困难类型"].fillna("其他")
     rows = rows.rename(columns={"填报日期": "最近填报"})
     rows["最近填报"] = rows["最近填报"].map(lambda d: d.isoformat() if d is not None else "")
     return rows.reset_index(drop=True)
+
+
+INDICATOR_SHEET = "指标说明"
+
+
+def indicator_sheet() -> pd.DataFrame:
+    """The 指标说明 sheet of the 汇总表 workbook: one row per indicator of the catalogue."""
+    specs = table_specs()
+
+    def parts(keys: tuple[str, ...]) -> str:
+        text = "＋".join(indicators.label(k) for k in keys)
+        return f"（{text}）" if len(keys) > 1 else text
+
+    rows = []
+    for ind in indicators.catalogue().values():
+        how = f"比率：{parts(ind.numerator)}÷{parts(ind.denominator)}" if ind.is_rate else "求和"
+        rows.append({"指标": ind.label, "表中位置": "／".join(ind.form), "单位": ind.unit, "类型": ind.kind_text,
+                     "来源表": "、".join(f"表{c} {specs[c].name}" if c in specs else f"表{c}" for c in ind.sources),
+                     "口径说明": ind.definition, "汇总方式": how})
+    return pd.DataFrame(rows, columns=["指标", "表中位置", "单位", "类型", "来源表", "口径说明", "汇总方式"])
 
 
 def write_ledger(cd: CityDay, out_dir: Path) -> list[Path]:
@@ -132,7 +152,8 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
     acts = acts if acts is not None else match.city_day(cd)
     written = write_ledger(cd, out_dir)
     hz = out_dir / n["huizongbiao"]
-    forms.write_huizongbiao(hz, cd.figures, meta(cd), {**detail_sheets(cd), **match.public_sheets(acts)})
+    forms.write_huizongbiao(hz, cd.figures, meta(cd), {**detail_sheets(cd), **match.public_sheets(acts),
+                                                       INDICATOR_SHEET: indicator_sheet()})
     written.append(hz)
     q = out_dir / n["quality"]
     report.write_quality_report(q, cd.faults, cd.city, cd.day)

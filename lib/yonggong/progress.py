@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import string
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +32,11 @@ def _r(v) -> str:
     return f"{v:.1f}%"
 
 
+def figure_text(value, rate: bool) -> str:
+    """A figure as the paragraph prints it: 1749 / 94.5%."""
+    return _r(value) if rate else _n(value)
+
+
 def _ok(v) -> bool:
     return v is not None and not (isinstance(v, float) and math.isnan(v))
 
@@ -37,30 +45,122 @@ def month_day(day: dt.date) -> str:
     return f"{day.month}月{day.day}日"
 
 
-def draft_paragraph(figures: pd.DataFrame, day: dt.date) -> str:
-    """The 今日工作进展 paragraph from the 合计 row; clauses whose figures are "—" are left out."""
+@dataclass
+class Clause:
+    """One clause of the paragraph: its index in params/progress.yaml ``phrases``, its text and
+    the figures it quotes, in order: (key, shown text, is a rate)."""
+
+    index: int
+    text: str
+    slots: list[tuple[str, str, bool]] = field(default_factory=list)
+
+
+def draft_clauses(figures: pd.DataFrame) -> list[Clause]:
+    """The clauses of the 今日工作进展 paragraph from the 合计 row; clauses whose figures are "—"
+    are left out."""
     phrases = load_yaml("progress.yaml")["phrases"]
     t = figures.loc[settings()["total_row"]]
     values = {k: t[k] for k in t.index}
-    parts = []
-    for clause in phrases:
+    out = []
+    for i, clause in enumerate(phrases):
         needed = clause["needs"]
         if not all(_ok(values.get(k)) for k in needed):
             continue
         if clause.get("skip_if_zero") and all(values.get(k) == 0 for k in clause["skip_if_zero"]):
             continue
-        fmt = {k: (_r(values[k]) if k in clause.get("rates", []) else _n(values[k])) for k in needed}
+        rates = set(clause.get("rates", []))
+        fmt = {k: figure_text(values[k], k in rates) for k in needed}
         text = clause["text"].format(**fmt)
+        slots = [(k, fmt[k], k in rates) for k in _fields(clause["text"])]
         subs = []
         for sub in clause.get("breakdown", []):
             v = values.get(sub["figure"])
             if _ok(v) and v > 0:
                 subs.append(sub["text"].format(n=_n(v)))
+                slots.append((sub["figure"], _n(v), False))
         if subs:
             text += clause.get("breakdown_lead", "其中") + "、".join(subs)
-        parts.append(text)
+        out.append(Clause(i, text, slots))
+    return out
+
+
+def draft_paragraph(figures: pd.DataFrame, day: dt.date) -> str:
+    """The 今日工作进展 paragraph from the 合计 row; clauses whose figures are "—" are left out."""
     lead = load_yaml("progress.yaml")["lead"].format(date=month_day(day))
-    return lead + "；".join(parts) + "。"
+    return lead + "；".join(c.text for c in draft_clauses(figures)) + "。"
+
+
+# ---------------------------------------------------------------- reading the paragraph back
+
+_NUMBER = r"(-?\d[\d,]*(?:\.\d+)?%?)"
+_DATE = r"(\d{1,2}月\d{1,2}日)"
+
+
+def _fields(template: str) -> list[str]:
+    return [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+
+
+def _regex(template: str, slot: str = _NUMBER) -> str:
+    """A template as a regex: the literal text escaped, every field a number group."""
+    return "".join(re.escape(lit) + (slot if f is not None else "") for lit, f, _, _ in string.Formatter().parse(template))
+
+
+@dataclass
+class Reading:
+    """What :func:`read_paragraph` found: the date of the lead, the clauses matched (with the
+    numbers in their slots, as shown) and the parts of the text that match no template."""
+
+    date: str | None
+    clauses: list[Clause]
+    unmatched: list[str]
+
+
+def _read_clause(part: str, i: int, clause: dict) -> Clause | None:
+    m = re.match(_regex(clause["text"]), part)
+    if not m:
+        return None
+    rates = set(clause.get("rates", []))
+    slots = [(k, v, k in rates) for k, v in zip(_fields(clause["text"]), m.groups(), strict=True)]
+    rest = part[m.end():]
+    if rest:
+        lead = clause.get("breakdown_lead", "其中")
+        if not clause.get("breakdown") or not rest.startswith(lead):
+            return None
+        subs = list(clause["breakdown"])
+        for item in rest[len(lead):].split("、"):
+            for sub in subs:
+                sm = re.fullmatch(_regex(sub["text"]), item)
+                if sm:
+                    slots.append((sub["figure"], sm.group(1), False))
+                    subs.remove(sub)
+                    break
+            else:
+                return None
+    return Clause(i, part, slots)
+
+
+def read_paragraph(text: str) -> Reading:
+    """Read a 今日工作进展 paragraph back with the templates of params/progress.yaml turned into
+    regexes: every number must sit in a slot of a clause template (or be the lead's date)."""
+    cfg = load_yaml("progress.yaml")
+    text = (text or "").replace("\u200b", "").strip()
+    m = re.match(_regex(cfg["lead"], _DATE), text)
+    date = m.group(1) if m else None
+    body = text[m.end():] if m else text
+    body = body[:-1] if body.endswith("。") else body
+    clauses, unmatched, used = [], [], set()
+    for part in (body.split("；") if body else []):
+        for i, clause in enumerate(cfg["phrases"]):
+            if i in used:
+                continue
+            found = _read_clause(part, i, clause)
+            if found is not None:
+                clauses.append(found)
+                used.add(i)
+                break
+        else:
+            unmatched.append(part)
+    return Reading(date, clauses, unmatched)
 
 
 def problem_lines(problems: pd.DataFrame) -> list[str]:

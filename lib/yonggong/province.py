@@ -23,7 +23,13 @@ Intake (``source``):
   未报送 with the reason.
 * ``auto``: ``inbox`` when ``<inbox>/province/<D>/`` exists, else ``outputs``.
 
-Times are Asia/Shanghai (UTC+8, no daylight saving), kept as naive local datetimes.
+The cities' 经验做法 / 先进典型 (table K) for the brief come from the K files of the province day
+folder (``inbox``), or from each accepted city's own day folder ``<inbox>/<市>/<D>/`` (``outputs``).
+
+Every figure, label, rate and total follows the indicator catalogue (``yonggong.indicators``):
+全省合计 is ``indicators.total`` of the accepted cities; the rate checks take numerator and
+denominator from there. After writing, ``yonggong.province_check`` reads the products back
+(:func:`self_check`). Times are local (``indicators.LOCAL``), kept as naive datetimes.
 """
 
 from __future__ import annotations
@@ -42,15 +48,14 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.styles import Alignment, Font
 
-from . import forms, paths, products
+from . import forms, indicators, paths, products
+from .days import parse_day
 from .errors import UserError, YonggongError
-from .figures import FIGURE_IDS
+from .indicators import deadline, local_time
 from .ingest import day_files, read_sheets, recognise
-from .parse import normalise_header, parse_datetime, parse_phone, read_csv_rows
-from .pipeline import parse_day
+from .parse import normalise_header, parse_date, parse_datetime, parse_phone, read_csv_rows
 from .reference import City, cities, city_counties, load_yaml, resolve_city, resolve_county, settings
 
-CST = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 NOTEBOOK = "province_day.ipynb"
 
 # Statuses of a city (报送情况 状态).
@@ -59,8 +64,8 @@ ACCEPTED = (ON_TIME, LATE)
 # Where a receipt time comes from (报送情况 时间来源).
 SRC_RECEIPTS, SRC_MTIME, SRC_RUN = "收件登记", "文件修改时间", "本机运行完成时间"
 # What happened to a file (收到文件 处理).
-USED, REPLACED, REFUSED, UNKNOWN, LIAISON_FILE, RECEIPTS_FILE, SKIPPED = (
-    "采用", "已被替代", "退回", "未识别", "联络员名单（表L）", "收件登记", "未处理")
+USED, REPLACED, REFUSED, UNKNOWN, LIAISON_FILE, K_FILE, RECEIPTS_FILE, SKIPPED = (
+    "采用", "已被替代", "退回", "未识别", "联络员名单（表L）", "经验做法（表K）", "收件登记", "未处理")
 # Actions of a failed check.
 RETURN, REMIND = "退回", "提醒"
 
@@ -69,6 +74,8 @@ PROBLEM_COLUMNS = ["设区市", "文件", "检查", "位置", "值", "应为", "
 CHASE_COLUMNS = ["设区市", "状态", "事由", "联络员", "单位及职务", "办公电话", "手机"]
 FILE_COLUMNS = ["文件", "设区市", "数据截至", "收到时间", "时间来源", "处理", "原因"]
 COMPARISON_COLUMNS = ["设区市", "指标", "当日", "前一日", "变化", "需跟进", "说明"]
+K_COLUMNS = ["设区市", "日期", "类别", "标题", "内容", "单位或个人", "文件"]
+K_KINDS = ("经验做法", "先进典型")
 SHEETS = {"completeness": "报送情况", "problems": "审核问题", "comparison": "逐日对比", "chase": "催报名单",
           "files": "收到文件"}
 
@@ -81,21 +88,12 @@ def config() -> dict:
 def names(day: dt.date) -> dict[str, str]:
     """Output file names of the province day (named like a city day's, with 江西省)."""
     n = products.names(config()["name"], day)
-    return {"huizongbiao": n["huizongbiao"], "brief": f"工作简报_{config()['name']}_{day.strftime('%Y%m%d')}.html"}
+    stamp = day.strftime("%Y%m%d")
+    return {"huizongbiao": n["huizongbiao"], "brief": f"工作简报_{config()['name']}_{stamp}.html",
+            "selfcheck": f"自检_{config()['name']}_{stamp}.json"}
 
 
 # --------------------------------------------------------------------------- small helpers
-
-
-def deadline(day: dt.date) -> dt.datetime:
-    """The report deadline of day D (settings.yaml ``deadline``, local time)."""
-    hh, mm = str(settings()["deadline"]).strip().split(":")
-    return dt.datetime.combine(day, dt.time(int(hh), int(mm)))
-
-
-def local_time(timestamp: float) -> dt.datetime:
-    """A POSIX timestamp as a naive Asia/Shanghai datetime (to the second)."""
-    return dt.datetime.fromtimestamp(int(timestamp), CST).replace(tzinfo=None)
 
 
 def late_text(delta: dt.timedelta) -> str:
@@ -120,10 +118,6 @@ def _nfkc(text) -> str:
 
 def _file_key(name) -> str:
     return _nfkc(name).casefold()
-
-
-def _show_figure(fid: str) -> str:
-    return fid.replace("_", "·")
 
 
 def _number_text(v) -> str:
@@ -192,6 +186,7 @@ class Submission:
     reason: str = ""  # why refused (intake), Chinese
     check: str = ""  # the intake check that refused it: 版式 / 填报单位 / 数据截至
     problems: list[Problem] = field(default_factory=list)
+    k_items: pd.DataFrame | None = None  # a table-K file: its items (K_COLUMNS)
 
     @property
     def readable(self) -> bool:
@@ -244,6 +239,7 @@ class Intake:
     problems: list[Problem]  # file-level and receipt problems not tied to a chosen submission
     liaisons: pd.DataFrame | None
     receipts: str  # how files were timed, for people
+    k_items: pd.DataFrame | None = None  # the cities' table-K items of the day (K_COLUMNS)
 
     @property
     def accepted(self) -> dict[str, pd.Series]:
@@ -308,7 +304,7 @@ def _receipt_time(raw, day: dt.date) -> dt.datetime | None:
     value = parsed.value
     if parsed.ok and isinstance(value, dt.datetime):
         return value.replace(tzinfo=None) if value.tzinfo is None else \
-            value.astimezone(CST).replace(tzinfo=None)
+            value.astimezone(indicators.LOCAL).replace(tzinfo=None)
     return None
 
 
@@ -328,23 +324,24 @@ def _sheet_city(rows: list[list]) -> City | None:
     return None
 
 
-def liaison_rows(path: Path) -> pd.DataFrame | None:
-    """Table-L rows of a file with the city of each row (None when the file holds no table L).
-
-    Columns: 设区市 (full name), 姓名, 单位及职务, 小组职务, 办公电话, 手机. The city comes from a
-    设区市 column, else the sheet's title lines, else 单位及职务 (params/province.yaml).
-    """
-    cfg = config()["liaisons"]
-    city_cols = {normalise_header(c) for c in cfg["city_columns"]}
-    try:
-        sheets = read_sheets(path)
-    except Exception:  # noqa: BLE001 (any unreadable file simply holds no table L)
-        return None
+def _city_rows(path: Path, code: str, city_field: str, default: City | None = None,
+               sheets=None) -> list[tuple[dict, City | None]] | None:
+    """Rows of table ``code`` in a file, each with its city (None when the file holds no such
+    table). The city of a row comes from a 设区市 column (``city_columns``), else the sheet's title
+    lines, else the text of ``city_field``, else ``default``."""
+    city_cols = {normalise_header(c) for c in config()["city_columns"]}
+    if sheets is None:
+        try:
+            sheets = read_sheets(path)
+        except Exception:  # noqa: BLE001 (any unreadable file simply holds no such table)
+            return None
     found = False
-    records = []
+    out: list[tuple[dict, City | None]] = []
     for _sheet, rows in sheets:
-        code, idx, cols, _problem = recognise(rows)
-        if code != "L":
+        if not any(any(v not in (None, "") for v in r) for r in rows):
+            continue
+        got, idx, cols, _problem = recognise(rows)
+        if got != code:
             continue
         found = True
         header = rows[max(idx)]
@@ -355,20 +352,81 @@ def liaison_rows(path: Path) -> pd.DataFrame | None:
                                                          for v in row if isinstance(v, str)) if c), None)
         for row in rows[max(idx) + 1:]:
             values = {name: (row[j] if j < len(row) else None) for j, name in cols.items()}
-            if not _nfkc(values.get("姓名")):
+            if not any(_nfkc(v) for v in values.values() if not isinstance(v, float) or v == v):
                 continue
             city = None
             if city_col is not None and city_col < len(row):
                 city = city_of_text(row[city_col])
-            city = city or title_city or city_named_in(values.get("单位及职务"), short_names=True)
-            if city is None:
-                continue
-            records.append({"设区市": city.full_name, "姓名": _nfkc(values.get("姓名")),
-                            "单位及职务": _nfkc(values.get("单位及职务")), "小组职务": _nfkc(values.get("小组职务")),
-                            "办公电话": _phone(values.get("办公电话")), "手机": _phone(values.get("手机"))})
-    if not found:
+            city = city or title_city or city_named_in(values.get(city_field), short_names=True) or default
+            out.append((values, city))
+    return out if found else None
+
+
+def liaison_rows(path: Path, sheets=None) -> pd.DataFrame | None:
+    """Table-L rows of a file with the city of each row (None when the file holds no table L).
+
+    Columns: 设区市 (full name), 姓名, 单位及职务, 小组职务, 办公电话, 手机. The city comes from a
+    设区市 column, else the sheet's title lines, else 单位及职务 (params/province.yaml).
+    """
+    rows = _city_rows(path, "L", "单位及职务", sheets=sheets)
+    if rows is None:
         return None
+    records = []
+    for values, city in rows:
+        if not _nfkc(values.get("姓名")) or city is None:
+            continue
+        records.append({"设区市": city.full_name, "姓名": _nfkc(values.get("姓名")),
+                        "单位及职务": _nfkc(values.get("单位及职务")), "小组职务": _nfkc(values.get("小组职务")),
+                        "办公电话": _phone(values.get("办公电话")), "手机": _phone(values.get("手机"))})
     return pd.DataFrame(records, columns=["设区市", "姓名", "单位及职务", "小组职务", "办公电话", "手机"])
+
+
+def k_rows(path: Path, day: dt.date, shown: str = "", default: City | None = None,
+           sheets=None) -> pd.DataFrame | None:
+    """Table-K items (经验做法 / 先进典型) of a file dated on or before ``day`` (undated items
+    too), with the city of each row; None when the file holds no table K.
+
+    Columns ``K_COLUMNS``: 设区市 (full name), 日期, 类别, 标题, 内容, 单位或个人, 文件. The city comes
+    from a 设区市 column, else the sheet's title lines, else 单位或个人, else ``default``; rows
+    whose city cannot be told, of another category or without a title are left out.
+    """
+    rows = _city_rows(path, "K", "单位或个人", default=default, sheets=sheets)
+    if rows is None:
+        return None
+    records = []
+    for values, city in rows:
+        kind, title = _nfkc(values.get("类别")), _nfkc(values.get("标题"))
+        if city is None or kind not in K_KINDS or not title or title in settings()["total_row_markers"]:
+            continue
+        parsed = parse_date(values.get("日期"), day.year)
+        when = parsed.value if parsed.ok and isinstance(parsed.value, dt.date) else None
+        if isinstance(when, dt.datetime):
+            when = when.date()
+        if when is not None and when > day:
+            continue
+        records.append({"设区市": city.full_name, "日期": when, "类别": kind, "标题": title,
+                        "内容": _nfkc(values.get("内容")), "单位或个人": _nfkc(values.get("单位或个人")),
+                        "文件": shown or path.name})
+    return pd.DataFrame(records, columns=K_COLUMNS)
+
+
+def city_k_items(inbox: Path, city: City, day: dt.date) -> pd.DataFrame:
+    """The table-K items of a city's own day folder ``<inbox>/<市>/<D>/`` (``k_rows`` of each file)."""
+    folder = Path(inbox) / city.name / day.isoformat()
+    frames = [k_rows(p, day, f"{city.name}/{day.isoformat()}/{p.name}", default=city) for p in day_files(folder)]
+    return _k_frame(frames)
+
+
+def _k_frame(frames) -> pd.DataFrame:
+    """K items of several files in city order; one item per city, category and title (the last)."""
+    frames = [f for f in frames if f is not None and not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=K_COLUMNS)
+    k = pd.concat(frames, ignore_index=True)
+    k = k.drop_duplicates(["设区市", "类别", "标题"], keep="last")
+    order = {c.full_name: i for i, c in enumerate(cities())}
+    k = k.assign(_o=k["设区市"].map(order)).sort_values("_o", kind="stable").drop(columns="_o")
+    return k.reset_index(drop=True)
 
 
 def _phone(raw) -> str:
@@ -376,12 +434,30 @@ def _phone(raw) -> str:
     return str(p.value) if p.value is not None else ""
 
 
+def _side_table(sub: Submission, day: dt.date) -> bool:
+    """Whether a file that is not a 汇总表 is a table L (联络员名单) or a table K (经验做法) file;
+    sets its outcome (and, for K, its items and city when they are all of one city)."""
+    try:
+        sheets = read_sheets(sub.path)
+    except Exception:  # noqa: BLE001 (an unreadable file is neither)
+        return False
+    if liaison_rows(sub.path, sheets=sheets) is not None:
+        sub.outcome = LIAISON_FILE
+        return True
+    items = k_rows(sub.path, day, sub.file, sheets=sheets)
+    if items is None:
+        return False
+    sub.outcome, sub.k_items = K_FILE, items
+    if items["设区市"].nunique() == 1:
+        sub.city = resolve_city(items["设区市"].iloc[0])
+    return True
+
+
 def read_submission(path: Path, shown: str, day: dt.date, layout: dict) -> Submission:
     """Read one received file: recognise it as a 汇总表 and find its city and day (no checks)."""
     sub = Submission(file=shown, path=path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        if path.suffix.lower() in (".xls", ".csv") and liaison_rows(path) is not None:
-            sub.outcome = LIAISON_FILE
+        if path.suffix.lower() in (".xls", ".csv") and _side_table(sub, day):
             return sub
         sub.reason = f"不是 xlsx 文件（{path.suffix or '无扩展名'}），无法按汇总表版式识别；请另存为 .xlsx 后重报"
         sub.check = "版式"
@@ -389,8 +465,7 @@ def read_submission(path: Path, shown: str, day: dt.date, layout: dict) -> Submi
     try:
         meta, figs = forms.read_huizongbiao(path, layout)
     except ValueError as exc:
-        if liaison_rows(path) is not None:
-            sub.outcome = LIAISON_FILE
+        if _side_table(sub, day):
             return sub
         sub.reason, sub.check = str(exc), "版式"
         try:
@@ -414,7 +489,8 @@ def read_submission(path: Path, shown: str, day: dt.date, layout: dict) -> Submi
 
 
 def check_figures(sub: Submission) -> list[Problem]:
-    """The checks of one readable submission (params/province.yaml ``checks``)."""
+    """The checks of one readable submission (params/province.yaml ``checks``; rates from the
+    indicator catalogue)."""
     cfg = config()
     actions = cfg["checks"]
     city = sub.city
@@ -428,8 +504,7 @@ def check_figures(sub: Submission) -> list[Problem]:
                            actions.get(check, RETURN)))
 
     labels = list(f.index)
-    rates = cfg["rates"]
-    counts = [c for c in f.columns if c not in rates]
+    counts = [c for c in f.columns if not indicators.is_rate(c)]
 
     # Rows: counties of the city (no repeats), 市本级, and a final 合计.
     own = {c.name for c in city_counties(city)}
@@ -446,7 +521,6 @@ def check_figures(sub: Submission) -> list[Problem]:
             add("县区", f"行“{label}”", label, f"{city.full_name}的县区", why)
     if labels[-1] != total_label:
         add("合计", "表末", labels[-1], total_label, "汇总表缺少“合计”行")
-        body = f
     else:
         body = f.iloc[:-1]
         total = f.iloc[-1]
@@ -457,47 +531,52 @@ def check_figures(sub: Submission) -> list[Problem]:
             if pd.isna(rows_sum) and pd.isna(have):
                 continue
             if pd.isna(rows_sum) != pd.isna(have) or abs(float(have) - float(rows_sum)) > tol + 1e-9:
-                add("合计", f"行“合计”，列“{_show_figure(fid)}”", _number_text(have), _number_text(rows_sum),
-                    f"合计行“{_show_figure(fid)}”为{_number_text(have)}，上方各行之和为{_number_text(rows_sum)}")
+                name = indicators.label(fid)
+                add("合计", f"行“合计”，列“{name}”", _number_text(have), _number_text(rows_sum),
+                    f"合计行“{name}”为{_number_text(have)}，上方各行之和为{_number_text(rows_sum)}")
 
     # No negatives.
     for label, row in f.iterrows():
         for fid, v in row.items():
             if pd.notna(v) and float(v) < 0:
-                add("负数", f"行“{label}”，列“{_show_figure(fid)}”", _number_text(v), "≥0",
-                    f"行“{label}”“{_show_figure(fid)}”为负数（{_number_text(v)}）")
+                name = indicators.label(fid)
+                add("负数", f"行“{label}”，列“{name}”", _number_text(v), "≥0",
+                    f"行“{label}”“{name}”为负数（{_number_text(v)}）")
 
-    # Rates follow from counts (or, without a numerator, lie within 0–100).
+    # Rates follow from their counts (the catalogue); without the count columns (an older
+    # form) a rate is only checked to lie within 0–100.
     slack = 0.05 + float(cfg.get("rate_tolerance", 0.05)) + 1e-9
-    for rid, rule in rates.items():
+    for rid in indicators.rates():
         if rid not in f.columns:
             continue
+        ind = indicators.get(rid)
+        name = ind.label
+        with_counts = set(ind.numerator + ind.denominator) <= set(f.columns)
         for label, row in f.iterrows():
             v = row[rid]
-            where = f"行“{label}”，列“{rid}”"
+            where = f"行“{label}”，列“{name}”"
             if pd.notna(v) and not 0 <= float(v) <= 100:
-                add("比率", where, _number_text(v), "0–100", f"{rid}超出0–100")
+                add("比率", where, _number_text(v), "0–100", f"{name}超出0–100")
                 continue
-            if "numerator" not in rule:
+            if not with_counts:
                 continue
-            num = _sum_of(row, rule["numerator"])
-            den = _sum_of(row, rule["denominator"])
+            num = _sum_of(row, ind.numerator)
+            den = _sum_of(row, ind.denominator)
             if den is None or den <= 0:
                 if pd.notna(v):
-                    add("比率", where, _number_text(v), "—", f"{rid}的分母为0或未报送，比率应为“—”")
+                    add("比率", where, _number_text(v), "—", f"{name}的分母为0或未报送，比率应为“—”")
                 continue
             if num is None:
                 continue
-            want = num / den * 100
+            want = indicators.ratio(num, den)
             if pd.isna(v):
-                add("比率", where, "—", f"{want:.1f}", f"{rid}应由计数算出（{want:.1f}），不应为空")
+                add("比率", where, "—", f"{want:.1f}", f"{name}应由计数算出（{want:.1f}），不应为空")
             elif abs(float(v) - want) > slack:
-                add("比率", where, _number_text(v), f"{want:.1f}",
-                    f"{rid}为{_number_text(v)}，由计数算得{want:.1f}")
+                add("比率", where, _number_text(v), f"{want:.1f}", f"{name}为{_number_text(v)}，由计数算得{want:.1f}")
     return out
 
 
-def _sum_of(row: pd.Series, ids: list[str]) -> float | None:
+def _sum_of(row: pd.Series, ids) -> float | None:
     """Sum of figures ``ids`` of a row; None when any is missing ("—") or absent."""
     vals = [row.get(i) for i in ids]
     if any(v is None or pd.isna(v) for v in vals):
@@ -538,7 +617,7 @@ def intake_inbox(folder: Path, day: dt.date, failures: dict | None = None, layou
             sub.received, sub.source = receipt.received, SRC_RECEIPTS
         else:
             sub.received, sub.source = local_time(p.stat().st_mtime), SRC_MTIME
-        if sub.outcome in (LIAISON_FILE,):
+        if sub.outcome in (LIAISON_FILE, K_FILE):
             subs.append(sub)
             continue
         if receipt is not None and receipt.city is not None:
@@ -551,7 +630,9 @@ def intake_inbox(folder: Path, day: dt.date, failures: dict | None = None, layou
                                         REMIND))
         subs.append(sub)
     liaisons = _liaisons_of(subs)
-    return _decide(day, "inbox", folder, subs, problems, failures or {}, liaisons, how)
+    intake = _decide(day, "inbox", folder, subs, problems, failures or {}, liaisons, how)
+    intake.k_items = _k_frame([s.k_items for s in subs if s.outcome == K_FILE])
+    return intake
 
 
 def intake_outputs(out_root: Path, day: dt.date, failures: dict | None = None, layout=None) -> Intake:
@@ -576,7 +657,7 @@ def intake_outputs(out_root: Path, day: dt.date, failures: dict | None = None, l
 def _finished(manifest: Path, fallback: Path) -> dt.datetime:
     try:
         stamp = json.loads(manifest.read_text(encoding="utf-8"))["finished"]
-        return dt.datetime.fromisoformat(stamp).astimezone(CST).replace(tzinfo=None).replace(microsecond=0)
+        return dt.datetime.fromisoformat(stamp).astimezone(indicators.LOCAL).replace(tzinfo=None).replace(microsecond=0)
     except (OSError, ValueError, KeyError, TypeError):
         return local_time(fallback.stat().st_mtime)
 
@@ -660,9 +741,9 @@ class ProvinceDay:
     intake: Intake
     previous: dict[str, pd.Series]  # city name → D-1 合计 (accepted submissions of D-1)
     previous_source: str
-    figures: pd.DataFrame  # roll-up: cities (全称) then 全省合计; 未报送 text for excluded cities
-    totals: pd.Series  # 全省合计
-    previous_totals: pd.Series | None
+    figures: pd.DataFrame  # roll-up: cities (全称) then 全省合计; 退回 / 未报送 text for excluded cities
+    totals: pd.Series  # 全省合计 (indicators.total of the accepted cities)
+    previous_totals: pd.Series | None  # D-1 total over the cities accepted on both days
     comparison: pd.DataFrame
     completeness: pd.DataFrame
     problems: pd.DataFrame
@@ -670,6 +751,9 @@ class ProvinceDay:
     files: pd.DataFrame
     rates: dict
     flags: list[Problem] = field(default_factory=list)
+    compared: list[str] = field(default_factory=list)  # full names of the cities accepted on D and D-1
+    compared_totals: pd.Series | None = None  # D total over the same cities (for 较上日)
+    selfcheck: object | None = None  # province_check.CheckResult, once the products are written
 
     @property
     def statuses(self) -> list[CityStatus]:
@@ -678,6 +762,30 @@ class ProvinceDay:
     @property
     def excluded(self) -> list[CityStatus]:
         return [s for s in self.statuses if s.status not in ACCEPTED]
+
+    @property
+    def accepted_frame(self) -> pd.DataFrame:
+        """The accepted cities' rows of the roll-up (float; index 全称)."""
+        names = [s.city.full_name for s in self.statuses if s.status in ACCEPTED]
+        return self.figures.loc[names].astype("float64")
+
+    @property
+    def k_items(self) -> pd.DataFrame:
+        """The cities' 经验做法 / 先进典型 of the day (K_COLUMNS)."""
+        k = self.intake.k_items
+        return k if k is not None else pd.DataFrame(columns=K_COLUMNS)
+
+    def left_out(self) -> dict[str, list[str]]:
+        """Per count column, the accepted cities with "—" there (left out of its 全省合计)."""
+        return indicators.left_out(self.accepted_frame)
+
+    def comparison_text(self) -> str:
+        """Which cities the 较上日 change is computed over, for people."""
+        if not self.compared:
+            return "前一日没有可比的有效报送，不作较上日比较"
+        text = f"较上日变化按两日均有效报送的{len(self.compared)}个设区市计算"
+        others = [c.full_name for c in cities() if c.full_name not in self.compared]
+        return text + (f"（不含{'、'.join(others)}）" if others else "")
 
     def note(self) -> list[str]:
         """The lines written under the roll-up table."""
@@ -688,7 +796,22 @@ class ProvinceDay:
             parts = [f"{s.city.full_name}（{s.status}" + (f"：{s.notes[0]}" if s.notes else "") + "）"
                      for s in self.excluded]
             lines.append("注：以下设区市不计入全省合计：" + "；".join(parts) + "。")
+        gaps = left_out_text(self.left_out())
+        if gaps:
+            lines.append(gaps)
         return lines
+
+
+def left_out_text(gaps: dict[str, list[str]]) -> str:
+    """The note on columns whose 全省合计 leaves out cities that reported "—" there; columns with
+    the same cities left out are named together."""
+    if not gaps:
+        return ""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for fid, names_ in gaps.items():
+        groups.setdefault(tuple(names_), []).append(indicators.label(fid))
+    parts = [f"{'、'.join(labels)}不含{'、'.join(names_)}" for names_, labels in groups.items()]
+    return "注：全省合计为有效报送设区市之和，以下各列部分设区市报“—”（未报送相应报表），未计入：" + "；".join(parts) + "。"
 
 
 def resolve_source(source: str, inbox: Path, day: dt.date) -> str:
@@ -751,6 +874,9 @@ def load(day=None, inbox=None, source: str = "auto", outputs=None, failures: dic
     intake = collect(day, inbox, source, outputs, failures, layout)
     if intake.liaisons is None:  # table L from an earlier province folder (also in outputs mode)
         intake.liaisons = _earlier_liaisons(inbox, day)
+    if intake.k_items is None:  # outputs: table K from each accepted city's own day folder
+        intake.k_items = _k_frame([city_k_items(inbox, s.city, day) for s in intake.statuses
+                                   if s.status in ACCEPTED])
     previous, prev_source = _previous(day, inbox, source, outputs, layout)
     return build(intake, previous, prev_source, inbox)
 
@@ -803,7 +929,10 @@ def read_comparison_day(path: Path) -> dict[str, pd.Series]:
         city = by_full.get(r[ci])
         if city is None or not isinstance(r[vi], (int, float)):
             continue
-        out.setdefault(city.name, {})[str(r[fi]).replace("·", "_")] = float(r[vi])
+        text = str(r[fi])
+        key = indicators.key_of(text) or indicators.key_of(text.replace("·", "_"))  # older outputs: 空岗·普工
+        if key is not None:
+            out.setdefault(city.name, {})[key] = float(r[vi])
     return {k: pd.Series(v, dtype="float64") for k, v in out.items()}
 
 
@@ -814,11 +943,14 @@ def build(intake: Intake, previous: dict[str, pd.Series], previous_source: str,
     accepted = intake.accepted
     columns = _columns(intake)
     figures, totals = roll_up(intake.statuses, columns)
-    prev_totals = None
-    if previous and set(previous) == set(accepted):
-        prev_frame = pd.DataFrame(previous).T.reindex(columns=columns).astype("float64")
-        prev_totals = province_total(prev_frame)
-    comparison, flags = compare(intake, previous, totals, prev_totals, columns)
+    # 较上日 over the cities accepted on both days: D-1 and D totals over the same cities
+    both = [c for c in cities() if c.name in accepted and c.name in previous]
+    prev_totals = same_totals = None
+    if both:
+        prev_totals = province_total(_frame({c.full_name: previous[c.name] for c in both}, columns))
+        same_totals = province_total(_frame({c.full_name: accepted[c.name] for c in both}, columns))
+    compared = [c.full_name for c in both]
+    comparison, flags = compare(intake, previous, totals, prev_totals, same_totals, columns)
     rates = reporting_rates(intake.statuses)
     for st in intake.statuses:
         for p in flags:
@@ -831,13 +963,22 @@ def build(intake: Intake, previous: dict[str, pd.Series], previous_source: str,
         completeness=completeness_frame(intake.statuses),
         problems=pd.DataFrame([p.row() for p in problems], columns=PROBLEM_COLUMNS),
         chase=chase_frame(intake.statuses, intake.liaisons, inbox, day),
-        files=files_frame(intake), rates=rates, flags=flags,
+        files=files_frame(intake), rates=rates, flags=flags, compared=compared, compared_totals=same_totals,
     )
+    if pday.compared:
+        note = pday.comparison_text()
+        at = pday.comparison["设区市"] == config()["total_label"]
+        pday.comparison.loc[at, "说明"] = [f"{note}；{t}" if t else note for t in pday.comparison.loc[at, "说明"]]
     return pday
 
 
+def _frame(rows: dict[str, pd.Series], columns: list[str]) -> pd.DataFrame:
+    """City rows (name → Series) as a float frame with ``columns``."""
+    return pd.DataFrame({k: v.reindex(columns) for k, v in rows.items()}, index=columns).T.astype("float64")
+
+
 def _columns(intake: Intake) -> list[str]:
-    cols = list(FIGURE_IDS)
+    cols = indicators.keys()
     for s in intake.submissions:
         if s.figures is not None:
             cols += [c for c in s.figures.columns if c not in cols]
@@ -845,40 +986,21 @@ def _columns(intake: Intake) -> list[str]:
 
 
 def province_total(frame: pd.DataFrame) -> pd.Series:
-    """全省合计 of accepted city 合计 rows: counts summed ("—" counts as nothing), rates
-    recomputed from the summed counts over the cities that have all of them (params)."""
-    rates = config()["rates"]
-    total = frame.sum(axis=0, min_count=1)
-    for rid, rule in rates.items():
-        parts = list(dict.fromkeys(rule["numerator"] + rule["denominator"])) if "numerator" in rule \
-            else [rid, rule["weight"]]
-        if not set(parts) <= set(frame.columns):
-            continue
-        if "numerator" in rule:
-            ok = frame[parts].notna().all(axis=1)
-            num = frame.loc[ok, rule["numerator"]].sum(axis=1).sum()
-            den = frame.loc[ok, rule["denominator"]].sum(axis=1).sum()
-        else:
-            w = frame[rule["weight"]]
-            ok = frame[rid].notna() & w.notna()
-            num = (frame.loc[ok, rid] * w[ok] / 100).sum()
-            den = w[ok].sum()
-        total[rid] = round(float(num) / float(den) * 100, 1) if ok.any() and den > 0 else math.nan
-    return total
+    """全省合计 of accepted city 合计 rows: ``indicators.total`` (counts summed with "—" as
+    nothing, rates recomputed from the summed counts)."""
+    return indicators.total(frame)
 
 
 def roll_up(statuses: list[CityStatus], columns: list[str]) -> tuple[pd.DataFrame, pd.Series]:
-    """The roll-up frame (object dtype; 未报送 text in excluded rows) and 全省合计."""
-    missing = config()["missing_text"]
-    accepted = {s.city.full_name: s.chosen.total.reindex(columns).astype("float64")
-                for s in statuses if s.status in ACCEPTED}
-    frame = pd.DataFrame(accepted, index=columns).T.astype("float64") if accepted else \
-        pd.DataFrame(columns=columns, dtype="float64")
-    totals = province_total(frame)
+    """The roll-up frame (object dtype; an excluded city shows its status — 退回 / 未报送 — in
+    every cell) and 全省合计."""
+    accepted = {s.city.full_name: s.chosen.total for s in statuses if s.status in ACCEPTED}
+    frame = _frame(accepted, columns) if accepted else pd.DataFrame(columns=columns, dtype="float64")
+    totals = province_total(frame).reindex(columns)
     rows = []
     for s in statuses:
-        rows.append(accepted[s.city.full_name].astype(object) if s.city.full_name in accepted
-                    else pd.Series([missing] * len(columns), index=columns, dtype=object))
+        rows.append(frame.loc[s.city.full_name].astype(object) if s.city.full_name in accepted
+                    else pd.Series([s.status] * len(columns), index=columns, dtype=object))
     rows.append(totals.astype(object))
     out = pd.DataFrame(rows, columns=columns, dtype=object)
     out.index = pd.Index([s.city.full_name for s in statuses] + [config()["total_label"]], name="设区市")
@@ -887,42 +1009,90 @@ def roll_up(statuses: list[CityStatus], columns: list[str]) -> tuple[pd.DataFram
 
 def _threshold(fid: str) -> dict:
     rules = config()["day_over_day"]
-    base = rules["rate"] if fid in config()["rates"] or fid.endswith("率") else rules["count"]
+    base = rules["rate"] if indicators.is_rate(fid) else rules["count"]
     return {**base, **((rules.get("figures") or {}).get(fid) or {})}
 
 
+def _is_cumulative_count(fid: str) -> bool:
+    ind = indicators.catalogue().get(fid)
+    return ind is not None and ind.kind == "cumulative" and not ind.is_rate
+
+
+def _value(row: pd.Series | None, fid: str) -> float:
+    return float(row[fid]) if row is not None and fid in row.index and pd.notna(row[fid]) else math.nan
+
+
 def compare(intake: Intake, previous: dict[str, pd.Series], totals: pd.Series,
-            prev_totals: pd.Series | None, columns: list[str]) -> tuple[pd.DataFrame, list[Problem]]:
-    """逐日对比 rows (city × figure, then 全省合计) and the flags beyond the thresholds."""
+            prev_totals: pd.Series | None, same_totals: pd.Series | None,
+            columns: list[str]) -> tuple[pd.DataFrame, list[Problem]]:
+    """逐日对比 rows (city × figure, then 全省合计) and the flags.
+
+    A count or rate is flagged beyond its threshold (params/province.yaml ``day_over_day``); a
+    cumulative count by its identity with the day's flows (:func:`_cumulative`). The 全省合计
+    rows compare over the cities accepted on both days: 前一日 is their D-1 total, 变化 their
+    change (``same_totals`` − ``prev_totals``).
+    """
     action = config()["checks"].get("逐日变化", REMIND)
     rows, flags = [], []
     for st in intake.statuses:
         now = st.chosen.total if st.status in ACCEPTED else None
         before = previous.get(st.city.name)
         for fid in columns:
-            a = float(now[fid]) if now is not None and fid in now and pd.notna(now[fid]) else math.nan
-            b = float(before[fid]) if before is not None and fid in before and pd.notna(before[fid]) else math.nan
+            a, b = _value(now, fid), _value(before, fid)
             change = a - b if not (math.isnan(a) or math.isnan(b)) else math.nan
-            flagged, why = _jump(fid, a, b)
+            if _is_cumulative_count(fid):
+                flagged, why = _cumulative(fid, now, a, b)
+            else:
+                flagged, why = _jump(fid, a, b)
             if now is None:
                 why = f"当日{st.status}"
             elif before is None:
                 why = "前一日无采用的报送"
-            rows.append({"设区市": st.city.full_name, "指标": _show_figure(fid), "当日": a, "前一日": b,
+            name = indicators.label(fid)
+            rows.append({"设区市": st.city.full_name, "指标": name, "当日": a, "前一日": b,
                          "变化": round(change, 1) if not math.isnan(change) else math.nan,
                          "需跟进": "是" if flagged else "", "说明": why})
             if flagged:
-                flags.append(Problem(st.city.full_name, st.chosen.file, "逐日变化", f"合计行“{_show_figure(fid)}”",
-                                     _number_text(a), f"前一日{_number_text(b)}",
-                                     f"{_show_figure(fid)}较前一日{why}", action))
+                message = why if _is_cumulative_count(fid) else f"{name}较前一日{why}"
+                flags.append(Problem(st.city.full_name, st.chosen.file, "逐日变化", f"合计行“{name}”",
+                                     _number_text(a), f"前一日{_number_text(b)}", message, action))
     for fid in columns:
-        a = float(totals[fid]) if pd.notna(totals.get(fid)) else math.nan
-        b = float(prev_totals[fid]) if prev_totals is not None and pd.notna(prev_totals.get(fid)) else math.nan
-        change = a - b if not (math.isnan(a) or math.isnan(b)) else math.nan
-        rows.append({"设区市": config()["total_label"], "指标": _show_figure(fid), "当日": a, "前一日": b,
+        a = _value(totals, fid)
+        b = _value(prev_totals, fid)
+        same = _value(same_totals, fid)
+        change = same - b if not (math.isnan(same) or math.isnan(b)) else math.nan
+        rows.append({"设区市": config()["total_label"], "指标": indicators.label(fid), "当日": a, "前一日": b,
                      "变化": round(change, 1) if not math.isnan(change) else math.nan, "需跟进": "",
-                     "说明": "" if prev_totals is not None else "两日采用的设区市不同或前一日无数据，不作比较"})
+                     "说明": "" if prev_totals is not None else "前一日没有可比的有效报送，不作比较"})
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS), flags
+
+
+def _cumulative(fid: str, now: pd.Series | None, a: float, b: float) -> tuple[bool, str]:
+    """A cumulative count against the day's flows of the submission: 累计(D) − 累计(D−1) must be
+    当日解决用工(D) + 补报解决用工(D) ("—" counts as nothing); without a 补报 column, at least
+    当日解决用工(D). Returns (flagged, 说明)."""
+    if now is None or math.isnan(a) or math.isnan(b):
+        return False, ""
+    name = indicators.label(fid)
+    flow_key, late_key = "当日解决_合计", "补报解决用工"
+    flow_name, late_name = indicators.label(flow_key), indicators.label(late_key)
+    delta = a - b
+    flow = _value(now, flow_key)
+    flow = 0.0 if math.isnan(flow) else flow
+    moved = f"{name}较前一日{'增加' if delta >= 0 else '减少'}{_number_text(abs(delta))}"
+    if late_key not in now.index:
+        if delta < flow - 1e-9:
+            return True, (f"{moved}，少于{flow_name}{_number_text(flow)}（报表无“{late_name}”一列，"
+                          f"{name}的增加至少应为{flow_name}），请核实")
+        return False, f"{moved}，不少于{flow_name}{_number_text(flow)}（报表无“{late_name}”一列）"
+    late = _value(now, late_key)
+    late = 0.0 if math.isnan(late) else late
+    want = flow + late
+    if abs(delta - want) > 1e-9:
+        diff = delta - want
+        return True, (f"{moved}，应等于{flow_name}{_number_text(flow)}＋{late_name}{_number_text(late)}"
+                      f"＝{_number_text(want)}，{'多' if diff > 0 else '少'}{_number_text(abs(diff))}，请核实")
+    return False, f"{moved}，等于{flow_name}{_number_text(flow)}＋{late_name}{_number_text(late)}"
 
 
 def _jump(fid: str, now: float, before: float) -> tuple[bool, str]:
@@ -1036,7 +1206,10 @@ def _file_reason(s: Submission) -> str:
 def files_frame(intake: Intake) -> pd.DataFrame:
     rows = []
     for s in intake.submissions:
-        rows.append({"文件": s.file, "设区市": s.city.full_name if s.city else "",
+        shown = s.city.full_name if s.city else ""
+        if not shown and s.k_items is not None and not s.k_items.empty:
+            shown = "、".join(dict.fromkeys(s.k_items["设区市"]))
+        rows.append({"文件": s.file, "设区市": shown,
                      "数据截至": date_text(s.data_day), "收到时间": time_text(s.received), "时间来源": s.source,
                      "处理": s.outcome, "原因": _file_reason(s)})
     return pd.DataFrame(rows, columns=FILE_COLUMNS)
@@ -1114,44 +1287,65 @@ def _note_below(ws, lines: list[str], gap: int = 0) -> None:
         ws.print_area = f"A1:{get_column_letter(ncols)}{row - 1}"
 
 
-def brief_context(pday: ProvinceDay) -> dict | None:
-    """The province brief's context (``brief.province_context``), None if brief lacks it."""
+def _plain(series: pd.Series | None) -> dict | None:
+    if series is None:
+        return None
+    return {k: (None if pd.isna(v) else float(v)) for k, v in series.items()}
+
+
+def brief_context(pday: ProvinceDay) -> dict:
+    """The province brief's context (``brief.province_context``): statuses as in 报送情况, the
+    city rows and 全省合计 from the roll-up, 较上日 over the cities accepted on both days, and
+    the cities' table-K items."""
     from . import brief
 
-    if not hasattr(brief, "province_context") or not hasattr(brief, "render_province"):
-        return None
-    shown = {ON_TIME: "按时报送", LATE: "逾期报送", MISSING: "未报送", RETURNED: "未报送"}
     rows = []
     for s in pday.statuses:
-        received = time_text(s.received) + ("（已退回）" if s.status == RETURNED else "")
-        row = {"设区市": s.city.full_name, "报送状态": shown[s.status], "收到时间": received}
+        row = {"设区市": s.city.full_name, "报送状态": s.status, "收到时间": time_text(s.received)}
         if s.status in ACCEPTED:
-            row.update({k: (None if pd.isna(v) else float(v)) for k, v in s.chosen.total.items()})
+            row.update(_plain(pday.figures.loc[s.city.full_name]))
         rows.append(row)
-    notes = [line for line in pday.note()[1:]]
+    notes = list(pday.note()[1:])
     if pday.flags:
-        notes.append(f"与前一日相比变化较大、需跟进核实的指标{len(pday.flags)}项，见汇总表“逐日对比”工作表。")
-    totals = {k: (None if pd.isna(v) else float(v)) for k, v in pday.totals.items()}
-    prev = None if pday.previous_totals is None else \
-        {k: (None if pd.isna(v) else float(v)) for k, v in pday.previous_totals.items()}
-    return brief.province_context(pday.day, rows, totals=totals, previous_totals=prev, notes=notes)
+        notes.append(f"与前一日相比变化较大或累计数与当日数不衔接、需跟进核实的指标{len(pday.flags)}项，"
+                     "见汇总表“逐日对比”工作表。")
+    items = [{k: ("" if v is None or (isinstance(v, float) and math.isnan(v)) else v) for k, v in r.items()}
+             for r in pday.k_items.to_dict("records")]
+    return brief.province_context(pday.day, rows, totals=_plain(pday.totals),
+                                  previous_totals=_plain(pday.previous_totals),
+                                  compared_totals=_plain(pday.compared_totals),
+                                  comparison=pday.comparison_text(), items=items, notes=notes)
 
 
 def write_all(pday: ProvinceDay, out_dir) -> list[Path]:
-    """Write the province products into ``out_dir``: the roll-up xlsx and (if available) the brief."""
+    """Write the province products into ``out_dir``: the roll-up xlsx and the brief."""
+    from . import brief
+    from .xlsxio import write_bytes_atomic
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     n = names(pday.day)
     written = [write_huizongbiao(pday, out_dir / n["huizongbiao"])]
-    ctx = brief_context(pday)
-    if ctx is not None:
-        from . import brief
-        from .xlsxio import write_bytes_atomic
-
-        path = out_dir / n["brief"]
-        write_bytes_atomic(path, brief.render_province(ctx).encode("utf-8"))
-        written.append(path)
+    path = out_dir / n["brief"]
+    write_bytes_atomic(path, brief.render_province(brief_context(pday)).encode("utf-8"))
+    written.append(path)
     return written
+
+
+def self_check(pday: ProvinceDay, out_dir):
+    """The province 自检 (``province_check.check``) of the products written into ``out_dir``:
+    its outcome is written next to them (自检_江西省_<YYYYMMDD>.json, which the run puts into the
+    manifest under ``自检``) and kept on ``pday.selfcheck``; raises ``SelfCheckFailed`` (the run
+    fails) when a check fails."""
+    from . import province_check
+    from .xlsxio import write_bytes_atomic
+
+    result = province_check.check(pday, out_dir)
+    pday.selfcheck = result
+    path = Path(out_dir) / names(pday.day)["selfcheck"]
+    write_bytes_atomic(path, (json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    result.raise_if_failed()
+    return result
 
 
 def read_completeness(path: Path) -> pd.DataFrame:
@@ -1217,6 +1411,9 @@ def province_job(day=None, inbox=None, out=None, source: str = "auto", failures:
                 folder_c = out_root / d.isoformat() / city.name
                 outs += [p for p in (folder_c / products.names(city.name, d)["huizongbiao"],
                                      folder_c / "manifest.json") if p.is_file()]
+        # the cities' own day folders: their table K goes into the brief
+        inputs += _entries([p for c in cities() for p in day_files(inbox / c.name / day.isoformat())],
+                           inbox, "inbox")
     prov = out_root / prev.isoformat() / config()["folder"] / names(prev)["huizongbiao"]
     if prov.is_file():  # the D-1 comparison falls back to it
         outs.append(prov)
@@ -1250,7 +1447,22 @@ def run_province(day=None, inbox=None, out=None, source: str = "auto", failures:
 
     job = province_job(day, inbox, out, source, failures)
     manifest, status = run_job(job, force=force)
+    manifest = _manifest_with_selfcheck(job.final, job.day, manifest)
     return ProvinceResult(job.day, job.final, manifest, status, job.parameters["source"])
+
+
+def _manifest_with_selfcheck(folder: Path, day: dt.date, manifest: dict) -> dict:
+    """The published manifest with the 自检 outcome (from 自检_江西省_<YYYYMMDD>.json) under
+    ``自检``; written back once (a manifest that has it already is left alone)."""
+    path = folder / names(day)["selfcheck"]
+    if "自检" in manifest or not path.is_file():
+        return manifest
+    from .xlsxio import write_bytes_atomic
+
+    manifest = dict(manifest, 自检=json.loads(path.read_text(encoding="utf-8")))
+    write_bytes_atomic(folder / "manifest.json",
+                       (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    return manifest
 
 
 # --------------------------------------------------------------------------- all cities, then the province

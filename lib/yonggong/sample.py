@@ -164,7 +164,7 @@ MESS_PLAN = (
 FORMS = ("number_unit", "thousands_sep", "fullwidth_digits", "chinese_numeral", "wan", "percent_unit",
          "date_slash", "date_dot", "date_cjk", "date_month_day", "date_serial", "bool_check", "bool_yn",
          "bool_youwu", "bool_10", "missing_marker", "county_former_name", "county_padded", "total_row",
-         "csv_utf8_bom", "csv_gb18030", "split_by_county")
+         "csv_utf8_bom", "csv_gb18030", "split_by_county", "request_status_update")
 
 TITLE_FONT = Font(bold=True, size=14)
 HEADER_FONT = Font(bold=True)
@@ -380,6 +380,7 @@ class CityWorld:
         self.outsider = self._new_firm(self.rng.choice(self.counties), lender=False)
         self.outsider.listed_from = None
         self.schedule = self._make_schedule()
+        self._requests: list[dict] | None = None
 
     # ---- setup
 
@@ -547,6 +548,11 @@ class CityWorld:
             days = [d for d in range(n) if rng.random() < 0.75] or [rng.randrange(n)]
             for d in days:
                 chosen[d].add(table)
+        # Table J (求助受理) is a running ledger sent every day; the days drawn above are kept only
+        # so that its old draws from self.rng are still taken (see _rows_j).
+        self.j_drawn = {d for d in range(n) if "J" in chosen[d]}
+        for d in range(n):
+            chosen[d].add("J")
         for table, low, high in (("K", 2, 3), ("F", 2, 3), ("M", 1, 3)):
             for d in rng.sample(range(1, n), rng.randint(low, high)):
                 chosen[d].add(table)
@@ -749,26 +755,112 @@ class CityWorld:
         return _numbered(rows)
 
     def _rows_j(self, d: int, day: date) -> list[dict]:
+        """Help requests as the city reports them in folder ``d``: those received in the report
+        period W(day), with their status at the period's end, and earlier ones closed within it
+        (the same 编号 again, now 已办结)."""
+        if d in self.j_drawn:
+            self._skip_old_j_draws(day)
+        rows = [dict(r, 办结时间=r["办结时间"] if r["closed_in"] <= d else None,
+                     状态="已办结" if r["closed_in"] <= d else "办理中")
+                for r in self.requests() if r["received_in"] == d]
+        rows += [dict(r, 状态="已办结") for r in self.requests() if r["received_in"] < d == r["closed_in"]]
+        rows.sort(key=lambda r: (r["受理时间"], r["编号"]))
+        return [{c: r[c] for c in COLUMNS["J"]} for r in rows]
+
+    def _skip_old_j_draws(self, day: date) -> None:
+        """Take the draws the former table J took from ``self.rng`` (and drop them), so that every
+        other table stays as it was; J itself now comes from ``requests``."""
         rng, requests = self.rng, self.words["requests"]
         kinds = list(requests)
-        rows = []
         for _ in range(rng.randint(2, 8)):
             kind = rng.choices(kinds, [3, 3, 2, 2, 2, 1][: len(kinds)])[0]
-            accepted = datetime.combine(day - timedelta(days=1), time(rng.randint(8, 17), rng.randint(0, 59)))
+            rng.randint(8, 17), rng.randint(0, 59)
             roll = rng.random()
-            if roll < 0.7:  # the same day
-                done = accepted + timedelta(minutes=rng.randint(30, 300))
-            elif roll < 0.85:  # the next working day, sometimes after more than 24 hours
-                done = datetime.combine(day, time(rng.randint(9, 17), rng.randint(0, 59)))
-            else:
-                done = None
-            rows.append({"受理时间": accepted, "诉求方": requests[kind]["party"], "类型": kind,
-                         "诉求内容": rng.choice(requests[kind]["texts"]), "办结时间": done,
-                         "状态": "已办结" if done else "办理中"})
-        rows.sort(key=lambda r: r["受理时间"])
-        for i, row in enumerate(rows, 1):
-            row["编号"] = f"QZ{row['受理时间']:%Y%m%d}{i:03d}"
-        return rows
+            if roll < 0.7:
+                rng.randint(30, 300)
+            elif roll < 0.85:
+                rng.randint(9, 17), rng.randint(0, 59)
+            rng.choice(requests[kind]["texts"])
+
+    def requests(self) -> list[dict]:
+        """Every help request of the week (table J), in 受理时间 order, each with the day index
+        of the report period it was received in (``received_in``) and closed in (``closed_in``,
+        ``len(days)`` when not closed within the sample). Drawn from a generator of their own
+        per period, so that the other tables do not depend on them.
+
+        Received over the whole period W(D) = (D-1 cut-off, D cut-off], mostly in office hours;
+        most are closed within hours, some the next working day (then often after more than 24
+        hours), a few two days later, a few not at all."""
+        if self._requests is not None:
+            return self._requests
+        cutoff = time.fromisoformat(str(settings()["period_cutoff"]))
+        words, n = self.words["requests"], len(self.days)
+        kinds = list(words)
+
+        def period_of(moment: datetime) -> int:
+            """Index of the day whose report period holds ``moment`` (may lie outside the week)."""
+            end = moment.date() if moment.time() <= cutoff else moment.date() + timedelta(days=1)
+            return (end - self.days[0]).days
+
+        found = []
+        for d, day in enumerate(self.days):
+            rng = random.Random(f"{self.seed}/{self.city.code}/J/{day.isoformat()}")
+            start = datetime.combine(day - timedelta(days=1), cutoff)
+            shifts: list[list[datetime]] = [[], [], []]  # office hours, evening, night of the period
+            for m in range(1, 24 * 60 + 1):
+                moment = start + timedelta(minutes=m)
+                shifts[0 if 8 <= moment.hour < 18 else 1 if 18 <= moment.hour < 22 else 2].append(moment)
+            for i in range(rng.randint(2, 8)):
+                kind = rng.choices(kinds, [3, 3, 2, 2, 2, 1][: len(kinds)])[0]
+                received = rng.choice(rng.choices(shifts, (85, 12, 3))[0])
+                roll = rng.random()
+                if (d, i) in ((1, 0), (3, 0)):  # every city: one closed two days later, one never closed
+                    roll = 0.95 if d == 1 else 0.99
+                if roll < 0.78:  # within hours; what would end at night is done the next morning
+                    done = received + timedelta(minutes=round(rng.triangular(15, 300, 40)))
+                    if not 8 <= done.hour < 21:
+                        morning = done.date() + timedelta(days=1 if done.hour >= 21 else 0)
+                        done = datetime.combine(morning, time(8, 30)) + timedelta(minutes=rng.randint(0, 150))
+                elif roll < 0.91:  # the next working day
+                    done = datetime.combine(received.date() + timedelta(days=1),
+                                            time(rng.randint(9, 17), rng.randint(0, 59)))
+                elif roll < 0.96:  # two days later
+                    done = datetime.combine(received.date() + timedelta(days=2),
+                                            time(rng.randint(8, 11), rng.randint(0, 59)))
+                else:
+                    done = None
+                closed_in = n if done is None else min(n, period_of(done))
+                found.append({"受理时间": received, "诉求方": words[kind]["party"], "类型": kind,
+                              "诉求内容": rng.choice(words[kind]["texts"]),
+                              "办结时间": done if closed_in < n else None, "received_in": d, "closed_in": closed_in})
+        found.sort(key=lambda r: r["受理时间"])  # stable: same minute keeps the order drawn
+        seq: Counter = Counter()
+        for r in found:
+            stamp = f"{r['受理时间']:%Y%m%d}"
+            seq[stamp] += 1
+            r["编号"] = f"QZ{stamp}{seq[stamp]:03d}"
+        self._requests = found
+        return found
+
+    def request_entry(self, day_books: list[Book]) -> dict:
+        """planted.json entry (file level, first day) describing the week's table J: how many
+        requests are sent again in a later folder with their new status, how many were closed
+        after more than 24 hours and how many are still open at the end of the sample."""
+        reqs, n = self.requests(), len(self.days)
+        repeated = [r for r in reqs if r["received_in"] < r["closed_in"] < n]
+        late = [r for r in reqs if r["办结时间"] is not None and r["办结时间"] - r["受理时间"] > timedelta(hours=24)]
+        still = [r for r in reqs if r["closed_in"] >= n]
+        book = next(b for b in day_books if any(s.table == "J" for s in b.sheets))
+        text = (f"求助受理按编号合并：本周受理{len(reqs)}件，其中{len(repeated)}件在之后的文件中以新状态（已办结）"
+                f"再次报送，{len(late)}件超过24小时办结，{len(still)}件至样例最后一天仍未办结")
+        return {"city": self.city.name, "date": self.days[0].isoformat(), "file": book.file,
+                "sheet": SHEET_NAMES["J"], "excel_row": None, "column": None,
+                "kind": kind_of("request_status_update"), "value": text,
+                "expected": {"received": len(reqs), "repeated": len(repeated), "closed_after_24h": len(late),
+                             "open_at_end": len(still),
+                             "repeated_ids": {r["编号"]: [self.days[r["received_in"]].isoformat(),
+                                                          self.days[r["closed_in"]].isoformat()]
+                                              for r in repeated}}}
 
     def _rows_k(self, d: int, day: date) -> list[dict]:
         rng, words = self.rng, self.words
@@ -1273,6 +1365,8 @@ def generate(out_dir: Path, seed: int | None = None) -> dict:
             books = world.books(d)
             folder = out_dir / city.name / day.isoformat()
             planted += _write_day(folder, books, city, day)
+            if d == 0:
+                planted.append(world.request_entry(books))
             for book in books:
                 files += 1
                 size += (folder / book.file).stat().st_size

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from . import codes
+from . import codes, indicators
 from .figures import vacancy_class
 from .reference import City, resolve_county
 from .xlsxio import save_parquet
@@ -90,7 +90,7 @@ def figures_frame(cd: CityDay) -> pd.DataFrame:
     f = cd.figures
     long = pd.DataFrame({
         "县区": np.repeat(np.asarray(f.index, dtype=object), len(f.columns)),
-        "指标": np.tile(np.asarray(f.columns, dtype=object), len(f.index)),
+        "指标": np.tile(np.asarray([indicators.label(k) for k in f.columns], dtype=object), len(f.index)),
         "数值": f.to_numpy(dtype="float64").reshape(-1),
     })
     return typed(_stamp(long, cd), "figures")
