@@ -10,8 +10,10 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import os
 import random
+import re
 from pathlib import Path
 
 import openpyxl
@@ -19,15 +21,16 @@ import pandas as pd
 import pytest
 from conftest import invoke
 
-from yonggong import forms, province, sample_province
+from yonggong import brief, forms, indicators, province, province_check, sample_province
 from yonggong.errors import UserError
-from yonggong.figures import FIGURE_IDS
 from yonggong.reference import city_counties, resolve_city
 
 D = dt.date(2020, 3, 10)
 PREV = D - dt.timedelta(days=1)
-CST = dt.timezone(dt.timedelta(hours=8))
-POINT_FIGURES = ["推送岗位数", "推送人次", "培训报名人数", "培训结业人数", "求助受理件数", "求助办结件数"]
+CST = indicators.LOCAL
+FIGURE_IDS = indicators.keys()
+POINT_FIGURES = ["推送岗位数", "推送人次", "培训报名人数", "培训结业人数", "求助受理件数", "求助办结件数",
+                 "求助到期件数", "求助24小时办结件数"]
 
 
 # --------------------------------------------------------------------------- builders
@@ -55,21 +58,34 @@ def city_frame(city_name: str, seed: int = 1) -> pd.DataFrame:
                   "当日解决_学生实习及志愿者"]] = channels
         f.loc[r, "当日解决_合计"] = sum(channels)
         f.loc[r, ["累计解决用工", "跨区域招聘需求人数", "点对点运输趟次", "点对点运输人数", "未解决问题数"]] = \
-            [rng.randint(0, 500), rng.randint(0, 80), rng.randint(0, 3), rng.randint(0, 120), rng.randint(0, 3)]
+            [rng.randint(100, 500), rng.randint(0, 80), rng.randint(0, 3), rng.randint(0, 120), rng.randint(0, 3)]
+        f.loc[r, "补报解决用工"] = rng.randint(0, 5)
     f.loc[counties, POINT_FIGURES] = float("nan")
     received = rng.randint(5, 40)
     done = rng.randint(0, received)
+    due = rng.randint(1, 30)
+    within = rng.randint(0, due)
     f.loc["市本级", POINT_FIGURES] = [rng.randint(100, 900), rng.randint(1000, 9000), rng.randint(10, 200),
-                                    rng.randint(0, 100), received, done]
+                                    rng.randint(0, 100), received, done, due, within]
     f.loc["市本级", ["点对点运输趟次", "点对点运输人数"]] = [1, rng.randint(20, 60)]
     f.loc["合计"] = f.sum(axis=0, min_count=1)
+    return with_rates(f)
+
+
+def with_rates(f: pd.DataFrame) -> pd.DataFrame:
+    """Rates from the counts in every row (written out here, not taken from the package)."""
     f["复工率"] = ratio(f["已复工企业数"], f["重点企业数"])
     f["到岗率"] = ratio(f["在岗人数"], f["员工总数"])
     f["缺工解决率"] = ratio(f["累计解决用工"], f["累计解决用工"] + f["缺工人数"])
-    within = rng.randint(0, done)
-    f["24小时办结率"] = float("nan")
-    f.loc[["市本级", "合计"], "24小时办结率"] = round(within / received * 100, 1)
+    f["24小时办结率"] = ratio(f["求助24小时办结件数"], f["求助到期件数"])
     return f
+
+
+def day_before(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same city the day before: 累计 lower by the day's placements and late reports."""
+    f = frame.copy()
+    f["累计解决用工"] = f["累计解决用工"] - f["当日解决_合计"] - f["补报解决用工"]
+    return with_rates(f)
 
 
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -187,14 +203,14 @@ def case_inbox(tmp_path_factory) -> Path:
         ("宜春", "2020-03-10 11:20", "宜春.xlsx"),
         ("抚州", "2020-03-10 11:30", "抚州.xlsx"),
     ])
-    # D-1: 南昌 with 缺工人数 much lower (a jump to follow up), 上饶 unchanged
+    # D-1: 南昌 with 缺工人数 much lower (a jump to follow up), 上饶 the day before (累计 consistent)
     prev = inbox / "province" / PREV.isoformat()
-    before = FRAMES["南昌"].copy()
+    before = day_before(FRAMES["南昌"])
     before["缺工人数"] = (before["缺工人数"] / 4).round()
     before.loc["合计", "缺工人数"] = before.drop(index="合计")["缺工人数"].sum()
-    before["缺工解决率"] = ratio(before["累计解决用工"], before["累计解决用工"] + before["缺工人数"])
+    before = with_rates(before)
     write_city(prev / "南昌.xlsx", "南昌", before, day=PREV, when=at("10:00", PREV))
-    write_city(prev / "上饶.xlsx", "上饶", FRAMES["上饶"], day=PREV, when=at("10:00", PREV))
+    write_city(prev / "上饶.xlsx", "上饶", day_before(FRAMES["上饶"]), day=PREV, when=at("10:00", PREV))
     return inbox
 
 
@@ -309,8 +325,9 @@ def test_liaisons_from_an_earlier_province_folder(case_inbox, tmp_path):
 def test_roll_up_excludes_returned_and_missing_cities(pday):
     f = pday.figures
     assert list(f.index) == [c.full_name for c in province.cities()] + ["全省合计"]
-    for name in ["九江市", "新余市", "鹰潭市", "赣州市", "宜春市", "抚州市"]:
-        assert set(f.loc[name]) == {"未报送"}
+    assert set(f.loc["九江市"]) == {"未报送"}
+    for name in ["新余市", "鹰潭市", "赣州市", "宜春市", "抚州市"]:
+        assert set(f.loc[name]) == {"退回"}
     accepted = {"南昌": "南昌市", "景德镇": "景德镇市", "萍乡": "萍乡市", "吉安": "吉安市", "上饶": "上饶市"}
     for short, full in accepted.items():
         assert f.loc[full, "缺工人数"] == FRAMES[short].loc["合计", "缺工人数"]  # 吉安: the resend
@@ -332,7 +349,11 @@ def test_day_over_day_flags_a_jump(pday):
     assert row["需跟进"] == "是" and row["当日"] == FRAMES["南昌"].loc["合计", "缺工人数"]
     assert row["变化"] == row["当日"] - row["前一日"]
     same = c[(c["设区市"] == "上饶市")]
-    assert (same["变化"] == 0).all() and (same["需跟进"] == "").all()
+    assert (same["需跟进"] == "").all()
+    moved = same["指标"].isin(["累计解决用工", "缺工解决率"])
+    assert (same.loc[~moved & same["当日"].notna(), "变化"] == 0).all()
+    cum = same[same["指标"] == "累计解决用工"].iloc[0]
+    assert cum["变化"] == FRAMES["上饶"].loc["合计", "当日解决_合计"] + FRAMES["上饶"].loc["合计", "补报解决用工"]
     assert "前一日无采用的报送" in set(c.loc[c["设区市"] == "吉安市", "说明"])
     assert "南昌市" == status_of(pday, "南昌市")["设区市"] and status_of(pday, "南昌市")["状态"] == "按时"
 
@@ -362,7 +383,7 @@ def test_written_roll_up_total_is_the_sum_of_accepted_cities(pday, tmp_path):
     ws = wb["汇总表"]
     cols, rows = _read_sheet(ws)
     assert list(rows) == [c.full_name for c in province.cities()] + ["全省合计"]
-    accepted = [n for n, v in rows.items() if n != "全省合计" and v[1] != "未报送"]
+    accepted = [n for n, v in rows.items() if n != "全省合计" and v[1] not in ("未报送", "退回")]
     assert accepted == ["南昌市", "景德镇市", "萍乡市", "吉安市", "上饶市"]
     for label in ["重点企业数", "员工总数", "缺工人数", "累计解决用工", "推送人次", "合计"]:
         c = cols[label] - 1
@@ -370,8 +391,9 @@ def test_written_roll_up_total_is_the_sum_of_accepted_cities(pday, tmp_path):
     c = {k: cols[k] - 1 for k in ("重点企业数", "其中已复工", "复工率（%）")}
     assert rows["全省合计"][c["复工率（%）"]] == round(
         sum(rows[n][c["其中已复工"]] for n in accepted) / sum(rows[n][c["重点企业数"]] for n in accepted) * 100, 1)
-    for n in ["九江市", "新余市", "鹰潭市", "赣州市", "宜春市", "抚州市"]:
-        assert set(rows[n][1:]) == {"未报送"}
+    assert set(rows["九江市"][1:]) == {"未报送"}
+    for n in ["新余市", "鹰潭市", "赣州市", "宜春市", "抚州市"]:
+        assert set(rows[n][1:]) == {"退回"}
     texts = [ws.cell(row=r, column=1).value or "" for r in range(1, ws.max_row + 1)]
     assert any(t.startswith("注：以下设区市不计入全省合计：九江市") for t in texts)
     status = province.read_completeness(path)
@@ -379,12 +401,16 @@ def test_written_roll_up_total_is_the_sum_of_accepted_cities(pday, tmp_path):
 
 
 def test_the_province_total_recomputes_rates_from_counts():
-    frame = pd.DataFrame({"重点企业数": [10.0, 30.0], "已复工企业数": [5.0, 30.0], "累计解决用工": [10.0, float("nan")],
-                          "缺工人数": [90.0, 100.0], "求助受理件数": [10.0, 30.0], "24小时办结率": [50.0, 100.0]})
+    nan = float("nan")
+    frame = pd.DataFrame({"重点企业数": [10.0, 30.0], "已复工企业数": [5.0, 30.0], "累计解决用工": [10.0, nan],
+                          "缺工人数": [90.0, 100.0], "求助受理件数": [10.0, 30.0], "求助到期件数": [8.0, 32.0],
+                          "求助24小时办结件数": [4.0, 30.0], "24小时办结率": [50.0, 93.8]})
     total = province.province_total(frame)
     assert total["复工率"] == 87.5  # 35/40, not the mean of 50 and 100
-    assert total["缺工解决率"] == 10.0  # over the city that has 累计解决用工 only
-    assert total["24小时办结率"] == 87.5  # weighted by 求助受理件数
+    assert total["累计解决用工"] == 10.0 and total["缺工人数"] == 190.0  # "—" counts as nothing
+    assert total["缺工解决率"] == 5.0  # 10 / (10 + 190): the rate of the summed counts
+    assert total["24小时办结率"] == 85.0  # 34/40 from its counts (catalogue), not weighted by 受理件数
+    pd.testing.assert_series_equal(total, indicators.total(frame))  # one implementation
 
 
 # --------------------------------------------------------------------------- checks
@@ -483,12 +509,18 @@ def test_province_run_publishes_the_roll_up_and_skips_when_up_to_date(case_inbox
     table = province.read_completeness(res.workbook)
     assert table["状态"].tolist() == ["按时", "迟报", "迟报", "未报送", "退回", "退回", "退回", "按时", "退回", "退回",
                                     "按时"]
+    # the 自检: in the manifest, in its own file, and shown in the executed notebook
+    assert manifest["自检"]["passed"] is True and manifest["自检"]["checks"] > 500
+    assert res.manifest["自检"] == manifest["自检"]
+    assert province.names(D)["selfcheck"] in {e["path"] for e in manifest["outputs"]}
+    nb = json.loads((res.out_dir / f"notebook_省_{D:%Y%m%d}.ipynb").read_text(encoding="utf-8"))
+    shown = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
+             if "text/plain" in o.get("data", {}) and "自检：通过" in "".join(o["data"]["text/plain"])]
+    assert len(shown) == 1
     again = province.run_province(D.isoformat(), case_inbox, out)
-    assert again.status == "已是最新"
-    brief = province.names(D)["brief"]
-    if brief in files:
-        html = (res.out_dir / brief).read_text(encoding="utf-8")
-        assert "九江市" in html and "未报送" in html and "<script" not in html
+    assert again.status == "已是最新" and again.manifest["自检"] == manifest["自检"]
+    html = (res.out_dir / province.names(D)["brief"]).read_text(encoding="utf-8")
+    assert "九江市" in html and "未报送" in html and "退回" in html and "<script" not in html
 
 
 # --------------------------------------------------------------------------- the sample
@@ -522,7 +554,387 @@ def test_sample_province_is_deterministic(sample_inbox, tmp_path):
     for rel in ours:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
         assert (tmp_path / "a" / rel).stat().st_mtime == (tmp_path / "b" / rel).stat().st_mtime, rel
+    # the cities' K items of the day, one file per city that has some, read back as table K
+    planted = json.loads((tmp_path / "a" / "planted.json").read_text(encoding="utf-8"))
+    k_files = {p["file"]: p["city"] for p in planted if p["kind"] == "k_items"}
+    intake = province.intake_inbox(tmp_path / "a" / days[0].isoformat(), days[0])
+    files = province.files_frame(intake).set_index("文件")
+    assert k_files and {f: files.loc[f, "设区市"] for f in k_files} == k_files
+    assert set(files.loc[list(k_files), "处理"]) <= {"经验做法（表K）"}
+    assert sorted(set(intake.k_items["设区市"])) == sorted(set(k_files.values()))
+    for city in province.cities():  # the same items as in the city's own day folder
+        own = province.city_k_items(sample_inbox, city, days[0])
+        sent = intake.k_items[intake.k_items["设区市"] == city.full_name]
+        if city.full_name in k_files.values():
+            assert sent["标题"].tolist() == own["标题"].tolist(), city.name
 
 
 def test_whole_sample_inbox_stays_small(sample_inbox):
     assert sum(p.stat().st_size for p in sample_inbox.rglob("*") if p.is_file()) < 10 * 1024 * 1024
+
+
+# --------------------------------------------------------------------------- issue 12: small days built by hand
+
+NAN = float("nan")
+OTHERS = ["萍乡市", "九江市", "新余市", "鹰潭市", "赣州市", "吉安市", "宜春市", "抚州市", "上饶市"]
+
+
+def tot(**values) -> pd.DataFrame:
+    """A submission reduced to its 合计 row: the given figures, "—" for every other."""
+    row = {k: NAN for k in FIGURE_IDS}
+    row.update({k: float(v) for k, v in values.items()})
+    return pd.DataFrame([row], index=pd.Index(["合计"], name="县区"))
+
+
+def day_of(figs: dict, previous: dict | None = None, k_items: pd.DataFrame | None = None):
+    """A province day from 合计 rows by city (short name → frame, or a status 退回 / 未报送)."""
+    statuses, subs = [], []
+    for city in province.cities():
+        v = figs.get(city.name, "未报送")
+        st = province.CityStatus(city, D)
+        if isinstance(v, str):
+            st.status = v
+            if v == "退回":
+                st.chosen = province.Submission(file=f"{city.name}.xlsx", path=Path(f"{city.name}.xlsx"), city=city,
+                                                received=at("11:00"), source="收件登记", outcome="退回",
+                                                reason="版式不符", check="版式")
+                st.notes.append("版式不符")
+                subs.append(st.chosen)
+        else:
+            st.chosen = province.Submission(file=f"{city.name}.xlsx", path=Path(f"{city.name}.xlsx"), city=city,
+                                            received=at("10:00"), source="收件登记", data_day=D, figures=v,
+                                            outcome="采用")
+            st.status = "按时"
+            subs.append(st.chosen)
+        statuses.append(st)
+    intake = province.Intake(D, "inbox", None, subs, statuses, [], None, "", k_items=k_items)
+    prev = {name: frame.loc["合计"] for name, frame in (previous or {}).items()}
+    return province.build(intake, prev, "测试")
+
+
+# point 1: one implementation ---------------------------------------------------
+
+
+def test_the_duplicates_are_gone():
+    import inspect
+
+    for name in ("CST", "_show_figure", "deadline", "local_time"):
+        assert name not in vars(province) or getattr(province, name) is getattr(indicators, name, None), name
+    assert "CST" not in vars(sample_province)
+    assert not hasattr(brief, "_sum_cities")
+    assert "rates" not in province.config()
+    assert "indicators.total" in inspect.getsource(province.province_total)
+
+
+def test_24_hour_rate_is_checked_against_its_counts():
+    f = FRAMES["南昌"].copy()
+    due, within = f.loc["合计", "求助到期件数"], f.loc["合计", "求助24小时办结件数"]
+    f.loc[["市本级", "合计"], "24小时办结率"] = round(within / due * 100, 1) + 5  # in 0–100, not its counts
+    problems = province.check_figures(_sub(f))
+    assert [(p.check, p.where) for p in problems] == [("比率", "行“市本级”，列“24小时办结率”"),
+                                                       ("比率", "行“合计”，列“24小时办结率”")]
+    assert problems[1].expected == f"{round(within / due * 100, 1):.1f}"
+
+
+def test_an_older_form_without_the_counts_is_only_checked_for_0_to_100():
+    f = FRAMES["南昌"].drop(columns=["求助到期件数", "求助24小时办结件数"])
+    f.loc[["市本级", "合计"], "24小时办结率"] = 55.0  # cannot be checked against counts
+    assert province.check_figures(_sub(f)) == []
+    f.loc["合计", "24小时办结率"] = 120.0
+    assert [(p.check, p.message) for p in province.check_figures(_sub(f))] == [("比率", "24小时办结率超出0–100")]
+
+
+def test_problems_and_comparison_use_the_catalogue_labels(pday, tmp_path):
+    f = FRAMES["南昌"].copy()
+    f.loc["合计", "空岗_普工"] += 3
+    (p,) = province.check_figures(_sub(f))
+    assert p.where == "行“合计”，列“空岗人数（普工）”"
+    assert p.message.startswith("合计行“空岗人数（普工）”为")
+    assert set(pday.comparison["指标"]) == {indicators.label(k) for k in FIGURE_IDS}
+    province.write_all(pday, tmp_path)
+    back = province.read_comparison_day(tmp_path / province.names(D)["huizongbiao"])
+    assert set(back) == {"南昌", "景德镇", "萍乡", "吉安", "上饶"}
+    assert back["南昌"]["空岗_普工"] == FRAMES["南昌"].loc["合计", "空岗_普工"]
+    assert back["上饶"]["求助到期件数"] == FRAMES["上饶"].loc["合计", "求助到期件数"]
+
+
+# point 2: statuses kept apart, the same words everywhere ----------------------------
+
+
+def test_returned_and_missing_rows_and_the_brief_use_the_statuses_of_the_completeness_table(pday):
+    ctx = province.brief_context(pday)
+    shown = {r["name"]: r["status"] for r in ctx["city_table"]["rows"]}
+    assert shown == dict(zip(pday.completeness["设区市"], pday.completeness["状态"], strict=True))
+    page = brief.render_province(ctx)
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "逾期" not in text and "已报送" not in text
+    assert "全省应报送设区市11个，有效报送5个（按时3个、迟报2个），其中景德镇市、萍乡市迟报；" \
+           "新余市、鹰潭市、赣州市、宜春市、抚州市退回，九江市未报送，均未计入全省合计。" in text
+    assert "报送情况：按时3个，迟报2个，退回5个，未报送1个。" in text
+
+
+# point 3: 全省合计 and the columns left out -------------------------------------------
+
+
+def test_province_total_is_the_sum_of_accepted_cities_and_the_note_names_the_left_out():
+    p = day_of({"南昌": tot(缺工人数=100, 跨区域招聘需求人数=40, 推送岗位数=300),
+                "景德镇": tot(缺工人数=50, 推送岗位数=200),  # E and … not reported: "—"
+                "萍乡": tot(缺工人数=30, 跨区域招聘需求人数=10),
+                "九江": "退回"})
+    assert p.totals["缺工人数"] == 180
+    assert p.totals["跨区域招聘需求人数"] == 50  # 景德镇 "—" counts as nothing
+    assert p.totals["推送岗位数"] == 500
+    assert math.isnan(p.totals["员工总数"])  # nobody reported it
+    assert p.left_out() == {"跨区域招聘需求人数": ["景德镇市"], "推送岗位数": ["萍乡市"]}
+    assert p.note()[2] == ("注：全省合计为有效报送设区市之和，以下各列部分设区市报“—”（未报送相应报表），未计入："
+                           "跨区域招聘需求人数不含景德镇市；推送岗位数不含萍乡市。")
+    assert set(p.figures.loc["九江市"]) == {"退回"} and set(p.figures.loc["新余市"]) == {"未报送"}
+
+
+# point 4: 较上日 over the cities present on both days ---------------------------------
+
+
+def test_day_over_day_change_over_the_cities_accepted_on_both_days():
+    p = day_of({"南昌": tot(重点企业数=10, 已复工企业数=8, 缺工人数=100),
+                "景德镇": tot(重点企业数=5, 已复工企业数=5, 缺工人数=50),
+                "萍乡": tot(重点企业数=4, 已复工企业数=2, 缺工人数=30)},  # new today
+               previous={"南昌": tot(重点企业数=10, 已复工企业数=7, 缺工人数=120),
+                         "景德镇": tot(重点企业数=5, 已复工企业数=4, 缺工人数=40),
+                         "九江": tot(重点企业数=20, 已复工企业数=20, 缺工人数=500)})  # missing today
+    assert p.compared == ["南昌市", "景德镇市"]
+    assert p.totals["缺工人数"] == 180 and p.totals["复工率"] == 78.9  # 15/19
+    assert p.previous_totals["缺工人数"] == 160 and p.compared_totals["缺工人数"] == 150
+    note = "较上日变化按两日均有效报送的2个设区市计算（不含" + "、".join(OTHERS) + "）"
+    assert p.comparison_text() == note
+    row = p.comparison[(p.comparison["设区市"] == "全省合计") & (p.comparison["指标"] == "缺工人数")].iloc[0]
+    assert (row["当日"], row["前一日"], row["变化"]) == (150, 160, -10)  # 南昌 + 景德镇 on both days
+    assert row["说明"] == note + "；当日全省合计为180"
+    ctx = province.brief_context(p)
+    cards = {h["id"]: (h["value"], h["change"]) for h in ctx["headline"]}
+    assert cards["缺工人数"] == ("180", "较上日减少10人")
+    assert cards["复工率"] == ("78.9", "较上日提高13.4个百分点")  # 13/15 = 86.7 against 11/15 = 73.3
+    text = re.sub(r"<[^>]+>", "", brief.render_province(ctx))
+    assert note + "。" in text
+
+
+def test_no_common_city_means_no_change():
+    p = day_of({"南昌": tot(缺工人数=100)}, previous={"九江": tot(缺工人数=500)})
+    assert p.compared == [] and p.previous_totals is None
+    assert p.comparison_text() == "前一日没有可比的有效报送，不作较上日比较"
+    ctx = province.brief_context(p)
+    assert all(h["change"] == "" for h in ctx["headline"])
+
+
+# point 5: 累计 against the day's flows --------------------------------------------------
+
+
+def test_cumulative_change_is_checked_against_the_days_placements():
+    p = day_of({"南昌": tot(累计解决用工=500, 当日解决_合计=30, 补报解决用工=5),  # +30, should be +35
+                "景德镇": tot(累计解决用工=300, 当日解决_合计=20, 补报解决用工=0),  # +20 = 20 + 0
+                "萍乡": tot(累计解决用工=100, 当日解决_合计=10).drop(columns="补报解决用工"),  # older form, +5 < 10
+                "上饶": tot(累计解决用工=400, 当日解决_合计=250, 补报解决用工=50)},  # +300: a big jump, but right
+               previous={"南昌": tot(累计解决用工=470), "景德镇": tot(累计解决用工=280), "萍乡": tot(累计解决用工=95),
+                         "上饶": tot(累计解决用工=100)})
+    c = p.comparison[p.comparison["指标"] == "累计解决用工"].set_index("设区市")
+    assert c.loc["南昌市", "需跟进"] == "是"
+    assert c.loc["南昌市", "说明"] == "累计解决用工较前一日增加30，应等于当日解决用工30＋补报解决用工5＝35，少5，请核实"
+    assert c.loc["景德镇市", "需跟进"] == ""
+    assert c.loc["景德镇市", "说明"] == "累计解决用工较前一日增加20，等于当日解决用工20＋补报解决用工0"
+    assert c.loc["萍乡市", "需跟进"] == "是"
+    assert c.loc["萍乡市", "说明"] == ("累计解决用工较前一日增加5，少于当日解决用工10（报表无“补报解决用工”一列，"
+                                     "累计解决用工的增加至少应为当日解决用工），请核实")
+    assert c.loc["上饶市", "需跟进"] == "" and c.loc["上饶市", "变化"] == 300
+    flags = [(f.city, f.check, f.action) for f in p.flags]
+    assert flags == [("南昌市", "逐日变化", "提醒"), ("萍乡市", "逐日变化", "提醒")]
+
+
+# point 6: 经验做法 carried upward ------------------------------------------------------
+
+
+def write_k(path: Path, rows: list[list], title: str = "经验做法和先进典型", city_column: bool = False) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([title])
+    ws.append(["序号", *(["设区市"] if city_column else []), "日期", "类别", "标题", "内容", "单位或个人"])
+    for i, r in enumerate(rows, 1):
+        ws.append([i, *r])
+    wb.save(path)
+
+
+@pytest.fixture(scope="module")
+def k_inbox(tmp_path_factory) -> Path:
+    inbox = tmp_path_factory.mktemp("k-inbox")
+    day = inbox / "province" / D.isoformat()
+    day.mkdir(parents=True)
+    write_city(day / "南昌.xlsx", "南昌", FRAMES["南昌"], when=at("10:00"))
+    write_city(day / "上饶.xlsx", "上饶", FRAMES["上饶"], when=at("10:00"))
+    # several cities in one file, a 设区市 column
+    write_k(day / "经验做法汇总.xlsx", [
+        ["南昌", "2020-03-10", "经验做法", "专班驻企", "派驻专班。", "南昌市人社局"],
+        ["上饶市", "2020-03-09", "先进典型", "专员值守", "坚守一线。", "上饶市就业中心"],
+        ["上饶市", "2020-03-11", "经验做法", "明天的事", "不应出现。", "上饶市人社局"],  # after D
+    ], title="各地经验做法", city_column=True)
+    set_mtime(day / "经验做法汇总.xlsx", at("12:00"))
+    # the city in the title only
+    write_k(day / "赣州.xlsx", [["2020-03-10", "先进典型", "返岗专列", "开出专列。", "某公司"]],
+            title="赣州市经验做法和先进典型")
+    set_mtime(day / "赣州.xlsx", at("12:00"))
+    # the city in 单位或个人 only
+    write_k(day / "典型.xlsx", [["2020-03-10", "经验做法", "直播带岗", "线上招聘。", "九江市人力资源和社会保障局"]])
+    set_mtime(day / "典型.xlsx", at("12:00"))
+    return inbox
+
+
+def test_k_files_in_the_province_folder_go_into_the_brief(k_inbox, tmp_path):
+    p = province.load(D, k_inbox, outputs=tmp_path / "out")
+    files = p.files.set_index("文件")
+    assert files.loc["经验做法汇总.xlsx", "处理"] == "经验做法（表K）"
+    assert files.loc["经验做法汇总.xlsx", "设区市"] == "南昌市、上饶市"
+    assert files.loc["赣州.xlsx", ["处理", "设区市"]].tolist() == ["经验做法（表K）", "赣州市"]
+    assert files.loc["典型.xlsx", ["处理", "设区市"]].tolist() == ["经验做法（表K）", "九江市"]
+    assert "未识别" not in set(files["处理"])
+    got = p.k_items[["设区市", "类别", "标题"]].values.tolist()
+    assert got == [["南昌市", "经验做法", "专班驻企"], ["九江市", "经验做法", "直播带岗"],
+                   ["赣州市", "先进典型", "返岗专列"], ["上饶市", "先进典型", "专员值守"]]
+    assert p.completeness.set_index("设区市").loc["赣州市", "状态"] == "未报送"  # a K file is not a 汇总表
+    page = brief.render_province(province.brief_context(p))
+    text = re.sub(r"<[^>]+>", "", page)
+    for title in ("专班驻企", "专员值守", "返岗专列", "直播带岗"):
+        assert title in text
+    assert "明天的事" not in text
+    assert "（南昌市　南昌市人社局）" in text
+
+
+def test_k_items_from_the_accepted_cities_own_folders_with_outputs(tmp_path):
+    out = tmp_path / "outputs"
+    inbox = tmp_path / "inbox"
+    _city_output(out, "南昌", D, "2020-03-10T14:10:05+08:00")
+    _city_output(out, "上饶", D, "2020-03-10T14:20:00+08:00")
+    other = tmp_path / "inbox-of-shangrao"  # 上饶 was run from another inbox (its manifest says so)
+    manifest = out / D.isoformat() / "上饶" / "manifest.json"
+    manifest.write_text(json.dumps({"finished": "2020-03-10T14:20:00+08:00", "parameters": {"inbox": str(other)}}),
+                        encoding="utf-8")
+    for root, city, title in ((inbox, "南昌", "南昌经验"), (other, "上饶", "上饶典型"), (inbox, "上饶", "不是这个"),
+                              (inbox, "萍乡", "萍乡经验")):  # 萍乡 has no output
+        folder = root / city / D.isoformat()
+        folder.mkdir(parents=True)
+        kind = "先进典型" if city == "上饶" else "经验做法"
+        write_k(folder / "经验.xlsx", [["2020-03-10", kind, title, "内容。", "市人社局"]], title="经验做法与典型")
+    p = province.load(D, inbox, source="outputs", outputs=out)
+    assert p.k_items[["设区市", "类别", "标题"]].values.tolist() == [["南昌市", "经验做法", "南昌经验"],
+                                                                  ["上饶市", "先进典型", "上饶典型"]]
+    job = province.province_job(D.isoformat(), inbox, out, source="outputs")
+    assert {f"{c}/{D.isoformat()}/经验.xlsx" for c in ("南昌", "上饶", "萍乡")} <= {e["path"] for e in job.inputs}
+    assert sum(e["path"] == f"上饶/{D.isoformat()}/经验.xlsx" for e in job.inputs) == 1  # the one in its own inbox
+
+
+# point 7: the province 自检 ---------------------------------------------------------------
+
+
+def test_self_check_passes_on_what_was_written(pday, tmp_path):
+    province.write_all(pday, tmp_path)
+    result = province.self_check(pday, tmp_path)
+    assert result.passed and result.failures == [] and result.checks > 500
+    assert repr(result) == f"自检：通过（共{result.checks}项检查）"
+    saved = json.loads((tmp_path / province.names(D)["selfcheck"]).read_text(encoding="utf-8"))
+    assert saved == {"passed": True, "checks": result.checks, "failures": []}
+
+
+def _cell(ws, row_label: str, header: str):
+    cols, _rows = _read_sheet(ws)
+    for r in range(6, ws.max_row + 1):
+        if ws.cell(row=r, column=1).value == row_label:
+            return ws.cell(row=r, column=cols[header])
+    raise KeyError(row_label)
+
+
+def test_tampering_with_a_written_cell_fails_the_self_check(pday, tmp_path):
+    province.write_all(pday, tmp_path)
+    path = tmp_path / province.names(D)["huizongbiao"]
+    wb = openpyxl.load_workbook(path)
+    cell = _cell(wb["汇总表"], "南昌市", "缺工人数")
+    was = cell.value
+    cell.value = was + 1
+    coordinate = cell.coordinate
+    wb.save(path)
+    result = province_check.check(pday, tmp_path)
+    assert not result.passed
+    assert f"汇总表 南昌市“缺工人数”（{coordinate}）：表中为{was + 1}，汇总数据为{was}" in result.failures
+    total = pday.totals["缺工人数"]
+    assert any(f.startswith("汇总表 全省合计“缺工人数”") and f"有效报送设区市之和为{int(total) + 1}" in f
+               for f in result.failures)
+    with pytest.raises(province_check.SelfCheckFailed, match="自检：未通过"):
+        province.self_check(pday, tmp_path)
+    saved = json.loads((tmp_path / province.names(D)["selfcheck"]).read_text(encoding="utf-8"))
+    assert saved["passed"] is False and saved["failures"] == result.failures
+
+
+def test_self_check_catches_a_returned_row_and_a_wrong_status_in_the_brief(pday, tmp_path):
+    province.write_all(pday, tmp_path)
+    path = tmp_path / province.names(D)["huizongbiao"]
+    wb = openpyxl.load_workbook(path)
+    _cell(wb["汇总表"], "新余市", "缺工人数").value = "未报送"  # 新余 was returned
+    wb.save(path)
+    page = tmp_path / province.names(D)["brief"]
+    html = page.read_text(encoding="utf-8")
+    row = html.index('data-city="景德镇市"')
+    html = html[:row] + html[row:].replace(">迟报<", ">按时<", 1)
+    page.write_text(html, encoding="utf-8")
+    result = province_check.check(pday, tmp_path)
+    assert any(f.startswith("汇总表 新余市（退回）“缺工人数”") and "应为“退回”" in f for f in result.failures)
+    assert "工作简报 景德镇市的报送状态：简报为“按时”，报送情况为“迟报”" in result.failures
+    assert len(result.failures) == 2
+
+
+def test_self_check_catches_a_wrong_province_figure_in_the_brief(pday, tmp_path):
+    province.write_all(pday, tmp_path)
+    page = tmp_path / province.names(D)["brief"]
+    html = page.read_text(encoding="utf-8")
+    shown = brief.show(pday.totals["缺工人数"])
+    marked = f'data-fig="缺工人数" data-row="全省合计">{shown}<'
+    assert marked in html
+    page.write_text(html.replace(marked, marked.replace(shown, "1"), 1), encoding="utf-8")
+    result = province_check.check(pday, tmp_path)
+    assert result.failures == [f"工作简报 全省合计“缺工人数”：简报为“1”，汇总数据为“{shown}”"]
+
+
+def test_the_province_notebook_runs_the_self_check():
+    nb = json.loads((province.paths.NOTEBOOKS / province.NOTEBOOK).read_text(encoding="utf-8"))
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    write = next(i for i, c in enumerate(code) if "province.write_all(" in c)
+    assert "province.self_check(pday, out_dir)" in code[write + 1]
+    assert issubclass(province_check.SelfCheckFailed, province.YonggongError)
+    assert province_check.SelfCheckFailed.exit_code == 1
+
+
+# the province brief (moved here from test_brief.py: it is the province's) -------------------
+
+
+def test_province_brief_compares_cities():
+    cities = [
+        {"设区市": "南昌市", "报送状态": "按时", "收到时间": "14:20", "重点企业数": 55, "已复工企业数": 52,
+         "缺工人数": 1749, "当日解决_合计": 191, "累计解决用工": 1763},
+        {"设区市": "九江市", "报送状态": "迟报", "收到时间": "16:05", "重点企业数": 40, "已复工企业数": 38,
+         "缺工人数": 251, "当日解决_合计": 9, "累计解决用工": 237},
+        {"设区市": "赣州市", "报送状态": "未报送"},
+        {"设区市": "萍乡市", "报送状态": "退回", "收到时间": "11:00"},
+    ]
+    totals = {"重点企业数": 95, "已复工企业数": 90, "复工率": 94.7, "缺工人数": 2000, "当日解决_合计": 200,
+              "累计解决用工": 2000, "缺工解决率": 50.0}
+    ctx = brief.province_context(dt.date(2020, 3, 1), cities, totals=totals,
+                                 previous_totals={"重点企业数": 95, "缺工人数": 2100, "复工率": 90.0},
+                                 items=[{"设区市": "南昌市", "类别": "先进典型", "标题": "专员值守", "内容": "坚守一线。",
+                                         "单位或个人": "南昌市人社局"}],
+                                 notes=["九江市汇总表合计行与各行之和不符。"])
+    page = brief.render_province(ctx)
+    text = re.sub(r"<[^>]+>", "", page)
+    assert '<html lang="zh-CN">' in page and "<script" not in page and re.search(r"https?://", page) is None
+    assert "江西省重点企业用工调度保障工作简报" in text and "第8期" in text
+    cards = {h["id"]: (h["value"], h["change"]) for h in ctx["headline"]}
+    assert cards["缺工人数"] == ("2,000", "较上日减少100人")  # the roll-up's total, not summed here
+    assert cards["复工率"] == ("94.7", "较上日提高4.7个百分点")
+    assert "全省应报送设区市4个，有效报送2个（按时1个、迟报1个），其中九江市迟报；萍乡市退回，赣州市未报送，" \
+           "均未计入全省合计。" in text
+    assert 'id="chart-cities"' in page
+    assert "专员值守" in text and "九江市汇总表合计行与各行之和不符" in text
+    assert "全省合计" in text and "2/4" in text

@@ -654,6 +654,17 @@ def intake_outputs(out_root: Path, day: dt.date, failures: dict | None = None, l
     return _decide(day, "outputs", Path(out_root), subs, [], failures, None, how)
 
 
+def city_inbox(out_root: Path, city: City, day: dt.date, default: Path) -> Path:
+    """The inbox a city output of this machine was made from (its manifest's ``inbox``
+    parameter), else ``default``."""
+    try:
+        manifest = json.loads((Path(out_root) / day.isoformat() / city.name / "manifest.json").read_text(encoding="utf-8"))
+        inbox = Path(manifest["parameters"]["inbox"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return Path(default)
+    return inbox if (inbox / city.name).is_dir() else Path(default)
+
+
 def _finished(manifest: Path, fallback: Path) -> dt.datetime:
     try:
         stamp = json.loads(manifest.read_text(encoding="utf-8"))["finished"]
@@ -875,8 +886,8 @@ def load(day=None, inbox=None, source: str = "auto", outputs=None, failures: dic
     if intake.liaisons is None:  # table L from an earlier province folder (also in outputs mode)
         intake.liaisons = _earlier_liaisons(inbox, day)
     if intake.k_items is None:  # outputs: table K from each accepted city's own day folder
-        intake.k_items = _k_frame([city_k_items(inbox, s.city, day) for s in intake.statuses
-                                   if s.status in ACCEPTED])
+        intake.k_items = _k_frame([city_k_items(city_inbox(outputs, s.city, day, inbox), s.city, day)
+                                   for s in intake.statuses if s.status in ACCEPTED])
     previous, prev_source = _previous(day, inbox, source, outputs, layout)
     return build(intake, previous, prev_source, inbox)
 
@@ -1029,8 +1040,9 @@ def compare(intake: Intake, previous: dict[str, pd.Series], totals: pd.Series,
 
     A count or rate is flagged beyond its threshold (params/province.yaml ``day_over_day``); a
     cumulative count by its identity with the day's flows (:func:`_cumulative`). The 全省合计
-    rows compare over the cities accepted on both days: 前一日 is their D-1 total, 变化 their
-    change (``same_totals`` − ``prev_totals``).
+    rows compare over the cities accepted on both days: 当日 and 前一日 are their totals
+    (``same_totals``, ``prev_totals``); when that is not every city accepted today, 说明 gives
+    the 全省合计 of the day as well.
     """
     action = config()["checks"].get("逐日变化", REMIND)
     rows, flags = [], []
@@ -1056,14 +1068,17 @@ def compare(intake: Intake, previous: dict[str, pd.Series], totals: pd.Series,
                 message = why if _is_cumulative_count(fid) else f"{name}较前一日{why}"
                 flags.append(Problem(st.city.full_name, st.chosen.file, "逐日变化", f"合计行“{name}”",
                                      _number_text(a), f"前一日{_number_text(b)}", message, action))
+    partial = same_totals is not None and any(s.status in ACCEPTED and s.city.name not in previous
+                                              for s in intake.statuses)
     for fid in columns:
-        a = _value(totals, fid)
+        whole = _value(totals, fid)
+        a = _value(same_totals, fid) if same_totals is not None else whole
         b = _value(prev_totals, fid)
-        same = _value(same_totals, fid)
-        change = same - b if not (math.isnan(same) or math.isnan(b)) else math.nan
+        change = a - b if not (math.isnan(a) or math.isnan(b)) else math.nan
+        why = "前一日没有可比的有效报送，不作比较" if prev_totals is None else \
+            (f"当日全省合计为{_number_text(whole)}" if partial else "")
         rows.append({"设区市": config()["total_label"], "指标": indicators.label(fid), "当日": a, "前一日": b,
-                     "变化": round(change, 1) if not math.isnan(change) else math.nan, "需跟进": "",
-                     "说明": "" if prev_totals is not None else "前一日没有可比的有效报送，不作比较"})
+                     "变化": round(change, 1) if not math.isnan(change) else math.nan, "需跟进": "", "说明": why})
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS), flags
 
 
@@ -1224,7 +1239,7 @@ def rates_table(pday: ProvinceDay) -> pd.DataFrame:
 
 
 def figures_table(pday: ProvinceDay) -> pd.DataFrame:
-    """The roll-up as shown: one column per city, "—" for not reported, 未报送 for excluded cities."""
+    """The roll-up as shown: one column per city, "—" for not reported, 退回 / 未报送 for excluded cities."""
     def show(v):
         if isinstance(v, str):
             return v
@@ -1411,9 +1426,10 @@ def province_job(day=None, inbox=None, out=None, source: str = "auto", failures:
                 folder_c = out_root / d.isoformat() / city.name
                 outs += [p for p in (folder_c / products.names(city.name, d)["huizongbiao"],
                                      folder_c / "manifest.json") if p.is_file()]
-        # the cities' own day folders: their table K goes into the brief
-        inputs += _entries([p for c in cities() for p in day_files(inbox / c.name / day.isoformat())],
-                           inbox, "inbox")
+        # the cities' own day folders (in the inbox each was run from): their table K goes into the brief
+        for city in cities():
+            own = city_inbox(out_root, city, day, inbox)
+            inputs += _entries(day_files(own / city.name / day.isoformat()), own, "inbox")
     prov = out_root / prev.isoformat() / config()["folder"] / names(prev)["huizongbiao"]
     if prov.is_file():  # the D-1 comparison falls back to it
         outs.append(prov)

@@ -5,10 +5,12 @@ sample (``pipeline.load`` + ``forms.write_huizongbiao`` with ``products.meta`` a
 ``products.detail_sheets`` — no papermill) and writes the 汇总表 files as the cities would
 send them into ``<inbox_root>/province/<YYYY-MM-DD>/``: file names in each city's own style,
 a ``收件登记.csv`` on most days, modification times set to the receipt times, a table L of
-the cities' liaisons on the first day, and the cases planted in ``PLAN`` (late, missing, a
-file for the wrong day, a 合计 that does not add up, a corrected resend, a stray file, a
-day without 收件登记, a GB18030 收件登记). ``province/planted.json`` lists them with the
-status the province run must give.
+the cities' liaisons on the first day, the cities' 经验做法 / 先进典型 of the day (one table-K
+file per city that has items in its own day folder; the city named in a 设区市 column or in
+the title), and the cases planted in ``PLAN`` (late, missing, a file for the wrong day, a 合计
+that does not add up, a corrected resend, a stray file, a day without 收件登记, a GB18030
+收件登记). ``province/planted.json`` lists them with the status the province run must give,
+and every K file with its items.
 
 Deterministic: the same city inbox gives byte-identical files with identical times.
 """
@@ -27,12 +29,11 @@ from pathlib import Path
 import openpyxl
 from openpyxl import Workbook
 
-from . import forms, pipeline, products
+from . import forms, indicators, pipeline, products
 from .reference import City, cities, settings
 from .roster import newest_liaisons
 from .xlsxio import save_workbook, write_bytes_atomic
 
-CST = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 FOLDER = "province"
 PLANTED_FILE = "planted.json"
 RECEIPTS_FILE = "收件登记.csv"
@@ -81,7 +82,7 @@ def _days() -> list[dt.date]:
 
 
 def _stamp(moment: dt.datetime) -> float:
-    return moment.replace(tzinfo=CST).timestamp()
+    return moment.replace(tzinfo=indicators.LOCAL).timestamp()
 
 
 def _at(day: dt.date, hhmm: str, second: int = 0) -> dt.datetime:
@@ -140,6 +141,41 @@ def _stray(path: Path, city: City, day: dt.date) -> None:
     ws["A3"] = "一、今日各县区已按要求报送重点企业用工台账，汇总表另行报送。"
     ws["A4"] = "二、部分企业因物流运输不畅，复工进度较慢，已安排服务专员上门对接。"
     ws["A5"] = f"{city.bureau}"
+    save_workbook(wb, path)
+
+
+def k_file_name(city: City, day: dt.date, index: int) -> str:
+    return (f"{city.full_name}经验做法和先进典型（{day.month}月{day.day}日）.xlsx" if index % 2 else
+            f"经验做法和典型案例_{city.name}_{day.strftime('%m%d')}.xlsx")
+
+
+def _k_items(cd, day: dt.date):
+    """The city's table-K items of its day folder (cleaned by the city pipeline), dated up to D."""
+    k = cd.tables.get("K")
+    if k is None or k.empty:
+        return None
+    k = k[k["类别"].isin(["经验做法", "先进典型"]) & k["日期"].map(lambda d: not isinstance(d, dt.date) or d <= day)]
+    return k if not k.empty else None
+
+
+def _k_book(path: Path, city: City, day: dt.date, k, index: int) -> None:
+    """The city's 经验做法 / 先进典型 as it sends them to the province: a 设区市 column under a
+    plain title (even cities), or the city named in the title only (odd cities)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "经验做法和先进典型"
+    with_column = index % 2 == 0
+    ws["A1"] = "经验做法和先进典型报送表" if with_column else f"{city.full_name}经验做法和先进典型"
+    ws["A2"] = f"报送日期：{day.year}年{day.month}月{day.day}日"
+    head = ["序号", *(["设区市"] if with_column else []), "日期", "类别", "标题", "内容", "单位或个人"]
+    ws.append(head)
+    for n, (_, r) in enumerate(k.iterrows(), 1):
+        when = r["日期"]
+        ws.append([n, *([city.full_name] if with_column else []),
+                   when.isoformat() if isinstance(when, dt.date) else _text(when),
+                   _text(r["类别"]), _text(r["标题"]), _text(r["内容"]), _text(r.get("单位或个人"))])
+    for col, width in zip("ABCDEFG", (6, 10, 12, 10, 24, 60, 24), strict=False):
+        ws.column_dimensions[col].width = width
     save_workbook(wb, path)
 
 
@@ -235,6 +271,19 @@ def generate(inbox_root: Path, target: Path | None = None, days: list[dt.date] |
             os.utime(folder / name, (_stamp(sent), _stamp(sent)))
             receipts[day].append((city.name if index % 2 == 0 else city.full_name, sent, name))
             files += 1
+            k_cd = cd if data_day == day else pipeline.load(inbox_root, city, day)
+            k = _k_items(k_cd, day)
+            if k is not None:
+                when = sent + dt.timedelta(minutes=3)
+                k_name = k_file_name(city, day, index)
+                _k_book(folder / k_name, city, day, k, index)
+                os.utime(folder / k_name, (_stamp(when), _stamp(when)))
+                receipts[day].append((city.name, when, k_name))
+                kinds = k["类别"].value_counts()
+                planted.append(_entry(day, city, "k_items", k_name,
+                                      f"经验做法和先进典型（表K）{len(k)}条：经验做法{int(kinds.get('经验做法', 0))}条、"
+                                      f"先进典型{int(kinds.get('先进典型', 0))}条"))
+                files += 1
             if "stray" in plan:
                 when = _at(day, plan["stray"]["time"])
                 stray = f"关于{day.month}月{day.day}日重点企业用工调度情况的说明.xlsx"
