@@ -11,7 +11,8 @@ Covers every indicator of params/indicators.yaml on a small three-day 南昌 inb
 * 跨区域招聘需求人数 (E), 点对点运输 (G, 趟次 blank = 1, no destination → 市本级), H and I rows
   of the day only (市本级), 求助受理 (J) over the report period W(D) = (D−1 15:00, D 15:00],
   merged by 编号 over folders, with the boundary cases;
-* a table not sent in D's folder → NaN in every row;
+* a table not sent in D's folder → NaN in every row; a second small inbox checks the 3-day
+  carry-forward limit (沿用 on day +3, 未报送 on day +4) and a day without table D;
 
 and, with hypothesis over small generated multi-day CSV inboxes: the placement invariant
 累计(D) − 累计(D−1) = 当日解决(D) + 补报(D) per county and 合计 (and the placement figures against
@@ -22,24 +23,41 @@ round(num / den × 100, 1) from the row's own counts.
 Expected values are worked out by hand from the rows each test writes (arithmetic in comments);
 the code under test is never used to produce an expected value. "Nothing" cells (a figure about
 enterprises in the 市本级 row, where no enterprise can be) accept 0 or NaN: the rules do not say.
+A rate's one decimal is checked as Python's round, numpy's round or half-up (they differ on exact
+ties only). The property tests share their generated inboxes and skip ``pipeline._trend`` (the
+合计 history, not under test here) to stay fast; see PROPERTY below.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import math
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from builders import (A_HEADER, B_HEADER, C_HEADER, D_HEADER, E_HEADER, G_HEADER, H_HEADER, I_HEADER,
-                      J_HEADER, uscc, write_day_csv)
-from hypothesis import HealthCheck, given
+from builders import (
+    A_HEADER,
+    B_HEADER,
+    C_HEADER,
+    D_HEADER,
+    E_HEADER,
+    G_HEADER,
+    H_HEADER,
+    I_HEADER,
+    J_HEADER,
+    uscc,
+    write_day_csv,
+)
+from hypothesis import HealthCheck, Phase, given, seed
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
@@ -368,7 +386,7 @@ ALL_DAYS = pytest.mark.parametrize("day", [D1, D2, D3])
 
 def test_every_indicator_has_a_hand_worked_value_on_every_day():
     for day, exp in EXPECTED.items():
-        assert list(exp) == KEYS, f"{day}: expected values do not cover params/indicators.yaml in order"
+        assert sorted(exp) == sorted(KEYS), f"{day}: expected values do not cover params/indicators.yaml"
         for key, col in exp.items():
             assert set(col) == {*COUNTIES, CITY_ROW, TOTAL_ROW}, (day, key)
 
@@ -494,6 +512,56 @@ def test_figures_of_tables_not_sent_are_nan_in_every_row(loaded, day):
         assert fig[key].isna().all(), f"{day} {key}:\n{fig[key].to_string()}"
 
 
+def test_carry_forward_limit_and_a_day_without_table_d(tmp_path):
+    """A ledger row is carried 3 days (沿用) and then no longer (未报送: only 重点企业数 counts it);
+    without table D in the day's folder, 当日解决 (every channel) and 补报 are "—" in every row.
+
+    青云谱区: X and Y on the list of 02-20; both report on 02-20, then only X (02-23, 02-24);
+    table D only on 02-20."""
+    x, y = uscc(11, "360104"), uscc(12, "360104")
+    names = {x: "庚制造有限公司", y: "辛制造有限公司"}
+
+    def b(code, day, total, on_post, short, resumed):
+        return [code, names[code], day, total, on_post, short, resumed, 90, None, None, None, 0]
+
+    a = [A_HEADER] + [[c, names[c], "青云谱区", "医用物资生产", "在册", None, "张专员", "13800000000"]
+                      for c in (x, y)]
+    write_day_csv(tmp_path, CITY, "2020-02-20", {
+        "A": a, "B": [B_HEADER, b(x, "2020-02-20", 100, 90, 5, "是"), b(y, "2020-02-20", 40, 20, 3, "是")],
+        "D": [D_HEADER, ["2020-02-20", x, "本地招聘", 4]]})
+    write_day_csv(tmp_path, CITY, "2020-02-23", {"B": [B_HEADER, b(x, "2020-02-23", 100, 95, 4, "是")]})
+    write_day_csv(tmp_path, CITY, "2020-02-24", {"B": [B_HEADER, b(x, "2020-02-24", 100, 96, 2, "否")]})
+
+    def qyp(v, total=None):  # 青云谱区 and 合计 hold the value; 东湖区, 西湖区 and the rest 0
+        col = {c: 0.0 for c in COUNTIES}
+        col.update({"青云谱区": v, CITY_ROW: NOTHING, TOTAL_ROW: v if total is None else total})
+        return col
+
+    def qyp_rate(v):
+        col = {c: NAN for c in COUNTIES}
+        col.update({"青云谱区": v, CITY_ROW: NAN, TOTAL_ROW: v})
+        return col
+
+    nan_placements = {k: all_nan() for k in [*TODAY, "补报解决用工"]}
+    # 02-23: Y's row of 02-20 is 3 days old → 沿用, counted
+    d23 = pipeline.load(tmp_path, CITY, "2020-02-23")
+    assert d23.ledger.set_index("统一社会信用代码").loc[y, "报送状态"] == "沿用"
+    _check(d23.figures, {
+        "重点企业数": qyp(2), "已复工企业数": qyp(2), "复工率": qyp_rate(100.0),
+        "员工总数": qyp(140), "在岗人数": qyp(115),  # 100+40; 95+20
+        "到岗率": qyp_rate(82.1),  # 115/140 = 82.14
+        "缺工企业数": qyp(2), "缺工人数": qyp(7),  # 4+3
+        **nan_placements})
+    # 02-24: Y's row is 4 days old → 未报送: on the list, nothing else
+    d24 = pipeline.load(tmp_path, CITY, "2020-02-24")
+    assert d24.ledger.set_index("统一社会信用代码").loc[y, "报送状态"] == "未报送"
+    _check(d24.figures, {
+        "重点企业数": qyp(2), "已复工企业数": qyp(0), "复工率": qyp_rate(0.0),  # X 否, Y unknown
+        "员工总数": qyp(100), "在岗人数": qyp(96), "到岗率": qyp_rate(96.0),
+        "缺工企业数": qyp(1), "缺工人数": qyp(2),
+        **nan_placements})
+
+
 @pytest.mark.parametrize("day", [D1, D2, D3])
 def test_every_figure_of_the_day(loaded, day):
     """All indicators at once (the union of the tests above: one report of every mismatch)."""
@@ -581,7 +649,7 @@ class World:
 
 @st.composite
 def worlds(draw) -> World:
-    n = draw(st.integers(2, 4))
+    n = draw(st.integers(2, 3))
     days = [DAY0 + dt.timedelta(days=i) for i in range(n)]
     ents = [Ent(uscc(100 + k, "360102"), f"测试企业{k}有限公司", draw(st.sampled_from(PROP_COUNTIES)),
                 None if k == 0 else draw(st.one_of(st.none(), st.integers(1, n - 1))))
@@ -622,14 +690,42 @@ def worlds(draw) -> World:
     return World(days, ents, ledgers, placements, requests)
 
 
-PROPERTY = hsettings(max_examples=30, deadline=None, derandomize=True,
+# pipeline.load takes ~0.5–1 s per day even on these tiny inboxes (cleaning and validating each
+# table, the figures, the trend), so the properties share their examples: the three tests use the
+# same seed and settings, hence draw the same worlds, and each world is loaded once (_LOADED).
+# Shrinking is off (a shrink step costs a load per day); a failure prints the generated world.
+# YONGGONG_FIGURE_EXAMPLES raises the number of examples for a longer run.
+SEED = 20200223
+PROPERTY = hsettings(max_examples=int(os.environ.get("YONGGONG_FIGURE_EXAMPLES", "8")), deadline=None,
+                     database=None, phases=[Phase.explicit, Phase.generate],
                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-def _load_all(world: World) -> dict[dt.date, object]:
-    with tempfile.TemporaryDirectory() as tmp:
-        world.write(Path(tmp))
-        return {d: pipeline.load(Path(tmp), CITY, d.isoformat()) for d in world.days}
+@dataclass
+class Loaded:
+    figures: pd.DataFrame
+    faults: pd.DataFrame
+
+
+_LOADED: dict[str, dict[dt.date, Loaded]] = {}
+
+
+def _load_all(world: World) -> dict[dt.date, Loaded]:
+    """Figures and faults of every day of ``world`` (the day's trend of 合计 figures, not under
+    test here, is skipped to halve the time)."""
+    key = repr(world)
+    if key not in _LOADED:
+        skip_trend = mock.patch.object(pipeline, "_trend", lambda *a, **k: None) \
+            if hasattr(pipeline, "_trend") else contextlib.nullcontext()
+        with tempfile.TemporaryDirectory() as tmp, skip_trend:
+            world.write(Path(tmp))
+            out = {}
+            for d in world.days:
+                cd = pipeline.load(Path(tmp), CITY, d.isoformat())
+                out[d] = Loaded(cd.figures.copy(), cd.faults.copy())
+        _assert_no_unintended_errors(world, out)
+        _LOADED[key] = out
+    return _LOADED[key]
 
 
 def _assert_no_unintended_errors(world: World, loaded: dict) -> None:
@@ -647,13 +743,13 @@ def _v(fig: pd.DataFrame, row: str, key: str) -> float:
     return 0.0 if _isnan(v) else float(v)
 
 
+@seed(SEED)
 @PROPERTY
 @given(worlds())
 def test_property_cumulative_difference_is_today_plus_late(world):
     """(a) 累计(D) − 累计(D−1) = 当日解决_合计(D) + 补报解决用工(D), every county and 合计
     (before the first day 累计 is 0)."""
     loaded = _load_all(world)
-    _assert_no_unintended_errors(world, loaded)
     prev = None
     for day, cd in loaded.items():
         f = cd.figures
@@ -664,6 +760,7 @@ def test_property_cumulative_difference_is_today_plus_late(world):
         prev = f
 
 
+@seed(SEED)
 @PROPERTY
 @given(worlds())
 def test_property_placement_figures_match_the_rules(world):
@@ -674,20 +771,17 @@ def test_property_placement_figures_match_the_rules(world):
     for i, (day, cd) in enumerate(loaded.items()):
         f = cd.figures
         want: dict[tuple[str, str], float] = {}
-
-        def add(key, row, n):
-            for r in (row, TOTAL_ROW):
-                want[key, r] = want.get((key, r), 0) + n
-
         for p in world.placements:
             if p.date > p.folder or p.folder > i:
                 continue  # future rows are never counted; later folders not yet sent
-            add("累计解决用工", p.ent.county, p.n)
+            keys = ["累计解决用工"]
             if p.folder == i and p.date == i:
-                add("当日解决_合计", p.ent.county, p.n)
-                add(CHANNEL_COLUMN[p.channel], p.ent.county, p.n)
+                keys += ["当日解决_合计", CHANNEL_COLUMN[p.channel]]
             elif p.folder == i:
-                add("补报解决用工", p.ent.county, p.n)
+                keys += ["补报解决用工"]
+            for key in keys:
+                for r in (p.ent.county, TOTAL_ROW):
+                    want[key, r] = want.get((key, r), 0) + p.n
         problems = [f"{day} {key} @ {r}: got {f.at[r, key]!r}, want {want.get((key, r), 0)}"
                     for key in ["累计解决用工", "补报解决用工", *TODAY] for r in [*COUNTIES, TOTAL_ROW]
                     if not _same(f.at[r, key], want.get((key, r), 0))]
@@ -713,6 +807,7 @@ def _help_model(world: World, i: int) -> dict[str, float]:
             "24小时办结率": round(len(within) / len(due) * 100, 1) if due else NAN}
 
 
+@seed(SEED)
 @PROPERTY
 @given(worlds())
 def test_property_help_requests_received_once_closed_at_most_once(world):
@@ -750,6 +845,9 @@ def _check_aggregation(fig: pd.DataFrame, label: str) -> None:
             problems.append(f"{label} {key} 合计 {fig.at[TOTAL_ROW, key]!r} ≠ Σ rows {want}")
     for key, (num, den) in RATES.items():
         for r in [*rows, TOTAL_ROW]:
+            parts = [fig.at[r, k] for k in (*num, *den)]
+            if any(_isnan(v) for v in parts) and not all(_isnan(v) for v in parts):
+                continue  # a count of the rate is "—" and another is not: the rules do not say
             n = sum(_v(fig, r, k) for k in num)
             d = sum(_v(fig, r, k) for k in den)
             got = fig.at[r, key]
@@ -763,6 +861,7 @@ def _check_aggregation(fig: pd.DataFrame, label: str) -> None:
     assert not problems, "\n".join(problems)
 
 
+@seed(SEED)
 @PROPERTY
 @given(worlds())
 def test_property_total_is_sum_of_rows_and_rates_come_from_counts(world):
