@@ -7,6 +7,7 @@
     invoke lab [--port=8888] [--browser]   JupyterLab on notebooks/ (localhost)
     invoke bench [--quick]   the benchmark (outputs/bench/bench.json)
     invoke test              run the whole test suite
+    invoke mutation          mutation test of figures/ledger/indicators against the fast tests
 
 Messages are Chinese for the analyst; a bad command ends with exit code 2.
 """
@@ -214,6 +215,43 @@ def bench(c, out=None, quick=False):
     from yonggong.bench import main
 
     main(Path(out) if out else paths.OUTPUTS / "bench", quick=quick)
+
+
+@task(help={"max_children": "并行进程数 (parallel workers), 默认 CPU 核数"})
+def mutation(c, max_children=None):
+    """变异测试：对指标计算代码做变异，检验快速测试能否发现 / Mutation test (mutmut) of the figures code.
+
+    Mutates lib/yonggong/figures.py, ledger.py and indicators.py (``[tool.mutmut]`` in
+    pyproject.toml) and runs tests/test_figures.py and tests/test_ledger.py against every mutant;
+    prints the kill rate and the survivors (recorded with reasons in docs/mutation.md). Takes
+    minutes; not part of ``invoke test``.
+    """
+    import re
+    import shutil
+
+    shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    env = dict(os.environ, PYTHONUTF8="1")
+    cmd = [sys.executable, "-m", "mutmut", "run"]
+    if max_children:
+        cmd += ["--max-children", str(max_children)]
+    subprocess.call(cmd, cwd=ROOT, env=env)
+    res = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, encoding="utf-8")
+    lines = [ln.strip() for ln in res.stdout.splitlines() if ":" in ln]
+    status = [ln.rsplit(":", 1)[1].strip() for ln in lines]
+    killed, survived = status.count("killed"), status.count("survived")
+    other = len(status) - killed - survived
+    out = ROOT / "outputs" / "mutation"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.txt").write_text(res.stdout, encoding="utf-8")
+    total = killed + survived
+    rate = killed / total * 100 if total else 0.0
+    print(f"变异体 {len(status)} 个：杀死 {killed}，存活 {survived}，其他 {other}（超时/无测试覆盖等）")
+    print(f"{rate:.1f}% of mutants killed（存活的变异体见 outputs/mutation/results.txt，"
+          "原因记录在 docs/mutation.md）")
+    for ln in lines:
+        if re.search(r":\s*survived$", ln):
+            print("  存活：" + ln.rsplit(":", 1)[0])
 
 
 @task

@@ -19,7 +19,7 @@ import yaml
 from conftest import ROOT, SAMPLE
 from openpyxl import load_workbook
 
-from yonggong import history, pipeline, products, tidy
+from yonggong import history, indicators, pipeline, products, tidy
 from yonggong.errors import UserError
 from yonggong.reference import city_counties, resolve_city, settings
 
@@ -142,7 +142,7 @@ def test_figures_are_the_values_of_the_huizongbiao_files(h, runs):
             value = mine.set_index(["县区", "指标"])["数值"]
             for label, cells in rows.items():
                 for figure, cell in zip(columns[1:], cells[1:], strict=True):
-                    got = value[(label, figure)]
+                    got = value[(label, indicators.label(figure))]
                     if cell == MISSING:
                         assert math.isnan(got), (city, day, label, figure)
                         dashes += 1
@@ -157,14 +157,15 @@ def test_figures_equal_the_computed_figures(h, runs):
     _, loaded = runs
     for (city, day), cd in loaded.items():
         mine = h.figures[(h.figures["日期"] == _day(day)) & (h.figures["设区市"] == city)]
-        wide = mine.pivot(index="县区", columns="指标", values="数值").reindex(index=cd.figures.index,
+        wide = mine.pivot(index="县区", columns="指标", values="数值")
+        wide = wide.rename(columns=indicators.key_of).reindex(index=cd.figures.index,
                                                                              columns=cd.figures.columns)
         pd.testing.assert_frame_equal(wide, cd.figures, check_names=False)
 
 
 def _figure(h, city, day, row, figure) -> float:
     f = h.figures
-    return float(f[(f["日期"] == _day(day)) & (f["设区市"] == city) & (f["县区"] == row) & (f["指标"] == figure)]
+    return float(f[(f["日期"] == _day(day)) & (f["设区市"] == city) & (f["县区"] == row) & (f["指标"] == indicators.label(figure))]
                  ["数值"].iloc[0])
 
 
@@ -224,7 +225,7 @@ def test_faults_are_the_quality_report_lines_with_their_county(h, runs):
         mine = h.faults[(h.faults["日期"] == _day(day)) & (h.faults["设区市"] == city)]
         ws = load_workbook(out / day / city / f"数据质量报告_{city}_{day.replace('-', '')}.xlsx",
                            read_only=True)["问题清单"]
-        listed = [r for r in ws.iter_rows(min_row=3, values_only=True) if r[0] in ("错误", "警告")]
+        listed = [r for r in ws.iter_rows(min_row=3, values_only=True) if r[0] in ("错误", "警告", "提示")]
         assert len(mine) == len(listed) == len(cd.faults), (city, day)
         assert sorted(zip(mine["file"], mine["row"].fillna(0), mine["rule"], strict=True)) == \
             sorted(zip(cd.faults["file"], cd.faults["row"].fillna(0), cd.faults["rule"], strict=True))

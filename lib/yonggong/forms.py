@@ -587,9 +587,9 @@ def _detail_value(value):
         value = pd.Timestamp(value)
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            from zoneinfo import ZoneInfo
+            from .indicators import LOCAL
 
-            value = value.astimezone(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+            value = value.astimezone(LOCAL).replace(tzinfo=None)
         if isinstance(value, pd.Timestamp):
             value = value.to_pydatetime()
         if value.time() == dt.time(0, 0):

@@ -22,7 +22,7 @@ import pandas as pd
 from . import figures as fig
 from . import ledger as led
 from . import validate
-from .clean import FaultLog, clean_table
+from .clean import ERROR, NOTICE, WARNING, FaultLog, clean_table
 from .days import day_folders, newest_day, parse_day, resolve_day  # noqa: F401 (re-exported)
 from .errors import UserError
 from .ingest import Inbox, read_day
@@ -154,7 +154,7 @@ def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = N
     b_today = today["B"]
     wrong_day = b_today[b_today["填报日期"] != day]
     for _, row in wrong_day.iterrows():
-        log.add("警告", validate.table_specs()["B"], row, "填报日期",
+        log.add(WARNING, validate.table_specs()["B"], row, "填报日期",
                 f"填报日期不是{day}", "请核对填报日期；该行按其填报日期处理", "ledger_date")
     today["B"] = validate.check_ledger_against_list(b_today, in_force, log)
     if "D" in today:
@@ -180,14 +180,14 @@ def _check_placements(rows: pd.DataFrame, lists: dict[dt.date, pd.DataFrame], da
     counted, rejected = led.attribute_placements({day: rows}, lists)
     for _, r in rejected.iterrows():
         if r["原因"] == led.FUTURE:
-            log.add("错误", spec, r, "日期", f"日期晚于报送日期{day}，不计入",
+            log.add(ERROR, spec, r, "日期", f"日期晚于报送日期{day}，不计入",
                     "请核对日期：当日文件夹只报送当日及以前的用工解决情况", "placement_future")
         else:
-            log.add("错误", spec, r, "统一社会信用代码",
+            log.add(ERROR, spec, r, "统一社会信用代码",
                     f"该企业在{r['日期']}不在重点企业清单内，不计入解决用工", "请核对信用代码或清单", "placement_off_list")
     late = counted[counted["日期"] < day]
     for _, r in late.iterrows():
-        log.add("提示", spec, r, "日期", f"补报{r['日期']}的用工解决{int(r['人数'])}人，计入累计解决用工和本期补报",
+        log.add(NOTICE, spec, r, "日期", f"补报{r['日期']}的用工解决{int(r['人数'])}人，计入累计解决用工和本期补报",
                 "无需处理；如非补报请核对日期", "placement_late")
     return counted.drop(columns=["县区", "_folder"]).reset_index(drop=True)
 

@@ -240,7 +240,9 @@ def _numbers(values: pd.Series, ref: pd.Series) -> tuple[pd.Series, int]:
 
 def _datetimes(ts: pd.Series, ref: pd.Series) -> tuple[pd.Series, int]:
     if getattr(ts.dt, "tz", None) is not None:
-        ts = ts.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+        from .indicators import LOCAL
+
+        ts = ts.dt.tz_convert(LOCAL).dt.tz_localize(None)
     ts = ts.astype("datetime64[us]")
     midnight = (ts == ts.dt.normalize()).fillna(True)
     days = (ts - pd.Timestamp(EXCEL_EPOCH)) / pd.Timedelta(days=1)
