@@ -32,13 +32,14 @@ def visible_text(page: str) -> str:
     """What a reader sees: the page without <style> and tags, entities decoded."""
     body = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
     body = re.sub(r"<title>.*?</title>", " ", body, flags=re.S)
+    body = re.sub(r"</?span\b[^>]*>", "", body)  # inline (the marked figures): no gap
     return htmllib.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
 def card(page: str, figure: str) -> tuple[str, str]:
     """(value, change) of a headline card."""
-    m = re.search(rf'data-figure="{figure}">.*?<div class="value">([^<]*)<.*?<div class="change">([^<]*)<',
-                  page, flags=re.S)
+    m = re.search(rf'data-figure="{figure}">.*?<div class="value">(?:<span class="fig"[^>]*>)?([^<]*)<.*?'
+                  r'<div class="change">([^<]*)<', page, flags=re.S)
     assert m, figure
     return m.group(1), m.group(2)
 
@@ -351,30 +352,113 @@ def test_charts_show_missing_values_as_dash_and_empty_charts_say_so():
     assert "http" not in svg + line
 
 
-# ------------------------------------------------------------------ province
+# ------------------------------------------------------------------ one catalogue, one computation (issue 12)
 
 
-def test_province_brief_compares_cities():
-    cities = [
-        {"设区市": "南昌", "报送状态": "按时报送", "收到时间": "14:20", "重点企业数": 55, "已复工企业数": 52,
-         "缺工人数": 1749, "当日解决_合计": 191, "累计解决用工": 1763},
-        {"设区市": "九江", "报送状态": "逾期报送", "收到时间": "16:05", "重点企业数": 40, "已复工企业数": 38,
-         "缺工人数": 251, "当日解决_合计": 9, "累计解决用工": 237},
-        {"设区市": "赣州", "报送状态": "未报送"},
-    ]
-    ctx = brief.province_context(dt.date(2020, 3, 1), cities,
-                                 previous_totals={"重点企业数": 95, "缺工人数": 2100, "复工率": 90.0},
-                                 items=[{"设区市": "南昌", "类别": "先进典型", "标题": "专员值守", "内容": "坚守一线。",
-                                         "单位或个人": "南昌市人社局"}],
-                                 notes=["九江市汇总表合计行与各行之和不符。"])
-    page = brief.render_province(ctx)
-    text = visible_text(page)
-    assert '<html lang="zh-CN">' in page and "<script" not in page and re.search(r"https?://", page) is None
-    assert "江西省重点企业用工调度保障工作简报" in text and "第8期" in text
-    assert num(card(page, "缺工人数")[0]) == 2000  # 赣州 not reported: not in the total
-    assert card(page, "缺工人数")[1] == "较上日减少100人"
-    assert card(page, "复工率")[0] == f"{90 / 95 * 100:.1f}"
-    assert "赣州未报送，未计入全省合计" in text and "九江逾期报送" in text
-    assert 'id="chart-cities"' in page and "未报送" in page[page.index('id="chart-cities"'):]
-    assert "专员值守" in text and "九江市汇总表合计行与各行之和不符" in text
-    assert "全省合计" in text and "2/3" in text
+def test_cards_and_table_headers_are_the_catalogues_labels(sample_day):
+    from yonggong import indicators
+
+    _, page = sample_day
+    for key in brief._keys(brief.config()["headline"]):
+        m = re.search(rf'data-figure="{key}">\s*<div class="label">([^<]*)<', page)
+        assert m and m.group(1) == indicators.label(key), key
+    table = page[page.index('class="county-table"'):]
+    table = table[:table.index("</thead>")]
+    headers = re.findall(r"<th>([^<]*)</th>", table)
+    keys = brief._keys(brief.config()["county_table"])
+    assert headers == ["县（市、区）"] + [f"{indicators.label(k)}（{indicators.get(k).unit}）" for k in keys]
+
+
+def test_every_marked_figure_is_the_figure(sample_day):
+    cd, page = sample_day
+    spans = re.findall(r'<span class="fig" data-fig="([^"]+)" data-row="([^"]+)"(?: data-day="([^"]+)")?>([^<]*)</span>',
+                       page)
+    assert len(spans) > 80
+    keys = {k for k, _, _, _ in spans}
+    assert {"重点企业数", "缺工人数", "累计解决用工", "未解决问题数", "24小时办结率"} <= keys
+    for key, row, day, text in spans:
+        value = cd.trend.loc[dt.date.fromisoformat(day), key] if day else cd.figures.loc[row, key]
+        assert text == brief.show(value, brief.kind_of(key)), (key, row, day)
+
+
+def test_marking_does_not_change_what_a_reader_sees():
+    page = brief.mark("缺工人数", 1234.0, row="东湖区")
+    assert page == '<span class="fig" data-fig="缺工人数" data-row="东湖区">1,234</span>'
+    assert brief.mark("复工率", float("nan")).endswith(">—</span>")
+    assert 'data-day="2020-02-29"' in brief.mark("缺工人数", 1, day=dt.date(2020, 2, 29))
+
+
+def test_trend_text_quotes_cumulative_from_the_figures(sample_day):
+    cd, page = sample_day
+    section = visible_text(page[page.index('<section id="trend"'):page.index('<section id="shortage"')])
+    assert "共解决用工" not in section  # the sum of the days shown is not called 累计
+    cum = cd.figures.loc["合计", "累计解决用工"]
+    assert f"累计解决用工{brief.show(cum)}人" in section
+    days = [d for d in cd.trend.index if pd.notna(cd.trend.loc[d, "当日解决_合计"])]
+    placed = sum(cd.trend.loc[d, "当日解决_合计"] for d in days)
+    assert f"当日解决用工合计{brief.show(placed)}人" in section
+
+
+def test_shares_in_the_text_use_the_one_ratio(sample_day):
+    from yonggong import indicators
+
+    cd, page = sample_day
+    t = cd.figures.loc["合计"]
+    channels = brief._placement_columns()
+    fid, name = max(channels, key=lambda c: t[c[0]])
+    share = indicators.ratio(t[fid], t["当日解决_合计"])
+    assert f"当日解决用工以{name}为主（{brief.show(t[fid])}人，占{share:.1f}%）" in visible_text(page)
+
+
+def test_no_rate_is_computed_outside_the_catalogue():
+    """Rates come from the figures; shares from indicators.ratio (no "× 100" of our own)."""
+    from yonggong import paths
+
+    city_part = (paths.PACKAGE_DIR / "brief.py").read_text(encoding="utf-8").split("# ---- province")[0]
+    for name, text in (("brief.py (city)", city_part),
+                       ("progress.py", (paths.PACKAGE_DIR / "progress.py").read_text(encoding="utf-8")),
+                       ("products.py", (paths.PACKAGE_DIR / "products.py").read_text(encoding="utf-8"))):
+        assert not re.search(r"\*\s*100\b", text), name
+
+
+def test_data_note_counts_additions_as_the_adjustments_say(built):
+    import dataclasses
+
+    cd, _ = built
+    adj = pd.DataFrame({"调整": ["纳入", "纳入", "调出"], "统一社会信用代码": ["a", "b", "c"]})
+    moved = dataclasses.replace(cd, adjustments=adj)
+    note = brief.data_note(moved)
+    assert (note["added"], note["removed"]) == (2, 1)
+    text = visible_text(brief.render_city(moved))
+    assert "当日纳入2家、调出1家" in text and "新增" not in text
+
+
+def test_sample_list_change_is_counted(sample_day):
+    cd = pipeline.load(SAMPLE, "南昌", "2020-02-26")
+    adj = cd.adjustments
+    if adj.empty:
+        pytest.skip("no list change that day")
+    added, removed = int((adj["调整"] == "纳入").sum()), int((adj["调整"] == "调出").sum())
+    assert f"当日纳入{added}家、调出{removed}家" in visible_text(brief.render_city(cd))
+
+
+def test_data_note_defines_the_figures_from_the_catalogue(sample_day):
+    from yonggong import indicators
+
+    cd, page = sample_day
+    note = re.sub(r"\s+", "", visible_text(page[page.index('id="definitions"'):]))
+    assert "本报告期为2月29日15:00至3月1日15:00" in note
+    for key in ("累计解决用工", "24小时办结率", "缺工解决率", "当日解决_合计"):
+        ind = indicators.get(key)
+        assert f"{ind.label}：{ind.kind_text}。" in note, key
+        assert re.sub(r"\s+", "", ind.definition.translate(brief._GLYPHS)) in note, key
+    assert "汇总表“指标说明”工作表" in note
+
+
+def test_open_problems_are_the_figure(sample_day):
+    from yonggong import products
+
+    cd, page = sample_day
+    n = len(products.open_problems(cd))
+    assert n == cd.figures.loc["合计", "未解决问题数"]
+    assert f"尚未解决的问题困难{n}个" in visible_text(page)

@@ -402,7 +402,9 @@ def problems_block(cd) -> dict:
     by_type = sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))
     rows = [{"企业名称": scrub(r["企业名称"]), "县区": r["县区"], "类型": scrub(r["问题困难类型"]),
              "问题困难": scrub(r["问题困难"])} for _, r in p.head(limit).iterrows()]
-    return {"total": len(p), "by_type": [{"类型": scrub(k), "个数": int(v)} for k, v in by_type],
+    # the count quoted is the figure 未解决问题数 (the same predicate, indicators.open_problem)
+    figure = mark("未解决问题数", cd.figures.loc[settings()["total_row"], "未解决问题数"])
+    return {"total": len(p), "total_mark": figure, "by_type": [{"类型": scrub(k), "个数": int(v)} for k, v in by_type],
             "rows": rows, "more": max(len(p) - limit, 0)}
 
 
@@ -489,8 +491,12 @@ def definitions(shown: Sequence[str]) -> list[dict]:
     """The 指标说明 lines of the brief: label, kind and the catalogue's definition of the figures
     in params/brief.yaml ``definitions`` that the brief shows (``shown``), catalogue order."""
     wanted = set(_keys(config().get("definitions", []))) & set(shown)
-    return [{"label": ind.label, "kind": ind.kind_text, "definition": ind.definition}
+    return [{"label": ind.label, "kind": ind.kind_text, "definition": ind.definition.translate(_GLYPHS)}
             for key, ind in indicators.catalogue().items() if key in wanted]
+
+
+# characters of the catalogue's text that the brief's font cannot draw, and what it prints instead
+_GLYPHS = str.maketrans({"\u2212": "－"})  # MINUS SIGN → FULLWIDTH HYPHEN-MINUS
 
 
 def city_context(cd) -> dict:
@@ -584,44 +590,49 @@ def write_city(cd, out_dir: str | Path) -> Path:
 # ---------------------------------------------------------------- province
 
 
-def province_context(day: dt.date, cities: Sequence[Mapping], totals: Mapping | None = None,
-                     previous_totals: Mapping | None = None, items: Sequence[Mapping] = (),
-                     notes: Sequence[str] = ()) -> dict:
-    """The province brief's context from plain data.
+PROVINCE_STATUSES = ("按时", "迟报", "退回", "未报送")  # 报送情况 状态, the words of the province brief
+PROVINCE_ACCEPTED = ("按时", "迟报")
+PROVINCE_TOTAL = "全省合计"
 
-    ``cities``: one mapping per city in display order, with ``设区市`` (name), ``报送状态``
-    (e.g. 按时报送 / 逾期报送 / 未报送), optionally ``收到时间`` (text) and any figure ids of the
-    汇总表 (``重点企业数``, ``复工率``, ``缺工人数``, ``当日解决_合计``, ``累计解决用工``, ``缺工解决率``…;
-    missing or NaN = "—"). ``totals``: the 全省合计 figures (default: summed over the cities that
-    have figures, rates recomputed). ``previous_totals``: the 全省合计 of the day before, for the
-    change. ``items``: table K items (``设区市``, ``类别``, ``标题``, ``内容``, ``单位或个人``).
-    ``notes``: extra lines for the data note (e.g. failed submission checks).
+
+def province_context(day: dt.date, cities: Sequence[Mapping], totals: Mapping,
+                     previous_totals: Mapping | None = None, compared_totals: Mapping | None = None,
+                     comparison: str = "", items: Sequence[Mapping] = (), notes: Sequence[str] = ()) -> dict:
+    """The province brief's context from plain data (``yonggong.province.brief_context``).
+
+    ``cities``: one mapping per city in display order, with ``设区市`` (name), ``报送状态`` (the
+    status of 报送情况: 按时 / 迟报 / 退回 / 未报送), optionally ``收到时间`` (text) and the figure
+    keys of the roll-up (missing or NaN = "—"). ``totals``: 全省合计 of the roll-up (nothing is
+    summed here). 较上日: ``previous_totals`` is the day before over the cities accepted on both
+    days and ``compared_totals`` today over the same cities (the change is theirs; without
+    ``compared_totals`` it is ``totals`` − ``previous_totals``); ``comparison`` says which cities
+    were compared. ``items``: table K items (``设区市``, ``类别``, ``标题``, ``内容``, ``单位或个人``).
+    ``notes``: extra lines for the data note. Every figure is marked (:func:`mark`) with its row:
+    the city's name, or 全省合计.
     """
     cfg = config()
     st = _style()
     titles = cfg["chart_titles"]
-    cols = cfg["province_table"]
-    totals = dict(totals) if totals is not None else _sum_cities(cities)
-    total = pd.Series({k: _num(v) for k, v in totals.items()}, dtype="float64")
-    prev = pd.Series({k: _num(v) for k, v in previous_totals.items()}, dtype="float64") \
-        if previous_totals is not None else None
-    for fid in ("重点企业数", "已复工企业数", "复工率", "缺工人数", "缺工企业数", "当日解决_合计", "累计解决用工"):
+    cols = _keys(cfg["province_table"])
+    total = pd.Series({k: _num(v) for k, v in dict(totals).items()}, dtype="float64")
+    for fid in indicators.keys():
         if fid not in total.index:
             total[fid] = float("nan")
+    base = _province_baseline(total, previous_totals, compared_totals)
     names = [str(c["设区市"]) for c in cities]
     status = [str(c.get("报送状态", "")) for c in cities]
     rows = [{"name": n, "status": s, "received": str(c.get("收到时间", "") or ""),
-             "late": s not in ("按时报送", "已报送"), "missing": s == "未报送",
-             "cells": [show(c.get(fid), "rate" if fid.endswith("率") else "count") for fid in cols]}
+             "late": s == "迟报", "missing": s not in PROVINCE_ACCEPTED,
+             "cells": [mark(fid, c.get(fid), row=n) for fid in cols]}
             for n, s, c in zip(names, status, cities, strict=True)]
-    reported = [s for s in status if s != "未报送"]
-    counts = pd.Series(status).value_counts() if status else pd.Series(dtype=int)
+    by = {k: [n for n, s in zip(names, status, strict=True) if s == k] for k in PROVINCE_STATUSES}
     chart = charts.grouped_hbar(
         "chart-cities", titles["cities"], names,
-        [("缺工人数", [_num(c.get("缺工人数")) for c in cities]),
-         ("累计解决用工", [_num(c.get("累计解决用工")) for c in cities])],
-        st=st, notes=["未报送" if s == "未报送" else "" for s in status])
+        [(indicators.label("缺工人数"), [_num(c.get("缺工人数")) for c in cities]),
+         (indicators.label("累计解决用工"), [_num(c.get("累计解决用工")) for c in cities])],
+        st=st, notes=["" if s in PROVINCE_ACCEPTED else s for s in status])
     k = pd.DataFrame(list(items)) if items else None
+    prev_day = day - dt.timedelta(days=1) if base is not None else None
     return {
         "kind": "province",
         "lang": "zh-CN",
@@ -634,14 +645,15 @@ def province_context(day: dt.date, cities: Sequence[Mapping], totals: Mapping | 
         "unit": cfg["unit_province"],
         "scope": "全省",
         "sections": cfg["sections"],
-        "headline": headline(total, prev, day - dt.timedelta(days=1) if prev is not None else None, day),
-        "summary": summary_text(total, prev, day, scope="全省"),
-        "reporting": {"expected": len(cities), "received": len(reported),
-                      "by_status": [{"状态": s, "个数": int(n)} for s, n in counts.items()],
-                      "missing": [n for n, s in zip(names, status, strict=True) if s == "未报送"],
-                      "late": [n for n, s in zip(names, status, strict=True) if s not in ("按时报送", "已报送", "未报送")]},
-        "city_table": {"headers": list(cols.values()), "rows": rows,
-                       "total": [show(total.get(fid), "rate" if fid.endswith("率") else "count") for fid in cols]},
+        "total_label": PROVINCE_TOTAL,
+        "headline": [dict(h, row=PROVINCE_TOTAL) for h in headline(total, base, prev_day, day)],
+        "summary": summary_text(total, base, day, scope="全省", row=PROVINCE_TOTAL),
+        "comparison": comparison,
+        "reporting": {"expected": len(cities), "valid": sum(len(by[s]) for s in PROVINCE_ACCEPTED),
+                      "by_status": [{"状态": s, "个数": len(by[s])} for s in PROVINCE_STATUSES],
+                      "on_time": by["按时"], "late": by["迟报"], "returned": by["退回"], "missing": by["未报送"]},
+        "city_table": {"headers": [header(fid) for fid in cols], "keys": cols, "rows": rows,
+                       "total": [mark(fid, total.get(fid), row=PROVINCE_TOTAL) for fid in cols]},
         "charts": {"cities": Markup(chart)},
         "publicity": publicity(k),
         "publicity_heading": cfg["sections"]["publicity_province"],
@@ -651,25 +663,16 @@ def province_context(day: dt.date, cities: Sequence[Mapping], totals: Mapping | 
     }
 
 
-def _sum_cities(cities: Sequence[Mapping]) -> dict:
-    """全省合计 over the cities with figures: counts summed, rates recomputed from the sums."""
-    have = [c for c in cities if c.get("报送状态") != "未报送"]
-    keys = sorted({k for c in have for k, v in c.items() if isinstance(v, int | float) and not k.endswith("率")})
-    out = {}
-    for k in keys:
-        vals = [float(c[k]) for c in have if _ok(c.get(k))]
-        out[k] = sum(vals) if vals else float("nan")
-
-    def ratio(num, den):
-        n, d = out.get(num), out.get(den)
-        return round(n / d * 100, 1) if _ok(n) and _ok(d) and d > 0 else float("nan")
-
-    out["复工率"] = ratio("已复工企业数", "重点企业数")
-    out["到岗率"] = ratio("在岗人数", "员工总数")
-    cum, short = out.get("累计解决用工"), out.get("缺工人数")
-    out["缺工解决率"] = round(cum / (cum + short) * 100, 1) if _ok(cum) and _ok(short) and cum + short > 0 \
-        else float("nan")
-    return out
+def _province_baseline(total: pd.Series, previous: Mapping | None, compared: Mapping | None) -> pd.Series | None:
+    """The "day before" the 较上日 wording compares ``total`` with, such that ``total`` − baseline
+    is the change over the compared cities: ``total`` − (``compared`` − ``previous``)."""
+    if previous is None:
+        return None
+    prev = pd.Series({k: _num(v) for k, v in dict(previous).items()}, dtype="float64").reindex(total.index)
+    if compared is None:
+        return prev
+    same = pd.Series({k: _num(v) for k, v in dict(compared).items()}, dtype="float64").reindex(total.index)
+    return total - (same - prev)
 
 
 def render_province(context: Mapping) -> str:

@@ -7,6 +7,10 @@
 
 A failed run leaves the previous good outputs untouched. A bad command (unknown city,
 impossible date, missing table A/B) ends with a UserError before anything is written.
+
+The city notebook ends with the 自检 of its products (``yonggong.selfcheck``): it leaves its
+outcome in ``SELFCHECK_RECORD`` next to the products, which goes into manifest.json under
+``自检`` (the file itself is not published); a failed 自检 fails the notebook, hence the run.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from .errors import RunFailed, RunLocked, UserError
 from .reference import City, params_files, resolve_city
 
 CITY_NOTEBOOK = "city_day.ipynb"
+SELFCHECK_RECORD = "selfcheck.json"  # written by yonggong.selfcheck.city, merged into the manifest
 KERNEL_NAME = "yonggong"
 PACKAGES = ["yonggong", "pandas", "numpy", "openpyxl", "pyarrow", "papermill", "nbconvert", "pandera",
             "cn2an", "python-calamine", "jupyterlab", "invoke", "ipykernel", "PyYAML", "Jinja2"]
@@ -285,6 +290,7 @@ def _execute_and_publish(job: Job, fingerprint: str, started: dt.datetime) -> di
         execute_notebook(job.notebook, nb_out, parameters, cwd=paths.ROOT)
     except Exception as exc:
         _handle_failure(exc, tmp, job)
+    selfcheck = _take_selfcheck(tmp)
     manifest = {
         "tool": "yonggong",
         "version": __version__,
@@ -297,6 +303,7 @@ def _execute_and_publish(job: Job, fingerprint: str, started: dt.datetime) -> di
         "params": [file_entry(p, paths.PARAMS_DIR) for p in params_files()],
         "packages": package_versions(),
         "inputs": job.inputs,
+        **({"自检": selfcheck} if selfcheck is not None else {}),
         "outputs": [file_entry(p, tmp) for p in sorted(tmp.rglob("*")) if p.is_file()],
         "started": started.isoformat(timespec="seconds"),
         "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -306,6 +313,19 @@ def _execute_and_publish(job: Job, fingerprint: str, started: dt.datetime) -> di
                                        encoding="utf-8")
     publish(tmp, job.final)
     return manifest
+
+
+def _take_selfcheck(tmp: Path) -> dict | None:
+    """The 自检 outcome the notebook left in ``tmp`` (removed from the products), None if none."""
+    path = tmp / SELFCHECK_RECORD
+    if not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {"结果": "无法读取", "检查项数": 0, "不符": []}
+    path.unlink()
+    return record
 
 
 def _handle_failure(exc: Exception, tmp: Path, job: Job) -> None:
