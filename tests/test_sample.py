@@ -420,3 +420,52 @@ def test_planted_rows_relate_to_their_sheet(sheets, planted, inbox):
     assert older.stat().st_mtime < newer.stat().st_mtime and old[0]["value"] != new[0]["value"]
     codes_of = [dict(_sheet_of(sheets, p)["rows"])[p["excel_row"]]["统一社会信用代码"] for p in (old[0], new[0])]
     assert codes_of[0] == codes_of[1]
+
+
+def test_help_requests_follow_the_report_period(sheets, planted):
+    """Table J: folder D lists the requests received in W(D) = (D-1 15:00, D 15:00] with their
+    status at D 15:00, and earlier ones closed within W(D) again under the same 编号 as 已办结."""
+    cut = datetime.strptime(str(settings()["period_cutoff"]), "%H:%M").time()
+
+    def window(day: str) -> tuple[datetime, datetime]:
+        end = datetime.combine(date.fromisoformat(day), cut)
+        return end - timedelta(days=1), end
+
+    seen = defaultdict(lambda: defaultdict(list))  # city -> 编号 -> [(folder, row)]
+    for city, day, row in _table_rows(sheets, set(), "J", skip_planted=False):
+        seen[city][row["编号"]].append((day, row))
+    entries = {p["city"]: p for p in planted if p["kind"] == "form:request_status_update"}
+    days = sorted({s["date"] for s in sheets})
+    totals = Counter()
+    for city in cities():
+        requests = seen[city.name]
+        received = Counter()
+        repeated, late, still = {}, 0, 0
+        for number, rows in requests.items():
+            rows.sort(key=lambda x: x[0])
+            first, row0 = rows[0]
+            start, end = window(first)
+            assert start < row0["受理时间"] <= end, (city.name, number)
+            received[first] += 1
+            assert len(rows) <= 2 and len({r["受理时间"] for _, r in rows}) == 1, (city.name, number)
+            for day, row in rows:
+                closed = row.get("办结时间")
+                assert (row["状态"] == "已办结") == (closed is not None), (city.name, number, day)
+                if closed is not None:
+                    assert row["受理时间"] < closed <= window(day)[1], (city.name, number, day)
+            if len(rows) == 2:
+                (_, before), (day, after) = rows
+                assert before["状态"] == "办理中" and after["状态"] == "已办结", (city.name, number)
+                assert window(day)[0] < after["办结时间"], (city.name, number)
+                repeated[number] = [first, day]
+            closed = rows[-1][1].get("办结时间")
+            still += closed is None
+            late += closed is not None and closed - row0["受理时间"] > timedelta(hours=24)
+        assert all(received[d] >= 1 for d in days), (city.name, received)
+        want = entries[city.name]["expected"]
+        assert (want["received"], want["repeated"], want["closed_after_24h"], want["open_at_end"]) == (
+            len(requests), len(repeated), late, still), city.name
+        assert want["repeated_ids"] == repeated, city.name
+        totals.update(received=len(requests), repeated=len(repeated), late=late, still=still)
+    assert 0.1 * totals["received"] <= totals["repeated"] <= 0.35 * totals["received"]
+    assert 0 < totals["late"] <= 0.2 * totals["received"] and 0 < totals["still"] <= 0.2 * totals["received"]

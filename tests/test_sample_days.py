@@ -149,16 +149,33 @@ def expected_figures(city: str, day: str) -> dict[str, dict[str, float]]:
         county = ents.get(ind.code_of(r["统一社会信用代码"]))
         cls = r.get("岗位类别") or CLASS_OF_SKILL.get(r.get("技能要求"), "其他")
         f[county][f"空岗_{cls}"] += ind.num(r["缺工人数"]) or 0
-    for x, t in by_day.items():
+    def on_list(when: dt.date) -> dict[str, str]:
+        """Credit code → county of the list in force on ``when`` (newest A on or before it)."""
+        days = [x for x, t in by_day.items() if t["A"] and x <= when]
+        if not days:
+            return {}
+        out = {}
+        for r in by_day[max(days)]["A"]:
+            if ind.norm(r.get("状态") or "在册") != "调出":
+                county = ind.norm(r["县区"])
+                out[ind.code_of(r["统一社会信用代码"])] = fix.get(county, county)
+        return out
+
+    for x, t in by_day.items():  # a placement row belongs to the folder it came in
         for r in t["D"]:
             when = ind.day_of(r["日期"], d.year)
-            county = ents.get(ind.code_of(r["统一社会信用代码"]))
+            if when > x:  # dated after its folder: an error, never counted
+                continue
+            county = on_list(when).get(ind.code_of(r["统一社会信用代码"]))
+            if county is None:  # not on the list on its date: an error, never counted
+                continue
             n = ind.num(r["人数"]) or 0
-            if when <= d:
-                f[county]["累计解决用工"] += n
+            f[county]["累计解决用工"] += n
             if x == d and when == d:
                 f[county][CHANNEL[r["解决渠道"]]] += n
                 f[county]["当日解决_合计"] += n
+            if x == d and when < d:
+                f[county]["补报解决用工"] += n
     for r in by_day[d]["E"]:
         f[ents.get(ind.code_of(r["统一社会信用代码"]))]["跨区域招聘需求人数"] += ind.num(r["招工人数"]) or 0
     for r in by_day[d]["H"]:
@@ -187,7 +204,7 @@ def test_figures_match_an_independent_computation(days, city, day):
     for row in [*names, "合计"]:
         for figure in ["重点企业数", "已复工企业数", "员工总数", "在岗人数", "缺工人数", "缺工企业数",
                        "空岗_普工", "空岗_技工", "空岗_管理及专业技术", "空岗_其他", "当日解决_合计",
-                       *sorted(set(CHANNEL.values())), "累计解决用工", "跨区域招聘需求人数"]:
+                       *sorted(set(CHANNEL.values())), "补报解决用工", "累计解决用工", "跨区域招聘需求人数"]:
             g = got.loc[row, figure]
             if math.isnan(g):  # the table was not sent that day: nothing to add up
                 assert want.get(row, {}).get(figure, 0) == 0
@@ -204,6 +221,40 @@ def test_figures_match_an_independent_computation(days, city, day):
         cum = t["累计解决用工"]
         assert got.loc["合计", "缺工解决率"] == pytest.approx(round(100 * cum / (cum + t["缺工人数"]), 1))
     assert checked > 100
+
+
+def expected_help(city: str, day: str) -> dict[str, float]:
+    """求助 figures of the day from the raw J rows: merged by 编号 over the folders up to the day
+    (the newest folder's row wins), counted by the window (D−1 15:00, D 15:00]."""
+    d = dt.date.fromisoformat(day)
+    merged = {}
+    for folder in sorted((SAMPLE / city).iterdir()):
+        if dt.date.fromisoformat(folder.name) <= d:
+            for r in ind.read_day(folder)["J"]:
+                merged[str(r["编号"]).strip()] = r
+    end = dt.datetime.combine(d, dt.time(15))
+    start, before = end - dt.timedelta(days=1), end - dt.timedelta(days=2)
+    got = {"求助受理件数": 0, "求助办结件数": 0, "求助到期件数": 0, "求助24小时办结件数": 0}
+    for r in merged.values():
+        rec, done = r["受理时间"], r.get("办结时间")
+        got["求助受理件数"] += start < rec <= end
+        got["求助办结件数"] += done is not None and start < done <= end
+        if before < rec <= start:
+            got["求助到期件数"] += 1
+            got["求助24小时办结件数"] += done is not None and done - rec <= dt.timedelta(hours=24)
+    return got
+
+
+@pytest.mark.parametrize(("city", "day"), PICKS)
+def test_help_figures_match_an_independent_computation(days, city, day):
+    loaded, _ = days
+    got = loaded[(city, day)].figures
+    want = expected_help(city, day)
+    for figure, n in want.items():
+        assert got.loc["市本级", figure] == n == got.loc["合计", figure], figure
+    rate = round(100 * want["求助24小时办结件数"] / want["求助到期件数"], 1) if want["求助到期件数"] else None
+    assert (math.isnan(got.loc["合计", "24小时办结率"]) if rate is None else got.loc["合计", "24小时办结率"] == rate)
+    assert want["求助受理件数"] > 0
 
 
 def test_every_total_equals_the_sum_of_its_rows_in_every_file(days):

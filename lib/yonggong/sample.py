@@ -19,6 +19,15 @@ comes from ``random.Random`` seeded by (seed, city) or (seed, city, day), xlsx f
 through ``xlsxio.save_workbook`` and modification times are fixed, so the same seed gives
 byte-identical files with identical times.
 
+Table J (求助受理) is sent every day and follows the report period W(D) = (D-1 cut-off,
+D cut-off] (settings ``period_cutoff``): folder D lists the requests received in W(D) with
+their status at D's cut-off (已办结 with 办结时间, or 办理中 with 办结时间 blank), plus earlier
+requests closed within W(D), sent again under the same 编号 (QZ<受理日期><seq>) as 已办结.
+Merged by 编号 (newest folder wins) the folders give one row per request. Requests come from
+a generator of their own per (seed, city, day). planted.json has one file-level entry per
+city (``form:request_status_update``, on the first day's J workbook) with the week's counts
+and the 编号 sent again (received folder, closed folder).
+
 Word lists (enterprise names, people's names, jobs, origins, practice texts) live in
 ``params/sample_names.yaml``. Enterprises, people, ID numbers and phone numbers are made up.
 """
@@ -34,7 +43,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -42,6 +51,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from . import codes
+from .indicators import LOCAL
 from .reference import (
     City,
     County,
@@ -55,7 +65,6 @@ from .reference import (
 )
 from .xlsxio import save_workbook
 
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 EXCEL_EPOCH = date(1899, 12, 30)
 WORDS_FILE = "sample_names.yaml"
 PLANTED_FILE = "planted.json"
@@ -1318,7 +1327,7 @@ def _write_day(folder: Path, books: list[Book], city: City, day: date) -> list[d
         starts = _write_csv(book, path) if book.encoding else _write_xlsx(book, path)
         hour, minute = book.clock or (10, 0)
         offset = timedelta(minutes=0 if book.clock else 6 * k)
-        stamp = (datetime.combine(day, time(hour, minute), SHANGHAI) + offset).timestamp()
+        stamp = (datetime.combine(day, time(hour, minute), LOCAL) + offset).timestamp()
         os.utime(path, (stamp, stamp))
         records += _records(city, day, book, starts)
     return records
@@ -1375,7 +1384,7 @@ def generate(out_dir: Path, seed: int | None = None) -> dict:
     with (out_dir / PLANTED_FILE).open("w", encoding="utf-8", newline="\n") as fh:
         json.dump(planted, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
-    stamp = datetime.combine(days[-1], time(18, 0), SHANGHAI).timestamp()
+    stamp = datetime.combine(days[-1], time(18, 0), LOCAL).timestamp()
     os.utime(out_dir / PLANTED_FILE, (stamp, stamp))
     return {"cities": len(cities()), "days": len(days), "files": files, "bytes": size,
             "files_per_table": dict(sorted(per_table.items())), "rows_per_table": dict(sorted(rows.items())),
