@@ -24,6 +24,7 @@ from conftest import invoke
 from yonggong import brief, forms, indicators, province, province_check, sample_province
 from yonggong.errors import UserError
 from yonggong.reference import city_counties, resolve_city
+from yonggong.run import SELFCHECK_RECORD
 
 D = dt.date(2020, 3, 10)
 PREV = D - dt.timedelta(days=1)
@@ -509,10 +510,10 @@ def test_province_run_publishes_the_roll_up_and_skips_when_up_to_date(case_inbox
     table = province.read_completeness(res.workbook)
     assert table["状态"].tolist() == ["按时", "迟报", "迟报", "未报送", "退回", "退回", "退回", "按时", "退回", "退回",
                                     "按时"]
-    # the 自检: in the manifest, in its own file, and shown in the executed notebook
-    assert manifest["自检"]["passed"] is True and manifest["自检"]["checks"] > 500
+    # the 自检: in the manifest (as for a city day; its record is not published) and in the notebook
+    assert manifest["自检"]["结果"] == "通过" and manifest["自检"]["检查项数"] > 500 and manifest["自检"]["不符"] == []
     assert res.manifest["自检"] == manifest["自检"]
-    assert province.names(D)["selfcheck"] in {e["path"] for e in manifest["outputs"]}
+    assert SELFCHECK_RECORD not in {e["path"] for e in manifest["outputs"]}
     nb = json.loads((res.out_dir / f"notebook_省_{D:%Y%m%d}.ipynb").read_text(encoding="utf-8"))
     shown = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
              if "text/plain" in o.get("data", {}) and "自检：通过" in "".join(o["data"]["text/plain"])]
@@ -835,9 +836,9 @@ def test_self_check_passes_on_what_was_written(pday, tmp_path):
     province.write_all(pday, tmp_path)
     result = province.self_check(pday, tmp_path)
     assert result.passed and result.failures == [] and result.checks > 500
-    assert repr(result) == f"自检：通过（共{result.checks}项检查）"
-    saved = json.loads((tmp_path / province.names(D)["selfcheck"]).read_text(encoding="utf-8"))
-    assert saved == {"passed": True, "checks": result.checks, "failures": []}
+    assert repr(result) == f"自检：通过（{result.checks}项）"
+    saved = json.loads((tmp_path / SELFCHECK_RECORD).read_text(encoding="utf-8"))
+    assert saved == {"结果": "通过", "检查项数": result.checks, "不符": []}
 
 
 def _cell(ws, row_label: str, header: str):
@@ -865,8 +866,8 @@ def test_tampering_with_a_written_cell_fails_the_self_check(pday, tmp_path):
                for f in result.failures)
     with pytest.raises(province_check.SelfCheckFailed, match="自检：未通过"):
         province.self_check(pday, tmp_path)
-    saved = json.loads((tmp_path / province.names(D)["selfcheck"]).read_text(encoding="utf-8"))
-    assert saved["passed"] is False and saved["failures"] == result.failures
+    saved = json.loads((tmp_path / SELFCHECK_RECORD).read_text(encoding="utf-8"))
+    assert saved["结果"] == "未通过" and saved["不符"] == result.failures
 
 
 def test_self_check_catches_a_returned_row_and_a_wrong_status_in_the_brief(pday, tmp_path):

@@ -89,8 +89,7 @@ def names(day: dt.date) -> dict[str, str]:
     """Output file names of the province day (named like a city day's, with 江西省)."""
     n = products.names(config()["name"], day)
     stamp = day.strftime("%Y%m%d")
-    return {"huizongbiao": n["huizongbiao"], "brief": f"工作简报_{config()['name']}_{stamp}.html",
-            "selfcheck": f"自检_{config()['name']}_{stamp}.json"}
+    return {"huizongbiao": n["huizongbiao"], "brief": f"工作简报_{config()['name']}_{stamp}.html"}
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -260,9 +259,17 @@ class Receipt:
 
 
 def read_receipts(path: Path, day: dt.date) -> tuple[list[Receipt], str, list[Problem]]:
-    """Lines of 收件登记.csv: (receipts, encoding, problems). Unreadable lines are problems."""
+    """Lines of 收件登记.csv: (receipts, encoding, problems). Unreadable lines are problems.
+
+    The log is optional: a file that cannot be read at all (damaged, an unknown encoding, no
+    permission) gives no receipts, one problem saying why, and encoding "" — every file is then
+    timed by its modification time."""
     cfg = config()["receipts"]
-    rows, encoding = read_csv_rows(path)
+    try:
+        rows, encoding = read_csv_rows(path)
+    except Exception as exc:  # noqa: BLE001 - an optional log: whatever is wrong with it, fall back
+        return [], "", [Problem("（全部）", path.name, "收件登记", "文件", "", "UTF-8 或 GB18030 编码的 CSV",
+                                f"收件登记无法读取（{_read_error(exc)}），全部文件按文件修改时间计", REMIND)]
     wanted = {k: {normalise_header(a) for a in [k, *v]} for k, v in cfg["columns"].items()}
     header_at, cols = None, {}
     for i, row in enumerate(rows[:10]):
@@ -291,6 +298,18 @@ def read_receipts(path: Path, day: dt.date) -> tuple[list[Receipt], str, list[Pr
                                     "日期时间，如 2020-02-24 14:30", "收到时间无法识别，该文件按文件修改时间计", REMIND))
         out.append(Receipt(i, city_text, city_of_text(city_text), received, _nfkc(cell.get("文件名"))))
     return out, encoding, problems
+
+
+def _read_error(exc: BaseException) -> str:
+    """Why a file could not be read, for people."""
+    if isinstance(exc, PermissionError):
+        return "没有读取权限"
+    if isinstance(exc, UnicodeError):
+        return "编码无法识别"
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    text = str(exc).strip()
+    return text if re.search(r"[\u4e00-\u9fff]", text) else f"文件已损坏或格式不对：{text or type(exc).__name__}"
 
 
 def _receipt_time(raw, day: dt.date) -> dt.datetime | None:
@@ -599,8 +618,11 @@ def intake_inbox(folder: Path, day: dt.date, failures: dict | None = None, layou
     for p in files:
         if _file_key(p.name) == _file_key(receipts_name):
             receipts, encoding, problems = read_receipts(p, day)
-            how = f"按{receipts_name}（{encoding}）计；其中未登记的文件按文件修改时间计"
-            subs.append(Submission(file=p.name, path=p, outcome=RECEIPTS_FILE))
+            unreadable = [q.message for q in problems if q.where == "文件"]
+            how = (f"{receipts_name}无法读取，全部按文件修改时间计" if unreadable else
+                   f"按{receipts_name}（{encoding}）计；其中未登记的文件按文件修改时间计")
+            subs.append(Submission(file=p.name, path=p, outcome=RECEIPTS_FILE,
+                                   reason=unreadable[0] if unreadable else ""))
     for r in receipts:
         by_name.setdefault(_file_key(r.file), r)
     names_present = {_file_key(p.name) for p in files}
@@ -1348,19 +1370,14 @@ def write_all(pday: ProvinceDay, out_dir) -> list[Path]:
 
 
 def self_check(pday: ProvinceDay, out_dir):
-    """The province 自检 (``province_check.check``) of the products written into ``out_dir``:
-    its outcome is written next to them (自检_江西省_<YYYYMMDD>.json, which the run puts into the
-    manifest under ``自检``) and kept on ``pday.selfcheck``; raises ``SelfCheckFailed`` (the run
-    fails) when a check fails."""
-    from . import province_check
-    from .xlsxio import write_bytes_atomic
+    """The province 自检 (``province_check.check``) of the products written into ``out_dir``, kept
+    on ``pday.selfcheck`` and published like the city's (``selfcheck.publish``: into the manifest
+    under ``自检``; ``SelfCheckFailed`` fails the run when a check fails)."""
+    from . import province_check, selfcheck
 
     result = province_check.check(pday, out_dir)
     pday.selfcheck = result
-    path = Path(out_dir) / names(pday.day)["selfcheck"]
-    write_bytes_atomic(path, (json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-    result.raise_if_failed()
-    return result
+    return selfcheck.publish(result, out_dir)
 
 
 def read_completeness(path: Path) -> pd.DataFrame:
@@ -1463,22 +1480,7 @@ def run_province(day=None, inbox=None, out=None, source: str = "auto", failures:
 
     job = province_job(day, inbox, out, source, failures)
     manifest, status = run_job(job, force=force)
-    manifest = _manifest_with_selfcheck(job.final, job.day, manifest)
     return ProvinceResult(job.day, job.final, manifest, status, job.parameters["source"])
-
-
-def _manifest_with_selfcheck(folder: Path, day: dt.date, manifest: dict) -> dict:
-    """The published manifest with the 自检 outcome (from 自检_江西省_<YYYYMMDD>.json) under
-    ``自检``; written back once (a manifest that has it already is left alone)."""
-    path = folder / names(day)["selfcheck"]
-    if "自检" in manifest or not path.is_file():
-        return manifest
-    from .xlsxio import write_bytes_atomic
-
-    manifest = dict(manifest, 自检=json.loads(path.read_text(encoding="utf-8")))
-    write_bytes_atomic(folder / "manifest.json",
-                       (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    return manifest
 
 
 # --------------------------------------------------------------------------- all cities, then the province

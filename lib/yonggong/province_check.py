@@ -2,10 +2,10 @@
 
     result = province_check.check(pday, out_dir)   # after province.write_all(pday, out_dir)
     result.passed, result.checks, result.failures  # failures: one Chinese line each
-    result.raise_if_failed()                       # SelfCheckFailed: the province run fails
 
-What is checked (``province.self_check`` runs it in the province notebook, writes the outcome to
-自检_江西省_<YYYYMMDD>.json and the run puts it into the manifest under ``自检``):
+What is checked (``province.self_check`` runs it in the province notebook; ``selfcheck.publish``
+records the outcome, which the run puts into the manifest under ``自检``, and fails the run when
+anything differs — the same as the city 自检):
 
 * 汇总表 (openpyxl, ``data_only``): the rows are the 11 cities then 全省合计; every figure cell
   of an accepted city and of 全省合计 equals the roll-up (``pday.figures``; "—" where it has
@@ -23,69 +23,17 @@ What is checked (``province.self_check`` runs it in the province notebook, write
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
 
 from . import forms, indicators
-from .errors import YonggongError
+from .errors import SelfCheckFailed  # noqa: F401 (re-exported)
+from .selfcheck import Result as CheckResult
+from .selfcheck import Tally as _Tally
 
 TOLERANCE = 1e-6
-
-
-class SelfCheckFailed(YonggongError):
-    """The province products do not read back as computed: the run fails (exit code 1)."""
-
-    exit_code = 1
-
-
-@dataclass
-class CheckResult:
-    """The outcome of the 自检: passed, how many comparisons were made, what did not match."""
-
-    passed: bool
-    checks: int
-    failures: list[str] = field(default_factory=list)
-
-    def line(self) -> str:
-        """One line for people: 自检：通过（共1234项检查） / 自检：未通过（…，2项不符）：…"""
-        if self.passed:
-            return f"自检：通过（共{self.checks}项检查）"
-        shown = "；".join(self.failures[:5]) + (f"等{len(self.failures)}项" if len(self.failures) > 5 else "")
-        return f"自检：未通过（共{self.checks}项检查，{len(self.failures)}项不符）：{shown}"
-
-    def __repr__(self) -> str:
-        return self.line()
-
-    def _repr_markdown_(self) -> str:
-        if self.passed:
-            return f"**{self.line()}**"
-        return f"**自检：未通过**（共{self.checks}项检查，{len(self.failures)}项不符）\n\n" + \
-            "\n".join(f"- {f}" for f in self.failures)
-
-    def as_dict(self) -> dict:
-        return {"passed": self.passed, "checks": self.checks, "failures": list(self.failures)}
-
-    def raise_if_failed(self) -> None:
-        if not self.passed:
-            raise SelfCheckFailed(self.line())
-
-
-class _Tally:
-    def __init__(self):
-        self.checks = 0
-        self.failures: list[str] = []
-
-    def expect(self, ok: bool, message: str) -> bool:
-        self.checks += 1
-        if not ok:
-            self.failures.append(message)
-        return ok
-
-    def result(self) -> CheckResult:
-        return CheckResult(not self.failures, self.checks, self.failures)
 
 
 # --------------------------------------------------------------------------- values

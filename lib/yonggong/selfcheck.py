@@ -36,13 +36,9 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from . import brief, forms, indicators, products, progress
-from .errors import YonggongError
+from .errors import SelfCheckFailed
 from .reference import load_yaml, settings
 from .run import SELFCHECK_RECORD
-
-
-class SelfCheckFailed(YonggongError):
-    """A number of a written product differs from the figures."""
 
 
 @dataclass(repr=False)
@@ -63,19 +59,46 @@ class Result:
         """The outcome as it goes into manifest.json (key ``自检``)."""
         return {"结果": "通过" if self.passed else "未通过", "检查项数": self.checks, "不符": list(self.failures)}
 
+    def _repr_markdown_(self) -> str:
+        if self.passed:
+            return f"**{self.line()}**"
+        return f"**{self.line()}**\n\n" + "\n".join(f"- {f}" for f in self.failures)
 
-class _Tally:
+
+class Tally:
+    """Counts the comparisons of a 自检 and collects the failed ones (one Chinese line each)."""
+
     def __init__(self):
         self.checks = 0
         self.failures: list[str] = []
 
-    def check(self, ok: bool, failure: str) -> None:
+    def check(self, ok: bool, failure: str) -> bool:
         self.checks += 1
         if not ok:
             self.failures.append(failure)
+        return ok
+
+    expect = check
 
     def fail(self, failure: str) -> None:
         self.check(False, failure)
+
+    def result(self) -> Result:
+        return Result(not self.failures, self.checks, list(self.failures))
+
+
+_Tally = Tally
+
+
+def publish(result: Result, out_dir: str | Path) -> Result:
+    """Record the outcome next to the products (``run`` moves it into manifest.json under
+    ``自检``) and raise :class:`SelfCheckFailed` when anything differs. City and province alike."""
+    (Path(out_dir) / SELFCHECK_RECORD).write_text(json.dumps(result.record(), ensure_ascii=False, indent=2)
+                                                  + "\n", encoding="utf-8")
+    if not result.passed:
+        shown = "；".join(result.failures[:5]) + (f"；等{len(result.failures)}项" if len(result.failures) > 5 else "")
+        raise SelfCheckFailed(f"{result.line()}：{shown}")
+    return result
 
 
 def _nan(v) -> bool:
@@ -364,10 +387,4 @@ def check_city(cd, out_dir: str | Path) -> Result:
 def city(cd, out_dir: str | Path) -> Result:
     """The city notebook's 自检 cell: check, record the outcome next to the products (moved into
     manifest.json by ``run``), and raise :class:`SelfCheckFailed` when anything differs."""
-    res = check_city(cd, out_dir)
-    (Path(out_dir) / SELFCHECK_RECORD).write_text(json.dumps(res.record(), ensure_ascii=False, indent=2) + "\n",
-                                                  encoding="utf-8")
-    if not res.passed:
-        shown = "；".join(res.failures[:5]) + (f"；等{len(res.failures)}项" if len(res.failures) > 5 else "")
-        raise SelfCheckFailed(f"{res.line()}：{shown}")
-    return res
+    return publish(check_city(cd, out_dir), out_dir)
