@@ -9,7 +9,8 @@
     invoke test              run the whole test suite
     invoke mutation          mutation test of figures/ledger/indicators against the fast tests
 
-Messages are Chinese for the analyst; a bad command ends with exit code 2.
+Messages are Chinese for the analyst; a bad command (or an outputs folder that cannot be
+written) ends with exit code 2, a held lock with 3, Ctrl-C with "已中断" and exit code 130.
 """
 
 from __future__ import annotations
@@ -31,7 +32,27 @@ sample_mtimes.restore(ROOT / "sample_inbox")
 
 
 def _fail(exc) -> Exit:
-    return Exit(f"错误：{exc.message if hasattr(exc, 'message') else exc}", code=getattr(exc, "exit_code", 1))
+    from yonggong.errors import Interrupted
+
+    message = exc.message if hasattr(exc, "message") else str(exc)
+    if isinstance(exc, Interrupted):
+        return Exit(message, code=exc.exit_code)
+    return Exit(f"错误：{message}", code=getattr(exc, "exit_code", 1))
+
+
+def _guarded(body):
+    """Run a command's body: the package's errors become one Chinese message and their exit
+    code; Ctrl-C becomes "已中断" and exit code 130 (never a traceback)."""
+    from yonggong.errors import Interrupted, YonggongError
+    from yonggong.run import interrupt_once
+
+    try:
+        with interrupt_once():
+            return body()
+    except YonggongError as exc:
+        raise _fail(exc) from None
+    except KeyboardInterrupt:
+        raise _fail(Interrupted()) from None
 
 
 @task(help={
@@ -43,13 +64,9 @@ def _fail(exc) -> Exit:
 })
 def daily(c, city, date=None, inbox=None, out=None, force=False):
     """生成一个设区市一天的报送材料 / Run one city day: clean, figures, xlsx, manifest."""
-    from yonggong.errors import YonggongError
     from yonggong.run import run_city_day
 
-    try:
-        res = run_city_day(city, date, inbox, out, force=force)
-    except YonggongError as exc:
-        raise _fail(exc) from None
+    res = _guarded(lambda: run_city_day(city, date, inbox, out, force=force))
     print(f"{res.city.full_name} {res.day}：{res.status}，输出目录 {res.out_dir}")
     for entry in res.manifest["outputs"]:
         print(f"  {entry['path']}")
@@ -97,13 +114,10 @@ def _print_province(res) -> None:
 })
 def province(c, date=None, inbox=None, out=None, from_outputs=False, force=False):
     """全省汇总：审核各市报送、报送情况、催报名单、逐日对比 / Run the province day."""
-    from yonggong.errors import YonggongError
     from yonggong.province import run_province
 
-    try:
-        res = run_province(date, inbox, out, source="outputs" if from_outputs else "auto", force=force)
-    except YonggongError as exc:
-        raise _fail(exc) from None
+    res = _guarded(lambda: run_province(date, inbox, out, source="outputs" if from_outputs else "auto",
+                                        force=force))
     _print_province(res)
 
 
@@ -117,15 +131,17 @@ def province(c, date=None, inbox=None, out=None, from_outputs=False, force=False
 })
 def all_(c, date=None, inbox=None, out=None, from_outputs=False, force=False, workers=None):
     """11个设区市日报并行运行，然后全省汇总 / Run all 11 city days in parallel, then the province."""
-    from yonggong.errors import YonggongError
+    from yonggong import paths
     from yonggong.province import run_all, summary_lines
+    from yonggong.run import check_out_folder
 
-    try:
-        result = run_all(date, inbox, out, force=force, workers=int(workers) if workers else None,
-                         echo=lambda line: print(line, flush=True),
-                         source="outputs" if from_outputs else "auto")
-    except YonggongError as exc:
-        raise _fail(exc) from None
+    def body():
+        check_out_folder(Path(out) if out else paths.OUTPUTS)  # one message for an unusable --out, not one per city
+        return run_all(date, inbox, out, force=force, workers=int(workers) if workers else None,
+                       echo=lambda line: print(line, flush=True),
+                       source="outputs" if from_outputs else "auto")
+
+    result = _guarded(body)
     print()
     for line in summary_lines(result):
         print(line)
@@ -222,27 +238,49 @@ def mutation(c, max_children=None):
     """变异测试：对指标计算代码做变异，检验快速测试能否发现 / Mutation test (mutmut) of the figures code.
 
     Mutates lib/yonggong/figures.py, ledger.py and indicators.py (``[tool.mutmut]`` in
-    pyproject.toml) and runs tests/test_figures.py and tests/test_ledger.py against every mutant;
+    pyproject.toml; run in a staged copy of the tree under outputs/mutation/stage/) and runs
+    tests/test_figures.py and tests/test_ledger.py against every mutant;
     prints the kill rate and the survivors (recorded with reasons in docs/mutation.md). Takes
     minutes; not part of ``invoke test``.
     """
+    import json
     import re
     import shutil
 
-    shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    out = ROOT / "outputs" / "mutation"
+    stage = out / "stage"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".hypothesis")
+    shutil.copytree(ROOT / "lib", stage / "src", ignore=ignore)
+    for name in ("params", "tests", "sample_inbox", "notebooks"):
+        shutil.copytree(ROOT / name, stage / name, ignore=ignore)
+    shutil.copy2(ROOT / "pyproject.toml", stage / "pyproject.toml")
     env = dict(os.environ, PYTHONUTF8="1")
+    env.pop("YONGGONG_PARAMS", None)
     cmd = [sys.executable, "-m", "mutmut", "run"]
     if max_children:
         cmd += ["--max-children", str(max_children)]
-    subprocess.call(cmd, cwd=ROOT, env=env)
-    res = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=ROOT, env=env,
+    # mutmut runs, for a mutant of a function, the tests that called that function while its call
+    # statistics were collected. The fast tests share module-scoped fixtures (one load of a small
+    # inbox), so only the first test of a module would be linked: collect the statistics first,
+    # link every test of the selection to every mutated function, then run the mutants.
+    subprocess.call([*cmd, "__statistics_only__"], cwd=stage, env=env)
+    stats_path = stage / "mutants" / "mutmut-stats.json"
+    stats = json.loads(stats_path.read_text(encoding="utf-8"))
+    links = stats["tests_by_mangled_function_name"]
+    ours = [k for k in links if k.startswith(("yonggong.figures.", "yonggong.ledger.", "yonggong.indicators."))]
+    every = sorted({t for k in ours for t in links[k]})
+    for k in ours:
+        links[k] = every
+    stats_path.write_text(json.dumps(stats), encoding="utf-8")
+    subprocess.call(cmd, cwd=stage, env=env)
+    res = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=stage, env=env,
                          capture_output=True, text=True, encoding="utf-8")
     lines = [ln.strip() for ln in res.stdout.splitlines() if ":" in ln]
     status = [ln.rsplit(":", 1)[1].strip() for ln in lines]
     killed, survived = status.count("killed"), status.count("survived")
     other = len(status) - killed - survived
-    out = ROOT / "outputs" / "mutation"
-    out.mkdir(parents=True, exist_ok=True)
     (out / "results.txt").write_text(res.stdout, encoding="utf-8")
     total = killed + survived
     rate = killed / total * 100 if total else 0.0

@@ -30,6 +30,9 @@ KINDS = ("stock", "flow", "cumulative")
 LEVELS = ("county", "city")
 
 
+# pragma: no mutate start
+# (invoke mutation: the catalogue's loading, validation and look-ups are configuration, not a
+# figure rule; docs/mutation.md)
 @dataclass(frozen=True)
 class Indicator:
     key: str
@@ -123,6 +126,7 @@ def is_rate(key: str) -> bool:
     return ind is not None and ind.is_rate
 
 
+# pragma: no mutate end
 # --------------------------------------------------------------------------- arithmetic
 
 
