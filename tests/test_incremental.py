@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 
 import nbformat
@@ -93,6 +94,12 @@ def test_each_kind_of_change_reruns(small_inbox, tmp_path, monkeypatch):
     assert _run(small_inbox, out).status == "完成"
     assert _run(small_inbox, out).status == "已是最新"
 
+    # an input file's modification time alone (the newest file wins a conflict)
+    later = f.stat().st_mtime + 60
+    os.utime(f, (later, later))
+    assert _run(small_inbox, out).status == "完成"
+    assert _run(small_inbox, out).status == "已是最新"
+
     # the parameters (the same files under another inbox path)
     moved = tmp_path / "inbox2"
     shutil.copytree(small_inbox, moved)
@@ -105,3 +112,11 @@ def test_a_damaged_output_is_not_up_to_date(small_inbox, tmp_path):
     victim = next(first.out_dir.glob("*.parquet"))
     victim.write_bytes(b"broken")
     assert _run(small_inbox, out).status == "完成"
+    # an edit that keeps the length: outputs are checked by the sha256 the manifest records
+    brief = next(first.out_dir.glob("工作简报_*.html"))
+    original = brief.read_bytes()
+    edited = original.replace("南昌".encode(), "北京".encode(), 1)
+    assert len(edited) == len(original) and edited != original
+    brief.write_bytes(edited)
+    assert _run(small_inbox, out).status == "完成"
+    assert brief.read_bytes() == original

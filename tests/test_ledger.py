@@ -58,3 +58,42 @@ def test_carry_forward_up_to_n_days_then_missing():
 def test_future_rows_are_not_used():
     led = build_ledger(_list(["a"]), pd.DataFrame([_b("a", D + dt.timedelta(days=1), 3)]), D, 3)
     assert led.loc[0, "报送状态"] == "未报送"
+
+
+# ---------------------------------------------------------------- gaps found by invoke mutation
+
+
+def test_an_empty_list_set_gives_no_list_with_the_list_columns():
+    day, df = list_in_force({}, D)
+    assert day is None and df.empty
+    assert list(df.columns) == ["统一社会信用代码", "企业名称", "县区", "企业类别", "清单来源", "纳入日期",
+                                "人社服务专员", "专员手机", "状态", "调整原因"]
+
+
+def test_a_blank_status_means_on_the_list_and_rows_are_renumbered():
+    src = _list(["a", "b", "c"], removed={"a"}, reason="停产")
+    src.loc[src["统一社会信用代码"] == "c", "状态"] = None  # blank: still on the list
+    day, df = list_in_force({D: src}, D)
+    assert list(df["统一社会信用代码"]) == ["b", "c"]
+    assert list(df.index) == [0, 1] and "index" not in df.columns
+
+
+def test_adjustments_carry_every_column_and_both_reasons():
+    before = _list(["a", "b"])
+    today = _list(["a", "b", "c"], removed={"b"}, reason="停产")
+    today.loc[today["统一社会信用代码"] == "c", ["县区", "企业类别", "调整原因"]] = ["西湖区", "医用物资生产", "新增重点"]
+    adj = adjustments({dt.date(2020, 2, 25): before, D: today}, D)
+    assert list(adj.columns) == ["调整", "统一社会信用代码", "企业名称", "县区", "企业类别", "原因"]
+    assert adj.to_dict("records") == [
+        {"调整": "纳入", "统一社会信用代码": "c", "企业名称": "企业c", "县区": "西湖区", "企业类别": "医用物资生产",
+         "原因": "新增重点"},
+        {"调整": "调出", "统一社会信用代码": "b", "企业名称": "企业b", "县区": "东湖区", "企业类别": "相关配套",
+         "原因": "停产"},
+    ]
+
+
+def test_a_removal_by_omission_has_no_reason():
+    """An enterprise simply left out of the new list is 调出 with an empty reason (not None)."""
+    adj = adjustments({dt.date(2020, 2, 25): _list(["a", "b"]), D: _list(["a"])}, D)
+    assert adj.to_dict("records") == [{"调整": "调出", "统一社会信用代码": "b", "企业名称": "企业b", "县区": "东湖区",
+                                       "企业类别": "相关配套", "原因": ""}]

@@ -43,6 +43,8 @@ def test_daily_writes_the_products_and_a_true_manifest(nanchang_run, sample_inbo
     assert manifest["packages"]["pandas"] and manifest["code"]["package_sha256"]
     assert manifest["started"] <= manifest["finished"]
     assert "完成" in res.stdout
+    # no kernel noise on a successful run (jupyter_client's shutdown interrupt is left out)
+    assert "KeyboardInterrupt" not in res.stderr and "[IPKernelApp]" not in res.stderr, res.stderr
 
 
 def test_executed_notebook_shows_chinese_parameters(nanchang_run):
@@ -138,20 +140,29 @@ def test_failed_run_keeps_previous_outputs_and_the_failed_notebook(tmp_path, sam
     assert after == before
     failed = list((out / "2020-02-24" / "failed").glob("南昌-*/notebook_南昌_20200224.ipynb"))
     assert len(failed) == 1
+    record = json.loads((failed[0].parent / run_mod.FAILURE_RECORD).read_text(encoding="utf-8"))
+    assert "故意失败" in record["原因"] and record["笔记本"] == failed[0].name
     leftovers = [p.name for p in (out / "2020-02-24").iterdir() if p.name.startswith((".tmp", ".old"))]
     assert leftovers == []
 
 
 def test_lock_refuses_a_second_run_and_is_released(tmp_path):
+    import os
+    import socket
+
     lock = tmp_path / ".南昌.lock"
     with run_mod.lock(lock):
-        assert lock.is_file()
-        with pytest.raises(RunLocked), run_mod.lock(lock):
+        owner = json.loads(lock.read_text(encoding="utf-8"))
+        assert owner["pid"] == os.getpid() and owner["host"] == socket.gethostname() and owner["process_started"]
+        with pytest.raises(RunLocked) as err, run_mod.lock(lock):
             pass
+        assert f"PID {os.getpid()}" in err.value.message and f"删除锁文件 {lock}" in err.value.message
     assert not lock.exists()
-    lock.write_text("99999999 stale", encoding="utf-8")  # a dead process's lock is taken over
-    with run_mod.lock(lock):
-        assert lock.read_text(encoding="utf-8").split()[0] != "99999999"
+    lock.write_text("99999999 stale", encoding="utf-8")  # a dead process's lock (old form) is taken over
+    with run_mod.lock(lock) as held:
+        assert json.loads(lock.read_text(encoding="utf-8"))["pid"] == os.getpid()
+        assert held.took_over is not None and held.took_over.pid == 99999999
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_output_folder_cannot_escape(tmp_path):

@@ -11,12 +11,22 @@ from the previous city. Imported modules stay loaded, which is the point.
 
 A kernel that has died is replaced before the next notebook. ``invoke daily`` for a single
 city does not use this: one notebook, one fresh kernel.
+
+Every kernel of a run, warm or not, is managed by a *quiet* kernel manager
+(:func:`quiet_manager`). jupyter_client interrupts a kernel (SIGINT) before every shutdown, even
+an idle one; a kernel that is still finishing a message when the signal lands logs
+``[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.`` to the terminal, on a run that
+succeeded. The quiet manager leaves that interrupt out: a shutdown asks the kernel to exit
+(``shutdown_request``), then terminates it if it does not. The managers started are remembered
+(:func:`started_managers`) so that a Ctrl-C can stop the kernel of the run it interrupts
+(:func:`stop_kernels`).
 """
 
 from __future__ import annotations
 
 import atexit
 import time
+import weakref
 from pathlib import Path
 
 from . import paths
@@ -30,6 +40,77 @@ RESET = ("import pandas as _pd\n"
          "get_ipython().reset(new_session=True)\n")
 
 _current: WarmKernel | None = None
+_managers: weakref.WeakSet = weakref.WeakSet()  # every quiet kernel manager of this process
+_quiet_classes: dict[bool, type] = {}
+
+
+def quiet_manager(asynchronous: bool = False) -> type:
+    """A kernel manager class (jupyter_client's, sync or async) that shuts its kernel down
+    without interrupting it first, and registers itself for :func:`stop_kernels`."""
+    if asynchronous not in _quiet_classes:
+        from jupyter_client import AsyncKernelManager, KernelManager
+
+        base = AsyncKernelManager if asynchronous else KernelManager
+
+        class QuietKernelManager(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                _managers.add(self)
+
+            async def _async_interrupt_kernel(self) -> None:
+                if self.shutting_down:  # set by shutdown_kernel: the kernel is to exit, not be interrupted
+                    return
+                await super()._async_interrupt_kernel()
+
+        QuietKernelManager.__name__ = QuietKernelManager.__qualname__ = \
+            ("QuietAsync" if asynchronous else "Quiet") + "KernelManager"
+        _quiet_classes[asynchronous] = QuietKernelManager
+    return _quiet_classes[asynchronous]
+
+
+def started_managers() -> set:
+    """The kernel managers of this process so far (to tell a run's own kernel from older ones)."""
+    return set(_managers)
+
+
+def _kernel_process(km):
+    provisioner = getattr(km, "provisioner", None)
+    return getattr(provisioner, "process", None)
+
+
+def stop_kernels(before: set, warm_km=None) -> None:
+    """Kill the kernels started since ``before`` was taken, and ``warm_km``'s: the run that used
+    them was interrupted. Only the process is killed here (from the main thread, while the
+    notebook's own thread still holds its client); that thread then sees a dead kernel and ends."""
+    for km in [*(set(_managers) - before), *([warm_km] if warm_km is not None else [])]:
+        proc = _kernel_process(km)
+        if proc is None:
+            continue
+        try:
+            if proc.poll() is None:
+                proc.kill()
+        except OSError:
+            pass
+
+
+def close_thread_loop() -> None:
+    """Close the asyncio loop the notebook client made in this (helper) thread."""
+    import asyncio
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return
+    if not loop.is_running() and not loop.is_closed():
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        except Exception:  # noqa: BLE001 - tidying only
+            pass
+        loop.close()
+    asyncio.set_event_loop(None)
 
 
 class KernelFailed(RuntimeError):
@@ -45,9 +126,7 @@ class WarmKernel:
 
     def launch(self) -> WarmKernel:
         """Start the kernel process (returns at once; the kernel imports on its own)."""
-        from jupyter_client import KernelManager
-
-        self.km = KernelManager(kernel_name=self.kernel_name)
+        self.km = quiet_manager()(kernel_name=self.kernel_name)
         self.km.start_kernel(cwd=str(self.cwd))
         return self
 
@@ -102,11 +181,12 @@ def start_worker(kernel_name: str) -> None:
     global _current
     from multiprocessing import util
 
+    from . import run
+
+    run.worker_sigint()  # Ctrl-C: the run in progress stops, queued ones are refused, no traceback
     try:
         warm = WarmKernel(kernel_name).launch()
-        from . import run  # the worker's own imports, while the kernel starts
-
-        run.skip_slow_optional_imports()
+        run.skip_slow_optional_imports()  # the worker's own imports, while the kernel starts
         import nbclient  # noqa: F401
         import papermill  # noqa: F401
 
