@@ -32,7 +32,9 @@ def test_adjustments_against_the_day_before():
     adj = adjustments(lists, D)
     assert sorted(zip(adj["调整"], adj["统一社会信用代码"], adj["原因"], strict=True)) == \
         [("纳入", "c", ""), ("调出", "b", "停产")]
-    assert adjustments(lists, dt.date(2020, 2, 24)).empty
+    none = adjustments(lists, dt.date(2020, 2, 24))
+    assert none.empty and list(none.columns) == ["调整", "统一社会信用代码", "企业名称", "县区", "企业类别", "原因"]
+    assert adjustments({}, D).empty  # no list at all: nothing to compare
 
 
 def _b(code, day, shortage):

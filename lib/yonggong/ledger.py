@@ -33,7 +33,7 @@ def list_in_force(lists: dict[dt.date, pd.DataFrame], day: dt.date) -> tuple[dt.
     if not days:
         return None, pd.DataFrame(columns=LIST_FIELDS + ["状态", "调整原因"])
     src = lists[days[-1]]
-    return days[-1], src[src["状态"].fillna("在册") != "调出"].reset_index(drop=True)
+    return days[-1], src[src["状态"] != "调出"].reset_index(drop=True)  # blank 状态: on the list
 
 
 def adjustments(lists: dict[dt.date, pd.DataFrame], day: dt.date) -> pd.DataFrame:
@@ -41,7 +41,7 @@ def adjustments(lists: dict[dt.date, pd.DataFrame], day: dt.date) -> pd.DataFram
     _, today = list_in_force(lists, day)
     _, before = list_in_force(lists, day - dt.timedelta(days=1))
     newest_day, _ = list_in_force(lists, day)
-    source = lists.get(newest_day, pd.DataFrame()) if newest_day else pd.DataFrame()
+    source = lists[newest_day] if newest_day else pd.DataFrame()
     rows = []
     before_codes = set(before["统一社会信用代码"])
     today_codes = set(today["统一社会信用代码"])
@@ -70,9 +70,9 @@ def build_ledger(in_force: pd.DataFrame, b_rows: pd.DataFrame, day: dt.date, car
     ``b_rows`` holds clean B rows of day ``day`` and earlier days (column 填报日期 is a date).
     """
     earliest = day - dt.timedelta(days=carry_days)
-    usable = b_rows[(b_rows["填报日期"] <= day) & (b_rows["填报日期"] >= earliest)] if not b_rows.empty else b_rows
+    usable = b_rows[(b_rows["填报日期"] <= day) & (b_rows["填报日期"] >= earliest)]
     if not usable.empty:
-        usable = usable.sort_values(["填报日期", "_mtime"], kind="stable")
+        usable = usable.sort_values(["填报日期", "_mtime"])  # newest date, then newest file, last
         newest = usable.groupby("统一社会信用代码", sort=False).tail(1).set_index("统一社会信用代码")
     else:
         newest = pd.DataFrame(columns=LEDGER_FIELDS + ["填报日期"])
