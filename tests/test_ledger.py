@@ -99,3 +99,28 @@ def test_a_removal_by_omission_has_no_reason():
     adj = adjustments({dt.date(2020, 2, 25): _list(["a", "b"]), D: _list(["a"])}, D)
     assert adj.to_dict("records") == [{"调整": "调出", "统一社会信用代码": "b", "企业名称": "企业b", "县区": "东湖区",
                                        "企业类别": "相关配套", "原因": ""}]
+
+
+def test_ledger_columns_types_and_the_newest_file_of_the_same_day():
+    """One row per enterprise in list order, the ledger's columns and types; two rows of the same
+    day: the one from the newer file wins; no ledger rows at all: everyone 未报送."""
+    in_force = _list(["b", "a"])
+    older = {**_b("a", D, 5), "产能恢复率": 80.5, "是否复工": True, "问题是否解决": False}
+    newer = {**_b("a", D, 6), "产能恢复率": 90.0, "是否复工": True, "问题是否解决": False,
+             "_mtime": pd.Timestamp("2020-02-26 10:00")}
+    b = pd.DataFrame([newer, older])
+    led = build_ledger(in_force, b, D, carry_days=3)
+    assert list(led.columns) == ["统一社会信用代码", "企业名称", "县区", "企业类别", "清单来源", "纳入日期",
+                                 "人社服务专员", "专员手机", "员工总数", "在岗人数", "缺工人数", "是否复工", "产能恢复率",
+                                 "已返岗人数", "问题困难类型", "问题困难", "问题是否解决", "富余人数", "填报日期", "报送状态"]
+    assert list(led["统一社会信用代码"]) == ["b", "a"]
+    a = led.set_index("统一社会信用代码").loc["a"]
+    assert a["缺工人数"] == 6 and a["产能恢复率"] == 90.0 and a["填报日期"] == D  # the newer file
+    b_row = led.set_index("统一社会信用代码").loc["b"]
+    assert b_row["报送状态"] == "未报送" and b_row["填报日期"] is None
+    for name in ("员工总数", "在岗人数", "缺工人数", "已返岗人数", "富余人数"):
+        assert str(led[name].dtype) == "Int64", name
+    assert str(led["产能恢复率"].dtype) == "Float64"
+    assert str(led["是否复工"].dtype) == "boolean" and str(led["问题是否解决"].dtype) == "boolean"
+    nobody = build_ledger(in_force, pd.DataFrame(columns=["统一社会信用代码", "填报日期"]), D, carry_days=3)
+    assert list(nobody["报送状态"]) == ["未报送", "未报送"] and list(nobody.columns) == list(led.columns)
