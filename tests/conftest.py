@@ -73,3 +73,18 @@ def browser(tmp_path_factory):
         yield b
     finally:
         b.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """After a run of the fault suite (tests/test_faults.py): "N cases, N handled", N handled
+    being the cases that passed."""
+    reports = [r for key in ("passed", "failed", "error", "skipped") for r in terminalreporter.stats.get(key, [])
+               if getattr(r, "when", "call") in ("call", "setup")
+               and r.nodeid.split("::")[0].endswith("test_faults.py")]
+    outcomes: dict[str, str] = {}
+    for r in reports:  # one outcome per case: a failed setup counts, a passed setup is not the call
+        if r.when == "call" or r.outcome != "passed":
+            outcomes[r.nodeid] = r.outcome
+    if outcomes:
+        handled = sum(1 for o in outcomes.values() if o == "passed")
+        terminalreporter.write_line(f"{len(outcomes)} cases, {handled} handled")

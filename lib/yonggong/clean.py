@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from . import codes
+from .bounded import EXCEL_CELL_LIMIT, show_controls
 from .ingest import META_COLUMNS, Inbox, gc_paused
-from .parse import PROBLEM_COLUMNS, parse_series
+from .parse import IMPLAUSIBLE, PROBLEM_COLUMNS, excel_display, parse_series
 from .reference import City, ColumnSpec, TableSpec, categories, resolve_county, settings, table_specs
 
 ERROR = "错误"  # the row is left out of the clean table
@@ -59,32 +60,95 @@ class Fault:
 FAULT_COLUMNS = list(Fault.__dataclass_fields__)
 
 
-def show_value(value: object, col: ColumnSpec | None) -> str:
-    """The original cell as text for the report, masked when the column is personal."""
-    if value is None or (isinstance(value, float) and value != value):
+def cell_text(value: object) -> str:
+    """A raw cell as the clerk sees it in Excel: numbers in Excel's General format ("120",
+    "1E+20", "3.60102E+17"), dates as 2020-02-24 (with the time when there is one), control
+    characters made visible; "" when empty."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return ""
-    text = str(value)
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float | np.integer | np.floating):
+        return excel_display(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return _as_text(value)
+    return show_controls(str(value))
+
+
+def show_value(value: object, col: ColumnSpec | None) -> str:
+    """The original cell as text for the report (see ``cell_text``), masked when the column is
+    personal."""
+    text = cell_text(value)
+    if not text:
+        return ""
     if col is not None and col.personal:
-        if col.type == "idno":
-            return codes.mask_idno(text)
-        if col.type == "phone":
-            return codes.mask_phone(text)
-        return codes.mask_name(text)
+        return mask_personal(text, col)
     return text[:200]
 
 
+def mask_personal(text: str, col: ColumnSpec) -> str:
+    if col.type == "idno":
+        return codes.mask_idno(text)
+    if col.type == "phone":
+        return codes.mask_phone(text)
+    return codes.mask_name(text)
+
+
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")
+_IDNO_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])")
+
+
+def scrub(text: str) -> str:
+    """``text`` with every mobile number and every ID number (18 digits with a valid check
+    character, or 15 digits) masked: the last guard of the report's texts. Valid credit codes
+    are left alone."""
+    if not text or not any(ch.isdigit() for ch in text):
+        return text
+    text = _MOBILE_IN_TEXT.sub(lambda m: codes.mask_phone(m[0]), text)
+
+    def id_mask(m: re.Match) -> str:
+        v = m[0]
+        if len(v) == 18 and (codes.check_uscc(v).valid or not codes.check_idno(v).valid):
+            return v
+        return codes.mask_idno(v)
+
+    return _IDNO_IN_TEXT.sub(id_mask, text)
+
+
 class FaultLog:
-    """Collects faults for one city day; knows the header text of every sheet."""
+    """Collects faults for one city day; knows the header text of every sheet.
+
+    Every text of a fault about a personal column, or about a table holding personal data (F,
+    M), is masked: the value by its column's mask, and the problem and advice texts lose every
+    occurrence of the raw value and every mobile or ID number (``scrub``)."""
 
     def __init__(self, inbox: Inbox):
         self.faults: list[Fault] = []
         self._headers = {(s.file, s.sheet): s.headers for s in inbox.sheets}
-        for issue in inbox.issues:
-            self.faults.append(Fault(issue.level, "", issue.file, issue.sheet, None, "", "",
-                                     issue.problem, issue.advice, "sheet"))
+        self._hidden = {(s.file, s.sheet) for s in inbox.sheets if s.hidden}
+        specs = table_specs()
+        for issue in [*inbox.issues, *inbox.notes]:
+            spec = specs.get(issue.table)
+            col = None
+            if spec is not None and issue.canonical:
+                col = spec.column(issue.canonical)
+            value = issue.value
+            if value and col is not None and col.personal:
+                value = mask_personal(value, col)
+            elif value and spec is not None and spec.personal:  # a cell of a personal table, column unknown
+                value = codes.mask_name(value)
+            elif value:
+                value = scrub(value)
+            self.faults.append(Fault(issue.level, issue.table, issue.file, issue.sheet, issue.row,
+                                     issue.column, value[:200], scrub(issue.problem), scrub(issue.advice),
+                                     issue.rule))
 
     def header(self, file: str, sheet: str, column: str) -> str:
         return self._headers.get((file, sheet), {}).get(column, column)
+
+    def hidden(self, file: str, sheet: str) -> bool:
+        """Whether a sheet was hidden in its workbook (read because it alone held its table)."""
+        return (file, sheet) in self._hidden
 
     def add(self, level, spec: TableSpec, row: pd.Series | dict, column: str, problem: str,
             advice: str, rule: str, value: object = None) -> None:
@@ -95,16 +159,37 @@ class FaultLog:
             except KeyError:
                 col = None
         raw = row.get(column) if value is None and column else value
+        shown = show_value(raw, col)
+        if (col is not None and col.personal) or spec.personal:
+            problem, advice = _masked_text(problem, raw, shown), _masked_text(advice, raw, shown)
         self.faults.append(Fault(
             level, spec.code, row["_file"], row["_sheet"], int(row["_row"]),
             self.header(row["_file"], row["_sheet"], column) if column else "",
-            show_value(raw, col), problem, advice, rule))
+            shown, problem, advice, rule))
 
     def frame(self) -> pd.DataFrame:
         df = pd.DataFrame([f.as_dict() for f in self.faults], columns=FAULT_COLUMNS)
         df["_order"] = df["row"].fillna(0)
         df = df.sort_values(["file", "sheet", "_order", "column"], kind="stable").drop(columns="_order")
         return df.reset_index(drop=True)
+
+
+def _masked_text(text: str, raw: object, shown: str) -> str:
+    """A fault text about a personal value: every form of the raw value in it replaced by its
+    masked form ``shown``, then every mobile or ID number masked."""
+    if not text:
+        return text
+    if raw is not None and shown:
+        forms = {cell_text(raw), str(raw).strip(), _nfkc_text(raw)}
+        for form in sorted((f for f in forms if len(f) >= 3), key=len, reverse=True):
+            text = text.replace(form, shown)
+            if len(form) > 40:
+                text = text.replace(form[:40] + "…", shown)
+    return scrub(text)
+
+
+def _nfkc_text(raw: object) -> str:
+    return " ".join(unicodedata.normalize("NFKC", str(raw)).split())
 
 
 def _nfkc(v: object) -> str:
@@ -120,19 +205,28 @@ def _split_totals(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _check_totals(totals: pd.DataFrame, data: pd.DataFrame, spec: TableSpec, log: FaultLog, year: int):
-    """A total row must equal the sum of the rows above it in the same sheet (else 警告)."""
+    """A total row must equal the sum of the rows above it in the same sheet (else 警告); a total
+    row with no rows above it (placed directly under the header) is checked against the rows
+    below it, up to the next total row."""
     int_cols = [c.name for c in spec.columns if c.type == "int" and c.name in data.columns]
     for _, trow in totals.iterrows():
-        above = data[(data["_file"] == trow["_file"]) & (data["_sheet"] == trow["_sheet"])
-                     & (data["_row"] < trow["_row"])]
+        sheet = data[(data["_file"] == trow["_file"]) & (data["_sheet"] == trow["_sheet"])]
+        part = sheet[sheet["_row"] < trow["_row"]]
+        where = "上方"
+        if part.empty:
+            later = totals[(totals["_file"] == trow["_file"]) & (totals["_sheet"] == trow["_sheet"])
+                           & (totals["_row"] > trow["_row"])]["_row"]
+            end = later.min() if len(later) else np.inf
+            part = sheet[(sheet["_row"] > trow["_row"]) & (sheet["_row"] < end)]
+            where = "下方"
         for name in int_cols:
             tval, _ = parse_series(pd.Series([trow[name]]), "int", year)
             if pd.isna(tval.iloc[0]):
                 continue
-            total = int(above[name].dropna().sum()) if name in above else 0
+            total = int(part[name].dropna().sum()) if name in part else 0
             if int(tval.iloc[0]) != total:
                 log.add(WARNING, spec, trow, name,
-                        f"合计行数值{int(tval.iloc[0])}与上方各行之和{total}不符",
+                        f"合计行数值{int(tval.iloc[0])}与{where}各行之和{total}不符",
                         "合计行不参与计算，已按明细行重新汇总；请核对明细或合计", "total_row")
 
 
@@ -176,6 +270,8 @@ def _code_column(df: pd.DataFrame, s: pd.Series, col: ColumnSpec, spec: TableSpe
     check, check_array = (codes.check_uscc, codes.check_uscc_array) if kind == "uscc" else \
         (codes.check_idno, codes.check_idno_array)
     name = "统一社会信用代码" if kind == "uscc" else "身份证号"
+    source = "营业执照" if kind == "uscc" else "本人身份证"
+    s = _numeric_codes(s)
     codes_, uniq = _distinct(s)
     blank = np.fromiter(map(len, map(str.strip, uniq)), dtype=np.int64, count=len(uniq)) == 0
     value, valid, old_form, changed = check_array(uniq)
@@ -188,8 +284,14 @@ def _code_column(df: pd.DataFrame, s: pd.Series, col: ColumnSpec, spec: TableSpe
         u, idx = codes_[pos], s.index[pos]
         if not valid[u]:
             bad.add(idx)
+            if _SCIENTIFIC.fullmatch(uniq[u].strip()):
+                log.add(ERROR, spec, df.loc[idx], col.name,
+                        f"{name}被Excel当成数字，显示为科学计数法（{uniq[u].strip()}），后几位已经丢失，无法恢复",
+                        f"请把该列设置为“文本”格式后重新录入完整的{name}（或在号码前加英文单引号'），"
+                        f"以{source}为准", f"{kind}_scientific", value=uniq[u].strip())
+                continue
             log.add(ERROR, spec, df.loc[idx], col.name, f"{name}无效：{check(uniq[u]).reason}",
-                    f"请核对{name}，以营业执照/身份证为准", f"{kind}_check")
+                    f"请核对{name}，以{source}为准", f"{kind}_check")
         elif old_form[u]:
             log.add(WARNING, spec, df.loc[idx], col.name, "15位旧身份证号，无法校验",
                     "请尽量更新为18位身份证号", "idno_old")
@@ -198,6 +300,28 @@ def _code_column(df: pd.DataFrame, s: pd.Series, col: ColumnSpec, spec: TableSpe
             log.add(WARNING, spec, df.loc[idx], col.name, f"{name}含小写、全角字符或空格，已规范为{shown}",
                     "请在原表中改为大写半角", f"{kind}_normalised")
     return out
+
+
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:\.\d+)?[Ee][+]?\d+")
+
+
+def _numeric_codes(s: pd.Series) -> pd.Series:
+    """A code column where Excel turned some codes into numbers: a whole number of up to 15
+    digits is still exact (a 15-digit ID number) and becomes its digits; a larger one has lost
+    its last digits and becomes the scientific notation Excel shows ("3.60102E+17"), which the
+    check reports as such. Text cells are left as they are."""
+    if isinstance(s.dtype, pd.StringDtype):
+        return s  # text only
+    values = s.to_numpy(dtype=object)
+    numeric = np.fromiter((isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_)
+                           and v == v for v in values), dtype=bool, count=len(values))
+    if not numeric.any():
+        return s
+    out = values.copy()
+    for i in np.flatnonzero(numeric).tolist():
+        f = float(values[i])
+        out[i] = str(int(f)) if f.is_integer() and abs(f) < 1e15 else excel_display(f)
+    return pd.Series(out, index=s.index, name=s.name, dtype=object)
 
 
 def _county_column(df: pd.DataFrame, s: pd.Series, col: ColumnSpec, spec: TableSpec, city: City,
@@ -334,7 +458,47 @@ def _parse_column(df: pd.DataFrame, col: ColumnSpec, spec: TableSpec, city: City
     for idx, level, note in zip(problems["index"], problems["level"], problems["note"], strict=True):
         if level == ERROR:
             bad.add(idx)
+        if kind == "int" and IMPLAUSIBLE in note:
+            log.add(level, spec, df.loc[idx], col.name, note,
+                    "请填写实际的数值（检查是否多输入了数字，或单元格被设成了科学计数法）", "count_implausible")
+            continue
         log.add(level, spec, df.loc[idx], col.name, note, _advice(kind), f"parse_{kind}")
+    if kind == "text" and _longest(s) > EXCEL_CELL_LIMIT:
+        values = _cut_long_texts(df, values, col, spec, log)
+    return values
+
+
+def _longest(s: pd.Series) -> int:
+    """Length of the longest text cell of a raw column (vectorised for text columns)."""
+    if not len(s):
+        return 0
+    try:
+        longest = s.str.len().max()
+    except AttributeError:  # not a text column (numbers, dates)
+        return 0
+    return 0 if pd.isna(longest) else int(longest)
+
+
+def _cut_long_texts(df: pd.DataFrame, values: pd.Series, col: ColumnSpec, spec: TableSpec,
+                    log: FaultLog) -> pd.Series:
+    """Texts longer than an Excel cell holds (32,767 characters) are cut to that length with a
+    警告, rather than silently when the outputs are written."""
+    codes_, uniq = _distinct(values)
+    if not uniq:
+        return values
+    lengths = np.fromiter((len(u) if type(u) is str else 0 for u in uniq), dtype=np.int64, count=len(uniq))
+    if lengths.max() <= EXCEL_CELL_LIMIT:
+        return values
+    values = values.copy()
+    for pos in _flagged(codes_, lengths > EXCEL_CELL_LIMIT):
+        idx = values.index[pos]
+        text = values.iloc[pos]
+        if not isinstance(text, str):
+            continue
+        values.iloc[pos] = text[:EXCEL_CELL_LIMIT]
+        log.add(WARNING, spec, df.loc[idx], col.name,
+                f"单元格内容有{len(text)}个字符，超过Excel单元格上限{EXCEL_CELL_LIMIT}个字符，已截取前{EXCEL_CELL_LIMIT}个字符",
+                "请精简该单元格的内容（详细材料可另附文件）", "text_too_long", value=text[:60] + "…")
     return values
 
 
@@ -421,6 +585,29 @@ def _record(spec: TableSpec, r: pd.Series, log: FaultLog) -> str:
     return "，".join(part(k) for k in key) + " "
 
 
+def _where(df: pd.DataFrame, other: object, mine: object) -> str:
+    """How a conflict line names the other row: "new.xlsx 第3行"; with the sheet when the rows
+    are in two sheets of one file ("a.xlsx 工作表“台账(2)” 第3行"), so a line never names one file
+    and row for two different rows."""
+    text = str(df.at[other, "_file"])
+    if df.at[other, "_file"] == df.at[mine, "_file"] and df.at[other, "_sheet"] != df.at[mine, "_sheet"]:
+        text += f" 工作表“{df.at[other, '_sheet']}”"
+    return f"{text} 第{int(df.at[other, '_row'])}行"
+
+
+def _outcome(df: pd.DataFrame, winner: object, loser: object, log: FaultLog) -> tuple[str, str]:
+    """Why the winner of a conflict won: (for the losing row's line, for the winner's line)."""
+    if df.at[winner, "_file"] != df.at[loser, "_file"]:
+        if df.at[winner, "_mtime"] != df.at[loser, "_mtime"]:
+            return "已采用较新文件的行", "采用本行（文件较新）"
+        return "已采用文件名排序靠后的文件的行（两个文件修改时间相同）", "采用本行（两个文件修改时间相同，按文件名排序靠后）"
+    hidden_w = log.hidden(df.at[winner, "_file"], df.at[winner, "_sheet"])
+    hidden_l = log.hidden(df.at[loser, "_file"], df.at[loser, "_sheet"])
+    if hidden_l and not hidden_w:
+        return "已采用未隐藏工作表的行", "采用本行（未隐藏的工作表）"
+    return "已采用同一文件中位置靠后的行", "采用本行（同一文件中位置靠后）"
+
+
 def _differences(spec: TableSpec, value_cols: list[str], df: pd.DataFrame, mine: object, other: object,
                  raw: pd.DataFrame | None, log: FaultLog) -> str:
     """Every column whose typed values differ, with both values:
@@ -430,7 +617,7 @@ def _differences(spec: TableSpec, value_cols: list[str], df: pd.DataFrame, mine:
     when there is no raw row or both raw cells read the same (e.g. 月薪下限 filled from 薪酬).
     Column names are the headers as written in ``mine``'s sheet; personal columns are masked.
     ``mine`` and ``other`` are index labels of ``df`` (and of ``raw``)."""
-    where = f"{df.at[other, '_file']} 第{int(df.at[other, '_row'])}行"
+    where = _where(df, other, mine)
     has_raw = raw is not None and mine in raw.index and other in raw.index
     parts = []
     for name in value_cols:
@@ -470,14 +657,16 @@ def _dedupe(df: pd.DataFrame, spec: TableSpec, log: FaultLog, raw: pd.DataFrame 
     work["_sig"] = work[value_cols].apply(_signature, axis=1)
     drop = []
     advice = "请核实哪一行正确，并删除另一行"
+    # newest file last; within a file a hidden sheet before a visible one, then by row
+    work["_visible"] = [not log.hidden(f, sh) for f, sh in zip(work["_file"], work["_sheet"], strict=True)]
     for _, grp in work.groupby(key, sort=False, dropna=False):
-        grp = grp.sort_values(["_mtime", "_file", "_row"], kind="stable")
+        grp = grp.sort_values(["_mtime", "_file", "_visible", "_row"], kind="stable")
         first_seen: dict[str, pd.Series] = {}
         for idx, r in grp.iterrows():  # exact duplicates: keep the first, report the others
             if r["_sig"] in first_seen:
                 orig = first_seen[r["_sig"]]
                 drop.append(idx)
-                log.add(WARNING, spec, r, "", f"重复行：与 {orig['_file']} 第{int(orig['_row'])}行完全相同，已合并",
+                log.add(WARNING, spec, r, "", f"重复行：与 {_where(df, orig.name, idx)}完全相同，已合并",
                         "删除重复行即可", "duplicate")
             else:
                 first_seen[r["_sig"]] = r
@@ -485,13 +674,14 @@ def _dedupe(df: pd.DataFrame, spec: TableSpec, log: FaultLog, raw: pd.DataFrame 
         winner = distinct.iloc[-1]  # conflicts: the row of the newest file wins
         for idx, r in distinct.iloc[:-1].iterrows():
             drop.append(idx)
+            lost, won = _outcome(df, winner.name, idx, log)
             log.add(WARNING, spec, r, "",
-                    f"{_record(spec, r, log)}与 {winner['_file']} 第{int(winner['_row'])}行主键相同但内容不同，"
-                    f"已采用较新文件的行。{_differences(spec, value_cols, df, idx, winner.name, raw, log)}",
+                    f"{_record(spec, r, log)}与 {_where(df, winner.name, idx)}主键相同但内容不同，"
+                    f"{lost}。{_differences(spec, value_cols, df, idx, winner.name, raw, log)}",
                     advice, "conflict")
             log.add(WARNING, spec, winner, "",
-                    f"{_record(spec, winner, log)}与 {r['_file']} 第{int(r['_row'])}行主键相同但内容不同，"
-                    f"采用本行（文件较新）。{_differences(spec, value_cols, df, winner.name, idx, raw, log)}",
+                    f"{_record(spec, winner, log)}与 {_where(df, idx, winner.name)}主键相同但内容不同，"
+                    f"{won}。{_differences(spec, value_cols, df, winner.name, idx, raw, log)}",
                     advice, "conflict")
     return df.drop(index=drop)
 
@@ -542,5 +732,23 @@ def _clean_table(code: str, raw: pd.DataFrame, city: City, report_date: dt.date,
         _fill_salary_bounds(typed)
     if not totals.empty:
         _check_totals(totals, typed, spec, log, year)
+    if code in DATED_ON_THE_DAY:
+        _check_not_after(typed, data, spec, DATED_ON_THE_DAY[code], report_date, log, bad)
     good = typed[~typed.index.isin(list(bad))]
     return _dedupe(good, spec, log, raw=data).reset_index(drop=True)
+
+
+# Tables whose rows count on their date (点对点运输, 岗位推送, 培训): a row of the day's folder
+# dated after the day is 错误 and not counted, as for 用工解决 (pipeline._check_placements).
+DATED_ON_THE_DAY = {"G": "日期", "H": "日期", "I": "日期"}
+
+
+def _check_not_after(typed: pd.DataFrame, data: pd.DataFrame, spec: TableSpec, column: str, day: dt.date,
+                     log: FaultLog, bad: set) -> None:
+    later = np.fromiter((isinstance(d, dt.date) and d > day for d in typed[column]), dtype=bool, count=len(typed))
+    for idx in typed.index[later]:
+        if idx in bad:
+            continue
+        bad.add(idx)
+        log.add(ERROR, spec, data.loc[idx], column, f"日期晚于报送日期{day}，不计入",
+                f"请核对日期：当日文件夹只报送当日及以前的{spec.name}情况", "date_after_day")

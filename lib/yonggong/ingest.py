@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 import re
+import stat
 import sys
 import unicodedata
 from contextlib import contextmanager
@@ -27,24 +29,50 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .parse import normalise_header, read_csv_rows
+from .bounded import Unreadable, column_letter, read_book
+from .parse import normalise_header
 from .reference import TableSpec, table_specs
 
-SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
+# Files read as spreadsheets (by content, whatever the name says): Excel, Excel 97–2003 and WPS
+# (.et, tried as Excel 97–2003), OpenDocument (.ods, LibreOffice/WPS), CSV.
+SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv"}
 HEADER_SCAN_ROWS = 12
 META_COLUMNS = ["_file", "_sheet", "_row", "_mtime", "_total"]
 PREFILTER_ROWS = 2000  # sheets longer than this look for total markers with a character pre-filter
+# Tables whose sheet with a header and no rows counts as not sent (level of its report line).
+EMPTY_MEANS_NOT_SENT = {"B": "错误", "C": "警告"}
+
+# Other entries of a day folder: listed in the report as 未读取 with the reason and advice.
+_SKIPPED = {
+    ".txt": ("文本文件（.txt）", "如是Excel导出的“Unicode文本”，请在Excel中另存为 .xlsx 或 .csv 后放入"),
+    ".zip": ("压缩包", "请解压后把其中的表格文件放入当日文件夹"),
+    ".rar": ("压缩包", "请解压后把其中的表格文件放入当日文件夹"),
+    ".7z": ("压缩包", "请解压后把其中的表格文件放入当日文件夹"),
+    ".xlsb": ("Excel二进制工作簿（.xlsb）", "请在Excel中“另存为”Excel工作簿（.xlsx）后放入"),
+    ".doc": ("Word文档", "如含报送数据，请把表格复制到Excel中另存为 .xlsx 后放入"),
+    ".docx": ("Word文档", "如含报送数据，请把表格复制到Excel中另存为 .xlsx 后放入"),
+    ".wps": ("WPS文字文档", "如含报送数据，请把表格复制到WPS表格中另存为 .xlsx 后放入"),
+    ".pdf": ("PDF文件", "程序只读取表格文件，请放入原始的 .xlsx 或 .csv 文件"),
+}
+READABLE = "、".join(sorted(SUFFIXES))
 
 
 @dataclass
 class SheetIssue:
-    """A file or sheet that could not be used (unreadable, unmatched, ambiguous)."""
+    """A line for the report from reading: a file or sheet that could not be used (unreadable,
+    unmatched, ambiguous, skipped), or a cell-level note (``row`` set) found while reading."""
 
     file: str
     sheet: str
     problem: str  # Chinese
     advice: str  # Chinese
     level: str = "错误"
+    row: int | None = None  # Excel row
+    column: str = ""  # header as written (or the column letter outside the table)
+    value: str = ""  # the cell as the clerk sees it (masked later when the column is personal)
+    rule: str = "sheet"
+    table: str = ""  # table code when the sheet was recognised
+    canonical: str = ""  # canonical column name (decides masking)
 
 
 @dataclass
@@ -58,6 +86,7 @@ class RecognisedSheet:
     columns: dict[int, str]  # column index -> canonical column name
     headers: dict[str, str]  # canonical name -> header text as written
     data: pd.DataFrame  # canonical columns (raw cell values) + META_COLUMNS
+    hidden: bool = False  # a hidden sheet (read only when no visible sheet holds its table)
 
 
 @dataclass
@@ -65,8 +94,25 @@ class Inbox:
     """Everything read from one day folder."""
 
     sheets: list[RecognisedSheet] = field(default_factory=list)
-    issues: list[SheetIssue] = field(default_factory=list)
+    issues: list[SheetIssue] = field(default_factory=list)  # files and sheets not used
     files: list[Path] = field(default_factory=list)
+    notes: list[SheetIssue] = field(default_factory=list)  # cell-level lines from reading
+
+    def unread_note(self, limit: int = 5) -> str:
+        """The files and sheets of the day that could not be used, with why, for a message
+        saying a table is missing ("" when there are none)."""
+        items = []
+        for i in self.issues:
+            if i.level == "提示":
+                continue
+            where = i.file + (f"（工作表“{i.sheet}”）" if i.sheet else "")
+            item = f"{where}：{i.problem}"
+            if item not in items:
+                items.append(item)
+        if not items:
+            return ""
+        more = f"等{len(items)}项" if len(items) > limit else ""
+        return "。当日文件夹中未能读取或识别的文件：" + "；".join(items[:limit]) + more
 
     def table(self, code: str) -> pd.DataFrame:
         """All rows of table ``code`` concatenated over files and sheets (raw values)."""
@@ -79,31 +125,57 @@ class Inbox:
         return any(s.table == code for s in self.sheets)
 
 
-def day_files(folder: Path) -> list[Path]:
-    """Spreadsheet files of a day folder, sorted by name (Office lock files ~$… skipped)."""
+def day_entries(folder: Path) -> tuple[list[Path], list[tuple[str, str, str]]]:
+    """The spreadsheet files of a day folder, sorted by name, and every other entry with why it
+    is not read: (name, problem, advice). Only regular files are inputs: symbolic links (even to
+    a spreadsheet), subfolders, devices and FIFOs are never followed or opened. Office lock files
+    (~$…) and hidden system files (.…) are left out without a word."""
+    files: list[Path] = []
+    skipped: list[tuple[str, str, str]] = []
     if not folder.is_dir():
-        return []
-    return sorted(
-        p for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", ".", "._"))
-    )
+        return files, skipped
+    with os.scandir(folder) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for e in entries:
+        name = e.name
+        if name.startswith(("~$", ".", "._")):
+            continue
+        try:
+            st = e.stat(follow_symlinks=False)
+        except OSError:
+            skipped.append((name, "未读取：无法访问该文件", "请检查文件权限后重新放入"))
+            continue
+        suffix = Path(name).suffix.lower()
+        if stat.S_ISLNK(st.st_mode):
+            skipped.append((name, "未读取：这是一个符号链接（快捷方式），程序不跟随链接读取",
+                            "请把文件本身（而不是链接）复制到当日文件夹"))
+        elif stat.S_ISDIR(st.st_mode):
+            skipped.append((name, "未读取：这是一个子文件夹，程序只读取当日文件夹中直接放着的文件",
+                            "请把其中需要报送的表格文件移到当日文件夹中"))
+        elif not stat.S_ISREG(st.st_mode):
+            skipped.append((name, "未读取：不是普通文件（设备、管道等）", "请只在收件箱中放入表格文件"))
+        elif suffix in SUFFIXES:
+            files.append(Path(folder) / name)
+        elif suffix in _SKIPPED:
+            what, advice = _SKIPPED[suffix]
+            skipped.append((name, f"未读取：{what}不是程序读取的表格文件（可读取 {READABLE}）", advice))
+        else:
+            shown = f"（{suffix}）" if suffix else "（无扩展名）"
+            skipped.append((name, f"未读取：文件类型{shown}不是程序读取的表格文件（可读取 {READABLE}）",
+                            "如含报送数据，请另存为 .xlsx 或 .csv 后放入"))
+    return files, skipped
+
+
+def day_files(folder: Path) -> list[Path]:
+    """Spreadsheet files of a day folder, sorted by name (regular files only; see day_entries)."""
+    return day_entries(folder)[0]
 
 
 def read_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
-    """Every sheet of a file as rows of cell values (a CSV is one sheet with no name)."""
-    if path.suffix.lower() == ".csv":
-        rows, _encoding = read_csv_rows(path)
-        return [("", rows)]
-    from python_calamine import CalamineWorkbook
-
-    wb = CalamineWorkbook.from_path(str(path))
-    out = []
-    for name in wb.sheet_names:
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        if not (type(rows) is list and all(type(r) is list for r in rows)):
-            rows = [list(r) for r in rows]
-        out.append((name, rows))
-    return out
+    """Every sheet of a file as rows of cell values (a CSV is one sheet with no name), read
+    within the limits of ``bounded``; raises ``bounded.Unreadable`` for a file that cannot be read.
+    Sheets not read (too big) are left out."""
+    return [(s.name, s.rows) for s in read_book(Path(path)).sheets if s.unread is None]
 
 
 @cache
@@ -165,25 +237,48 @@ def recognise(rows: list[list[object]]) -> tuple[str | None, tuple[int, ...], di
     """Find the header and the table of one sheet.
 
     Returns (table code or None, header row indexes (0-based), column map, problem text).
+    Two header columns that both map to one column of the table (缺工人数 beside its alias
+    缺口人数) make the sheet unusable: which one is meant is never guessed.
     """
-    best: tuple[int, str, tuple[int, ...], dict[int, str]] | None = None
+    best: tuple[int, str, tuple[int, ...], dict[int, str], list[str]] | None = None
     rivals: set[str] = set()
     for idx, header in _candidate_headers(rows):
         for code, cols in _match(header):
             score = len(cols)
             if best is None or score > best[0]:
-                best = (score, code, idx, cols)
+                best = (score, code, idx, cols, header)
                 rivals = {code}
             elif score == best[0] and code != best[1]:
                 rivals.add(code)
             elif score == best[0] and code == best[1] and len(idx) < len(best[2]):
-                best = (score, code, idx, cols)  # same match with fewer header rows: prefer it
+                best = (score, code, idx, cols, header)  # same match with fewer header rows: prefer it
     if best is None:
         return None, (), {}, "未识别出表格：表头中缺少任何一张表（A–M）的全部必填列"
     if len(rivals) > 1:
         names = "、".join(f"{c}（{table_specs()[c].name}）" for c in sorted(rivals))
         return None, best[2], {}, f"表头同时符合多张表：{names}，无法确定"
-    return best[1], best[2], best[3], ""
+    _score, code, idx, cols, header = best
+    amap = _alias_maps()[code]
+    seen: dict[str, int] = {}
+    for j, h in enumerate(header):
+        name = amap.get(h) if h else None
+        if name is None:
+            continue
+        if name in seen:
+            first = seen[name]
+            return None, idx, {}, (
+                f"表头中“{_written(rows, idx, first)}”（{column_letter(first)}列）和“{_written(rows, idx, j)}”"
+                f"（{column_letter(j)}列）都对应“{name}”，无法确定用哪一列，该工作表未读取")
+        seen[name] = j
+    return code, idx, cols, ""
+
+
+def _written(rows: list[list[object]], idx: tuple[int, ...], j: int) -> str:
+    """The header text of column ``j`` as written (lower header row first)."""
+    for i in sorted(idx, reverse=True):
+        if j < len(rows[i]) and not _blank(rows[i][j]):
+            return str(rows[i][j])
+    return ""
 
 
 def _total_markers() -> set[str]:
@@ -365,33 +460,102 @@ def read_day(folder: Path, base: Path | None = None) -> Inbox:
         return _read_day(folder, base)
 
 
+DUPLICATE_HEADER_ADVICE = "请删除多余的一列，或把其中一列改成其他名称后重新放入"
+
+
 def _read_day(folder: Path, base: Path | None) -> Inbox:
     inbox = Inbox()
-    for path in day_files(folder):
+    files, skipped = day_entries(folder)
+
+    def shown_name(path: Path) -> str:
+        return (str(path.relative_to(base)) if base else path.name).replace("\\", "/")
+
+    for name, problem, advice in skipped:
+        inbox.issues.append(SheetIssue(shown_name(Path(folder) / name), "", problem, advice, "警告",
+                                       rule="file_skipped"))
+    hidden: list[RecognisedSheet] = []
+    for path in files:
         inbox.files.append(path)
-        shown = str(path.relative_to(base)) if base else path.name
-        shown = shown.replace("\\", "/")
+        shown = shown_name(path)
         mtime = dt.datetime.fromtimestamp(path.stat().st_mtime)
         try:
-            sheets = read_sheets(path)
-        except Exception as exc:  # corrupt, encrypted, not a spreadsheet
-            inbox.issues.append(SheetIssue(shown, "", f"文件无法读取（{type(exc).__name__}）",
-                                           "请确认文件未损坏、未加密，并另存为 .xlsx 后重新放入"))
+            book = read_book(path)
+        except Unreadable as exc:
+            inbox.issues.append(SheetIssue(shown, "", exc.problem, exc.advice, rule=exc.rule))
             continue
-        if not sheets or all(not any(not _blank(v) for v in r) for _, rows in sheets for r in rows):
-            inbox.issues.append(SheetIssue(shown, "", "文件为空", "请放入填写完整的文件"))
+        except Exception as exc:  # noqa: BLE001 (a reader's own failure on a damaged file)
+            inbox.issues.append(SheetIssue(shown, "", f"文件无法读取（{type(exc).__name__}）：文件可能已损坏",
+                                           "请确认文件能用Excel正常打开，再另存为 .xlsx 后重新放入",
+                                           rule="file_unreadable"))
             continue
-        for sheet, rows in sheets:
-            if not any(any(not _blank(v) for v in r) for r in rows):
-                continue  # empty extra sheets (Sheet2, Sheet3) are normal
-            code, idx, cols, problem = recognise(rows)
-            if code is None:
-                inbox.issues.append(SheetIssue(shown, sheet, problem,
-                                               "请按填报模板（invoke templates）核对表头名称"))
-                continue
-            headers = {name: str(rows[max(idx)][j] if not _blank(rows[max(idx)][j]) else rows[min(idx)][j])
-                       for j, name in cols.items()}
-            data = _data_frame(rows, idx, cols, shown, sheet, mtime)
-            inbox.sheets.append(RecognisedSheet(code, shown, sheet, tuple(i + 1 for i in idx),
-                                                cols, headers, data))
+        if not book.sheets or all(s.unread is None and not any(any(not _blank(v) for v in r) for r in s.rows)
+                                  for s in book.sheets):
+            inbox.issues.append(SheetIssue(shown, "", "文件为空", "请放入填写完整的文件", rule="file_empty"))
+            continue
+        for sheet in book.sheets:
+            _read_sheet(inbox, sheet, shown, mtime, hidden)
+    visible = {s.table for s in inbox.sheets}
+    for s in hidden:
+        if s.table in visible:
+            inbox.issues.append(SheetIssue(
+                s.file, s.sheet, f"隐藏的工作表，未读取（当日已有未隐藏的{s.table}（{table_specs()[s.table].name}）工作表）",
+                "如该工作表的数据需要报送，请取消隐藏后放入；否则可删除该工作表", "提示", rule="sheet_hidden",
+                table=s.table))
+        else:
+            inbox.sheets.append(s)
+            inbox.notes.append(SheetIssue(
+                s.file, s.sheet, f"隐藏的工作表：当日只有它含有{s.table}（{table_specs()[s.table].name}）的数据，已读取",
+                "请确认该工作表的数据是否应当报送；如不应报送，请删除该工作表", "提示", rule="sheet_hidden",
+                table=s.table))
     return inbox
+
+
+def _read_sheet(inbox: Inbox, sheet, shown: str, mtime: dt.datetime, hidden: list[RecognisedSheet]) -> None:
+    """Recognise one sheet read by ``bounded`` and add it (or why not) to ``inbox``."""
+    if sheet.unread is not None:
+        n = sheet.unread
+        inbox.issues.append(SheetIssue(shown, sheet.name, n.problem, n.advice, n.level, rule=n.rule))
+        return
+    rows = sheet.rows
+    code, idx, cols, problem = (None, (), {}, "")
+    if any(any(not _blank(v) for v in r) for r in rows):
+        code, idx, cols, problem = recognise(rows)
+    elif not sheet.notes:
+        return  # empty extra sheets (Sheet2, Sheet3) are normal
+    headers: dict[str, str] = {}
+    if code is not None:
+        headers = {name: _written(rows, idx, j) for j, name in cols.items()}
+    for n in sheet.notes:  # cell-level lines from reading, with the column as written
+        canonical = cols.get(n.col, "") if n.col is not None else ""
+        column = headers.get(canonical, "") if canonical else ""
+        if not column and n.col is not None:
+            column = f"{column_letter(n.col)}列"
+        inbox.notes.append(SheetIssue(shown, sheet.name, n.problem, n.advice, n.level, n.row, column, n.value,
+                                      n.rule, code or "", canonical))
+    if code is None:
+        if not problem:
+            return
+        if sheet.hidden:
+            inbox.issues.append(SheetIssue(shown, sheet.name, f"隐藏的工作表，{problem}，未读取",
+                                           "无需处理；如该工作表含报送数据，请取消隐藏并按填报模板核对表头", "提示",
+                                           rule="sheet_hidden"))
+        else:
+            advice = DUPLICATE_HEADER_ADVICE if "都对应" in problem else "请按填报模板（invoke templates）核对表头名称"
+            inbox.issues.append(SheetIssue(shown, sheet.name, problem, advice,
+                                           rule="duplicate_header" if "都对应" in problem else "sheet"))
+        return
+    data = _data_frame(rows, idx, cols, shown, sheet.name, mtime)
+    if data.empty or bool(data["_total"].all()):
+        spec = table_specs()[code]
+        if code in EMPTY_MEANS_NOT_SENT:
+            inbox.issues.append(SheetIssue(
+                shown, sheet.name, f"{code}（{spec.name}）表头下没有数据行，按当日未报送该表处理",
+                "请填写数据行后重新放入；如当日确实没有数据，请删除该文件", EMPTY_MEANS_NOT_SENT[code],
+                rule="sheet_no_rows", table=code))
+            return
+    recognised = RecognisedSheet(code, shown, sheet.name, tuple(i + 1 for i in idx), cols, headers, data,
+                                 hidden=sheet.hidden)
+    if sheet.hidden:
+        hidden.append(recognised)
+    else:
+        inbox.sheets.append(recognised)

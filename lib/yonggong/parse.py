@@ -61,6 +61,8 @@ COMPACT_DATE = "8位数字日期"
 CHINESE_DATE = "中文日期"
 FRACTION = "小数比例"
 NEGOTIABLE = "面议"
+SCIENTIFIC = "科学计数法"
+IMPLAUSIBLE = "超出合理范围"  # in the note of a count above max_plausible_count
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 SERIAL_MIN, SERIAL_MAX = 20000, 80000  # 1954-10-03 … 2119-01-10
@@ -73,6 +75,7 @@ _APPROX_SUFFIXES_INNER = ("余", "多")  # before the unit: 120余人
 _CN_NUMERAL_CHARS = set("〇零○一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟萬億廿卅点负")
 
 _PLAIN_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_SCIENTIFIC_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)[Ee][+-]?\d{1,3}")
 _THOUSANDS_RE = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _WS_RE = re.compile(r"\s+")
 
@@ -102,10 +105,28 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+def excel_display(value: object) -> str:
+    """A number as Excel shows it in a cell of the General format: whole numbers below 10^11 in
+    full ("120"), larger or tiny ones in scientific notation with 6 significant digits ("1E+20",
+    "3.60102E+17"), others with up to 10 significant digits. Anything else: ``str(value)``."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        return str(value)
+    f = float(value)
+    if not math.isfinite(f):
+        return str(value)
+    if f.is_integer() and abs(f) < 1e11:
+        return str(int(f))
+    if abs(f) >= 1e11 or (f != 0 and abs(f) < 1e-9):
+        mantissa, exp = f"{f:.5E}".split("E")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa}E{exp[0]}{int(exp[1:]):02d}"
+    return f"{f:.10G}"
+
+
 def _show(raw: object) -> str:
-    """A raw value as it is quoted in notes."""
-    if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
-        text = str(int(raw))
+    """A raw value as it is quoted in notes (numbers as Excel shows them)."""
+    if isinstance(raw, float | np.floating) and math.isfinite(raw):
+        text = excel_display(float(raw))
     else:
         text = str(raw).strip()
     return text if len(text) <= 40 else text[:40] + "…"
@@ -258,6 +279,8 @@ def _scalar(text: str) -> tuple[Decimal | None, list[str]]:
     """A number from cleaned text (NFKC, no whitespace, no unit) and the forms it used."""
     if _PLAIN_RE.fullmatch(text):
         return _decimal(text), []
+    if _SCIENTIFIC_RE.fullmatch(text):  # "1.2E+03", "1E+20": as Excel writes numbers into CSV
+        return _decimal(text), [SCIENTIFIC]
     if _THOUSANDS_RE.fullmatch(text):
         return _decimal(text.replace(",", "")), [THOUSANDS]
     if len(text) > 1 and text[-1] in _MULTIPLIERS:
@@ -336,15 +359,25 @@ def _with_value(p: Parsed, value: object) -> Parsed:
     return Parsed(value, p.ok, p.level, p.note, p.form)
 
 
+@cache
+def max_count() -> int:
+    """The largest plausible count (``max_plausible_count`` in params/settings.yaml)."""
+    return int(settings().get("max_plausible_count", 100_000_000))
+
+
 def parse_int(raw: object) -> Parsed:
     """An integer (a count): 120, 120.0, "１２０", "120人", "1,200", "一百二十", "两百", "3万人".
 
     A float must be whole ("120.5" is 错误). Missing → value None, ok. About-figures ("120余人",
-    "约100人") are read with a 警告.
+    "约100人") are read with a 警告. A count above ``max_plausible_count`` (settings; 1E+20,
+    "99999999999999999999") is 错误: no such count exists, and it would not fit the column.
     """
     p = _number_core(raw, "整数", "请填写阿拉伯数字（如 120）")
     if p.value is None:
         return p
+    if abs(p.value) > max_count():
+        return _error(f"数值“{_show(raw)}”{IMPLAUSIBLE}（人数、次数等不应超过{max_count()}），"
+                      "可能多输入了数字或被改成了科学计数法，请核对", p.form)
     if p.value != p.value.to_integral_value():
         return _error(f"“{_show(raw)}”不是整数，请填写整数", p.form)
     return _with_value(p, int(p.value))
@@ -795,10 +828,9 @@ def parse_phone(raw: object) -> Parsed:
         local = compact[len(area) :]
         if len(local) in (7, 8) and local[0] not in "01":
             return Parsed(f"{area}-{local}" + (f"-{ext}" if ext else ""))
-    note = (
-        f"电话“{_show(raw)}”不像手机号（11位，以1开头）或带区号的固定电话（如 0791-86658291），"
-        "已按原文保留，请核对"
-    )
+    # the note never repeats the number itself (it may be a person's): 原值 shows it, masked
+    # where the column is personal
+    note = "电话号码不像手机号（11位，以1开头）或带区号的固定电话（如 0791-86658291），已按原文保留，请核对"
     kept = _WS_RE.sub(" ", raw if isinstance(raw, str) else _number_text(raw)).strip()
     return Parsed(kept, True, WARNING, note)
 
@@ -919,12 +951,17 @@ def read_csv_text(path: str | Path) -> tuple[str, str]:
         candidates = ["utf-16"]
     else:
         candidates = ["utf-8", "gb18030"]
+    failure: UnicodeDecodeError | None = None
     for encoding in candidates:
         try:
             return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise ValueError(f"无法识别文件“{Path(path).name}”的编码，请另存为 UTF-8 或 GB18030（GBK）编码的 CSV")
+        except UnicodeDecodeError as exc:
+            failure = exc if failure is None or exc.start > failure.start else failure
+    where = ""
+    if failure is not None:
+        line = data.count(b"\n", 0, failure.start) + 1
+        where = f"第{line}行有既不是UTF-8也不是GB18030（GBK）编码的字节（{failure.object[failure.start:failure.start + 4].hex(' ')}），"
+    raise ValueError(f"无法识别文件“{Path(path).name}”的编码：{where}请另存为 UTF-8 或 GB18030（GBK）编码的 CSV")
 
 
 def read_csv_rows(path: str | Path) -> tuple[list[list[str]], str]:
@@ -934,6 +971,11 @@ def read_csv_rows(path: str | Path) -> tuple[list[list[str]], str]:
     is dropped, and a tab is used when the first line has tabs but no commas.
     """
     text, encoding = read_csv_text(path)
+    return split_csv_rows(text), encoding
+
+
+def split_csv_rows(text: str) -> list[list[str]]:
+    """The rows of a CSV text (see :func:`read_csv_rows` for the delimiter)."""
     first, _, rest = text.partition("\n")
     delimiter = ","
     m = re.fullmatch(r"sep=(.)\r?", first)
@@ -941,5 +983,4 @@ def read_csv_rows(path: str | Path) -> tuple[list[list[str]], str]:
         delimiter, text = m[1], rest
     elif "\t" in first and "," not in first:
         delimiter = "\t"
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))  # each row is a new list
-    return rows, encoding
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))  # each row is a new list

@@ -147,9 +147,10 @@ def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = N
     list_day, in_force = led.list_in_force(lists, day)
     if list_day is None:
         raise UserError(f"{city.full_name} {day}：没有可用的重点企业清单（表A），"
-                        "请在当日或之前的文件夹中放入重点企业清单")
+                        f"请在当日或之前的文件夹中放入重点企业清单{inbox.unread_note()}")
     if "B" not in today:
-        raise UserError(f"{city.full_name} {day}：当日文件夹中没有企业用工台账（表B），无法生成报表")
+        raise UserError(f"{city.full_name} {day}：当日文件夹中没有企业用工台账（表B），无法生成报表"
+                        f"{inbox.unread_note()}")
 
     b_today = today["B"]
     wrong_day = b_today[b_today["填报日期"] != day]

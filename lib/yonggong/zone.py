@@ -9,8 +9,10 @@
 
 The 专区 page is the city's online recruitment zone: every resumed key enterprise (ledger
 是否复工 = 是: name, county, category) with its open vacancies (岗位, 人数, 技能要求, 薪酬, 招聘范围)
-and, as the contact, the work phone of its 人社服务专员 (专员手机 of table A) — the only phone on the
-page; no name, ID or phone of a worker or job seeker (tables F and M are never read here).
+and, as the contact, the work (fixed-line) phone of its 人社服务专员 when table A's 专员手机 holds
+one, else the bureau hotline (``zone_hotline`` in params/settings.yaml): a mobile number is a
+person's and is never published. No name, ID or phone of a worker or job seeker either (tables F
+and M are never read here).
 Like the 工作简报 it opens offline: no URL of any kind, the CJK font subset embedded as a data:
 URL (``fontembed``), and a small inline script for the filters (county select, 岗位 text search,
 which also finds synonyms: 操作工 finds the 普工 rows). Without script every row is shown. The layout is a
@@ -21,6 +23,7 @@ deterministic: the same inputs give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import jinja2
@@ -28,7 +31,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from . import fontembed, match
-from .reference import city_counties
+from .reference import City, city_counties, settings
 from .tablebook import write_tables
 from .xlsxio import write_bytes_atomic
 
@@ -78,8 +81,9 @@ def zone_context(cd, acts: match.Actions | None = None) -> dict:
         jobs = jobs_of.get(e["统一社会信用代码"], [])
         n_people += sum(j["n"] for j in jobs)
         n_jobs += len(jobs)
+        label, phone = contact(e.get("专员手机"), cd.city)
         enterprises.append({"name": _text(e["企业名称"]), "county": _text(e["县区"]), "category": _text(e["企业类别"]),
-                            "phone": _text(e.get("专员手机"), "请咨询当地人社部门"), "jobs": jobs})
+                            "contact": label, "phone": phone, "jobs": jobs})
     fmt = {"city_full": cd.city.full_name, "city": cd.city.name}
     present = {e["county"] for e in enterprises}
     counties = [c.name for c in city_counties(cd.city) if c.name in present] + sorted(present - set(order))
@@ -87,6 +91,21 @@ def zone_context(cd, acts: match.Actions | None = None) -> dict:
             "city_full": cd.city.full_name, "date_cn": f"{cd.day.year}年{cd.day.month}月{cd.day.day}日",
             "date_iso": cd.day.isoformat(), "counties": counties, "enterprises": enterprises,
             "n_jobs": n_jobs, "n_people": n_people}
+
+
+_WORK_PHONE = re.compile(r"0\d{2,3}-\d{7,8}(?:-\d{1,6})?")
+
+
+def contact(phone: object, city: City) -> tuple[str, str]:
+    """(label, number) of an enterprise's contact on the public page: the 人社服务专员's phone
+    when it is a fixed line with area code (a work phone, e.g. 0791-86658291), else the bureau
+    hotline of ``zone_hotline`` in params/settings.yaml (a mobile is personal)."""
+    text = _text(phone)
+    if _WORK_PHONE.fullmatch(text):
+        return "人社服务专员", text
+    cfg = settings().get("zone_hotline") or {}
+    number = (cfg.get("cities") or {}).get(city.name) or cfg.get("default") or "12333"
+    return str(cfg.get("label") or "人社服务热线"), str(number)
 
 
 def _wage(low, high) -> str:
