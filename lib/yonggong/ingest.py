@@ -1,6 +1,9 @@
 """Read a day folder and recognise which sheet is which table (A–M) by its header.
 
-File names are never trusted. Every sheet of every .xlsx/.xls/.csv is scanned: the header
+File names are never trusted. Only the regular files of the day folder are inputs (links,
+subfolders, devices and other file types are listed as 未读取 with the reason, see
+``day_entries``); each is read within the limits of ``bounded`` (by content: .xlsx, .xls, WPS
+.et, .ods, .csv), which reports what it could not read. Every sheet is scanned: the header
 row is found among the first rows (title lines and 填报单位 lines above it are normal; a
 two-row merged header is combined column by column), headers are normalised
 (`parse.normalise_header`) and mapped through each table's aliases, and the sheet is table X
