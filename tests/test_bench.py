@@ -109,8 +109,8 @@ def test_generated_inputs_are_cached_by_parameters(tmp_path):
 def test_quick_bench_writes_every_scenario(tmp_path):
     results = bench.main(tmp_path, quick=True)
     saved = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
-    assert saved["scenarios"].keys() == {"S1", "S2", "S3", "S4"} == results["scenarios"].keys()
-    s1, s2, s3, s4 = (saved["scenarios"][k] for k in ("S1", "S2", "S3", "S4"))
+    assert saved["scenarios"].keys() == {"S1", "S2", "S3", "S4", "S5"} == results["scenarios"].keys()
+    s1, s2, s3, s4, s5 = (saved["scenarios"][k] for k in ("S1", "S2", "S3", "S4", "S5"))
     assert s1["daily"]["median_s"] > 0 and s1["floor"]["median_s"] > 0 and s1["ratio"] > 0
     assert s2["rerun"]["median_s"] > 0 and s2["ratio"] > 0 and s2["all_up_to_date"]
     assert s3["skipped"] and "ratio" in s3
@@ -119,7 +119,9 @@ def test_quick_bench_writes_every_scenario(tmp_path):
     assert s4["ratio"] == s4["reader"]["speedup"] > 0
     assert s4["steps_s"].get("match", -1) >= 0, "the matching step's time is reported"
     assert s4["reader"]["calamine"]["runs"][0]["rows"] == s4["reader"]["openpyxl"]["runs"][0]["rows"]
-    for s in (s1, s2, s4):
+    assert s5["days"] == 12 and s5["day_8_s"] > 0 and s5["last_day_s"] > 0
+    assert s5["ratio"] == round(s5["last_day_s"] / s5["day_8_s"], 3)
+    for s in (s1, s2, s4, s5):
         assert isinstance(s["met"], bool) and s["target"]
     assert saved["meta"]["quick"] and "floor" in saved["meta"]["definitions"]["S1"]
 

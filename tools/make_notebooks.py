@@ -18,10 +18,10 @@ CITY_DAY = [
     ("md", "title", "# 重点企业用工调度：设区市日报\n\n"
      "本笔记由 `invoke daily --city=… --date=…` 以 papermill 执行，执行后的副本即运行记录。"
      "所有计算在 `yonggong` 包中完成，本页只设置参数、调用函数并展示结果。"),
-    ("code", "parameters", 'city = "南昌"\ndate = ""  # YYYY-MM-DD；空则取收件箱中最新一天\ninbox = ""  # 空则使用内置样例收件箱\nout_dir = ""  # 由 invoke daily 注入'),
+    ("code", "parameters", 'city = "南昌"\ndate = ""  # YYYY-MM-DD；空则取收件箱中最新一天\ninbox = ""  # 空则使用内置样例收件箱\nout_dir = ""  # 由 invoke daily 注入\ncache = ""  # 由 invoke daily 注入：输出根目录（其 cache/ 中保存各日清洗结果，加快运行，结果不变）'),
     ("code", "setup", "from pathlib import Path\n\nimport pandas as pd\n\nfrom yonggong import match, paths, pipeline, products, selfcheck\nfrom yonggong import notebook as nb\n\npd.set_option(\"display.max_columns\", 40)\ninbox_root = Path(inbox) if inbox else paths.SAMPLE_INBOX"),
     ("md", "h-load", "## 1. 读取与识别\n\n按表头识别每个工作表属于哪张表（A–M），不依赖文件名。"),
-    ("code", "load", "cd = pipeline.load(inbox_root, city, date or None)\nnb.sheet_table(cd)"),
+    ("code", "load", "cd = pipeline.load(inbox_root, city, date or None, cache=cache or None)\nnb.sheet_table(cd)"),
     ("md", "h-quality", "## 2. 数据质量\n\n错误行不计入报表，警告行计入。明细见《数据质量报告》。"),
     ("code", "quality", "nb.quality_summary(cd)"),
     ("md", "h-ledger", "## 3. 企业台账（五清）\n\n清单内每家重点企业一行；未报当日台账的沿用最近一期（最多若干天），超期为未报送。"),

@@ -19,6 +19,7 @@ Province brief: :func:`render_province` takes a plain context (see :func:`provin
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -30,6 +31,7 @@ from markupsafe import Markup
 
 from . import charts, fontembed, indicators, match
 from .figures import vacancy_class
+from .ledger import CARRIED, MISSING, REPORTED, counted
 from .reference import categories, load_yaml, settings, table_specs
 from .xlsxio import write_bytes_atomic
 
@@ -353,7 +355,7 @@ def _county_chart(cd, titles: dict, st: charts.Style) -> str:
 
 def shortage_by_category(ledger: pd.DataFrame) -> pd.Series:
     """缺工人数 by 企业类别 over enterprises that reported or carried (not 未报送), category order."""
-    led = ledger[ledger["报送状态"] != "未报送"]
+    led = ledger[counted(ledger)]
     s = led.groupby("企业类别")["缺工人数"].sum().astype(float)
     order = [c for c in categories() if c in s.index] + sorted(set(s.index) - set(categories()))
     return s.reindex(order)
@@ -454,8 +456,8 @@ def data_note(cd) -> dict:
     return {
         "list_day": month_day(cd.list_day) if cd.list_day else "",
         "enterprises": int(len(cd.ledger)),
-        "reported": int(status.get("已报送", 0)), "carried": int(status.get("沿用", 0)),
-        "missing": int(status.get("未报送", 0)), "carry_days": int(settings()["carry_forward_days"]),
+        "reported": int(status.get(REPORTED, 0)), "carried": int(status.get(CARRIED, 0)),
+        "missing": int(status.get(MISSING, 0)), "carry_days": int(settings()["carry_forward_days"]),
         "errors": n_err, "error_rows": rows_err, "error_items": err_items,
         "warnings": n_warn, "warning_items": warn_items, "hints": n_hint,
         "added": added, "removed": removed,
@@ -558,10 +560,14 @@ def city_context(cd) -> dict:
 
 
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True)
-    return env
+    return _env_for(str(TEMPLATES))
+
+
+@functools.cache  # one environment per template folder and process: templates compiled once
+def _env_for(folder: str) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+                              keep_trailing_newline=True)
 
 
 def render(template: str, context: Mapping) -> str:

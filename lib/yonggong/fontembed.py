@@ -45,7 +45,14 @@ def missing(chars: Iterable[str]) -> list[str]:
 
 def subset_font(chars: Iterable[str]) -> bytes:
     """WOFF bytes of the base font reduced to ``chars`` (those it covers) plus .notdef."""
-    wanted = sorted({ord(c) for c in chars} & base_codepoints())
+    return _subset(frozenset({ord(c) for c in chars} & base_codepoints()))
+
+
+@functools.lru_cache(maxsize=32)
+def _subset(codepoints: frozenset[int]) -> bytes:
+    """The subset for a glyph set, made once per process (a rerun, the self-check and the warm
+    kernels of ``invoke all`` ask again for the same set)."""
+    wanted = sorted(codepoints)
     font = TTFont(io.BytesIO(_base_bytes()), recalcTimestamp=False)
     subset_woff(font, wanted)
     out = io.BytesIO()

@@ -27,6 +27,12 @@ LEDGER_COLUMNS = LIST_FIELDS + LEDGER_FIELDS + ["填报日期", "报送状态"]
 REPORTED, CARRIED, MISSING = "已报送", "沿用", "未报送"
 
 
+def counted(ledger: pd.DataFrame) -> pd.Series:
+    """Rows of a ledger whose five clears count in the figures: reported today or carried
+    (沿用), not 未报送 (their five clears are blank)."""
+    return ledger["报送状态"] != MISSING
+
+
 def list_in_force(lists: dict[dt.date, pd.DataFrame], day: dt.date) -> tuple[dt.date | None, pd.DataFrame]:
     """The newest list on or before ``day`` and its enterprises in force (状态 ≠ 调出)."""
     days = sorted(d for d in lists if d <= day)
@@ -75,7 +81,7 @@ def build_ledger(in_force: pd.DataFrame, b_rows: pd.DataFrame, day: dt.date, car
         usable = usable.sort_values(["填报日期", "_mtime"])  # newest date, then newest file, last
         newest = usable.groupby("统一社会信用代码", sort=False).tail(1).set_index("统一社会信用代码")
     else:
-        newest = pd.DataFrame(columns=LEDGER_FIELDS + ["填报日期"])
+        newest = pd.DataFrame()  # no row of any enterprise (only its index is asked)
     rows = []
     for _, ent in in_force.iterrows():
         rec = {f: ent.get(f) for f in LIST_FIELDS}

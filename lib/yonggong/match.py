@@ -72,6 +72,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from . import ledger as ledger_rules
 from .reference import load_yaml, settings
 
 # ---------------------------------------------------------------- settings and names
@@ -532,7 +533,7 @@ def share_suggestions(ledger: pd.DataFrame) -> pd.DataFrame:
     """
     led = ledger
     if "报送状态" in led.columns:
-        led = led[led["报送状态"] != "未报送"]
+        led = led[ledger_rules.counted(led)]
     surplus = pd.to_numeric(led.get("富余人数"), errors="coerce").fillna(0).to_numpy() if "富余人数" in led \
         else np.zeros(len(led))
     short = pd.to_numeric(led["缺工人数"], errors="coerce").fillna(0).to_numpy()

@@ -11,3 +11,4 @@ PARAMS_DIR = Path(os.environ.get("YONGGONG_PARAMS", ROOT / "params"))
 SAMPLE_INBOX = ROOT / "sample_inbox"
 OUTPUTS = ROOT / "outputs"
 NOTEBOOKS = ROOT / "notebooks"
+RESTRICTED = "restricted"  # the subfolder of an outputs folder that alone may hold personal data

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import daycache, validate
 from . import figures as fig
 from . import ledger as led
-from . import validate
 from .clean import ERROR, NOTICE, WARNING, FaultLog, clean_table
 from .days import day_folders, newest_day, parse_day, resolve_day  # noqa: F401 (re-exported)
 from .errors import UserError
@@ -113,22 +113,70 @@ def _folder_stamp(folder: Path) -> tuple:
 
 
 @lru_cache(maxsize=256)
-def _clean_earlier(folder: Path, inbox_root: Path, city: City, day: dt.date, stamp: tuple):
-    """Clean tables of an earlier day folder (its faults were reported on that day).
+def _clean_earlier(folder: Path, inbox_root: Path, city: City, day: dt.date, stamp: tuple,
+                   cache_root: Path | None, k: str) -> tuple[dict[str, pd.DataFrame], daycache.Entry | None]:
+    """Clean tables of an earlier day folder (its faults were reported on that day), and the
+    entry to write to the day cache when it was not there (see ``daycache``).
 
-    Cached per process on the folder's file stamp, so a run over many days, or the trend of
+    From the day cache under ``cache_root`` when it holds the folder as it is now (key ``k``),
+    and kept per process on the folder's file stamp, so a run over many days, or the trend of
     the last week, reads each folder once. Callers must not mutate the returned frames.
     """
+    if cache_root is not None:
+        entry = daycache.read(cache_root, city, day, k)
+        if entry is not None:
+            return entry.tables, None
     earlier = read_day(folder, base=inbox_root)
-    return _clean_all(earlier, city, day, FaultLog(earlier))
+    log = FaultLog(earlier)
+    tables = _clean_all(earlier, city, day, log)
+    return tables, (daycache.Entry(tables, log.frame()) if cache_root is not None else None)
 
 
-def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = None) -> CityDay:
+@dataclass
+class Gathered:
+    """A city day's inputs read and cleaned, before the ledger and figures (see :func:`gather`)."""
+
+    city: City
+    day: dt.date
+    inbox_root: Path
+    inbox: Inbox
+    log: FaultLog
+    history: dict[dt.date, dict[str, pd.DataFrame]]  # clean tables of every folder up to D
+    cache_root: Path | None = None  # the outputs folder of the day cache (None: no cache)
+    keys: dict[dt.date, str] = field(default_factory=dict)  # day-cache key of every folder up to D
+    # day-cache entries to write once the day has loaded: (day, key, entry or encoded, force, kind)
+    pending: list[tuple] = field(default_factory=list)
+
+    def write_cache(self) -> None:
+        """Write the pending day-cache entries (a day that fails to load writes nothing)."""
+        if self.cache_root is None:
+            return
+        for day, k, entry, force, kind in self.pending:
+            daycache.write(self.cache_root, self.city, day, k, entry, force=force, kind=kind)
+        self.pending.clear()
+
+
+def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = None,
+         cache: Path | str | None = None) -> CityDay:
     """Read, clean and validate a city day and build its ledger and figures.
+
+    ``cache``: the outputs folder whose day cache holds the clean tables of earlier day folders
+    (``daycache``; the day's own folder is added to it); None cleans every folder again. The
+    results are the same either way.
 
     Raises UserError (exit 2) when the city is unknown, the day has no folder, or there is
     no list in force (table A) or no ledger (table B) for the day.
     """
+    g = gather(inbox_root, city, day, cache)
+    cd = assemble(g)
+    g.write_cache()
+    return cd
+
+
+def gather(inbox_root: Path | str, city: str | City, day: str | dt.date | None = None,
+           cache: Path | str | None = None) -> Gathered:
+    """The day folder of D read and cleaned (its faults in the log) and the clean tables of every
+    earlier folder: everything of a city day that comes from reading files."""
     inbox_root = Path(inbox_root)
     city = city if isinstance(city, City) else resolve_city(city)
     day = resolve_day(inbox_root, city, day)
@@ -136,13 +184,30 @@ def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = N
 
     inbox = read_day(folders[day], base=inbox_root)
     log = FaultLog(inbox)
-    today = _clean_all(inbox, city, day, log)
-
-    history: dict[dt.date, dict[str, pd.DataFrame]] = {day: today}
+    history: dict[dt.date, dict[str, pd.DataFrame]] = {day: _clean_all(inbox, city, day, log)}
+    cache_root = Path(cache).resolve() if cache else None
+    keys = {d: daycache.key(f, city, d) for d, f in folders.items() if d <= day} if cache_root else {}
+    pending = []
+    if cache_root is not None and not daycache.has(cache_root, city, day, keys[day]):
+        # for the days after, as they would clean this folder; encoded now, since the day's
+        # tables are checked (and some replaced) while the day is assembled
+        pending.append((day, keys[day], daycache.encode(day, keys[day], daycache.Entry(dict(history[day]),
+                                                                                        log.frame())), False, ""))
     for d, folder in folders.items():
         if d < day:
-            history[d] = dict(_clean_earlier(folder, inbox_root, city, d, _folder_stamp(folder)))
+            tables, entry = _clean_earlier(folder, inbox_root, city, d, _folder_stamp(folder), cache_root,
+                                           keys.get(d, ""))
+            history[d] = dict(tables)
+            if entry is not None:
+                pending.append((d, keys[d], entry, True, ""))
+    return Gathered(city, day, inbox_root, inbox, log, history, cache_root, keys, pending)
 
+
+def assemble(g: Gathered) -> CityDay:
+    """The list in force, the day's checks against it, the ledger and the figures of a gathered
+    city day (pure functions of its clean tables; the day's faults are added to ``g.log``)."""
+    city, day, inbox, log, history = g.city, g.day, g.inbox, g.log, g.history
+    today = history[day]
     lists = {d: t["A"] for d, t in history.items() if "A" in t and not t["A"].empty}
     list_day, in_force = led.list_in_force(lists, day)
     if list_day is None:
@@ -165,10 +230,10 @@ def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = N
         validate.check_vacancies_against_ledger(
             tables.vacancies, tables.ledger[tables.ledger["报送状态"] == led.REPORTED], log)
         today["C"] = tables.vacancies
-    cd = CityDay(city, day, inbox_root, inbox, log, list_day, in_force,
+    cd = CityDay(city, day, g.inbox_root, inbox, log, list_day, in_force,
                  led.adjustments(lists, day), tables.ledger, today, history=history)
     cd.figures = fig.compute(tables)
-    cd.trend = _trend(history, lists, city, day, cd.figures)
+    cd.trend = _trend(history, lists, city, day, cd.figures, g.cache_root, g.keys, g.pending)
     return cd
 
 
@@ -230,10 +295,16 @@ def _day_tables(history: dict[dt.date, dict[str, pd.DataFrame]], lists: dict[dt.
     )
 
 
-def _trend(history, lists, city: City, day: dt.date, today_figures: pd.DataFrame) -> pd.DataFrame:
-    """The city's 合计 figures for the last ``trend_days`` days that have a list and a ledger."""
+def _trend(history, lists, city: City, day: dt.date, today_figures: pd.DataFrame,
+           cache_root: Path | None = None, keys: dict[dt.date, str] | None = None,
+           pending: list | None = None) -> pd.DataFrame:
+    """The city's 合计 figures for the last ``trend_days`` days that have a list and a ledger.
+
+    An earlier day's figures come from the day cache (under the chain key of that day) when
+    ``cache_root`` is given; otherwise they are computed and added to ``pending`` (written by
+    ``Gathered.write_cache``)."""
     total = settings()["total_row"]
-    n = int(settings().get("trend_days", 7))
+    n = int(settings()["trend_days"])
     rows = {}
     for d in sorted(history):
         if d > day or d <= day - dt.timedelta(days=n):
@@ -241,10 +312,25 @@ def _trend(history, lists, city: City, day: dt.date, today_figures: pd.DataFrame
         if d == day:
             rows[d] = today_figures.loc[total]
         elif "B" in history[d] and led.list_in_force(lists, d)[0] is not None:
-            rows[d] = fig.compute(_day_tables(history, lists, city, d)).loc[total]
+            rows[d] = _figures_of(history, lists, city, d, cache_root, keys or {}, pending).loc[total]
     out = pd.DataFrame(rows).T
     out.index.name = "日期"
     return out
+
+
+def _figures_of(history, lists, city: City, d: dt.date, cache_root: Path | None,
+                keys: dict[dt.date, str], pending: list | None) -> pd.DataFrame:
+    """The figures of the earlier day ``d`` from the folders up to it (cached, see _trend)."""
+    if cache_root is None:
+        return fig.compute(_day_tables(history, lists, city, d))
+    k = daycache.chain_key(keys, d)
+    hit = daycache.read(cache_root, city, d, k, kind=daycache.FIGURES)
+    if hit is not None:
+        return hit.tables["figures"]
+    figures = fig.compute(_day_tables(history, lists, city, d))
+    if pending is not None:
+        pending.append((d, k, daycache.Entry({"figures": figures}, pd.DataFrame()), True, daycache.FIGURES))
+    return figures
 
 
 def _on_day(df: pd.DataFrame | None, column: str, day: dt.date) -> pd.DataFrame | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from . import brief, forms, indicators, match, progress, report, restricted, tidy, zone
+from . import brief, forms, indicators, match, paths, progress, report, restricted, tidy, zone
 from .figures import vacancy_class
 from .pipeline import CityDay
 from .reference import table_specs
@@ -165,7 +165,7 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
     written += tidy.write_tidy(cd, out_dir)
     written.append(zone.write_city(cd, out_dir, acts))
     names_by_code = dict(zip(cd.in_force["统一社会信用代码"], cd.in_force["企业名称"], strict=False))
-    written += restricted.write_restricted(out_dir / "restricted", cd.city.name, cd.day,
+    written += restricted.write_restricted(out_dir / paths.RESTRICTED, cd.city.name, cd.day,
                                            cd.accumulated("F", key="身份证号"), cd.tables.get("E"), names_by_code)
-    written += zone.write_restricted(acts, out_dir / "restricted", cd.city.name, cd.day)
+    written += zone.write_restricted(acts, out_dir / paths.RESTRICTED, cd.city.name, cd.day)
     return written

@@ -60,6 +60,9 @@ FAILURE_RECORD = "失败原因.json"  # in each failed/<…>/ folder
 KERNEL_NAME = "yonggong"
 PACKAGES = ["yonggong", "pandas", "numpy", "openpyxl", "pyarrow", "papermill", "nbconvert", "pandera",
             "cn2an", "python-calamine", "jupyterlab", "invoke", "ipykernel", "PyYAML", "Jinja2", "psutil"]
+# notebook parameters that say where to write or keep things, not what to compute: left out of
+# the fingerprint and the manifest (the day cache under "cache" gives the same results as none)
+WHERE_ONLY = ("out_dir", "cache")
 MIN_FREE_BYTES = 16 * 2**20  # a city day writes well under 1 MB; less free space than this is a full disk
 KERNEL_STOP_WAIT = 15.0  # seconds to wait for the notebook thread after its kernel was stopped
 
@@ -706,7 +709,7 @@ class Job:
                                                           for p in params_files())],
             "notebook": sha256_file(self.notebook),
             "code": code_hash(),
-            "parameters": {k: v for k, v in self.parameters.items() if k != "out_dir"},
+            "parameters": {k: v for k, v in self.parameters.items() if k not in WHERE_ONLY},
         }
         h.update(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8"))
         return h.hexdigest()
@@ -819,7 +822,7 @@ def _execute_and_publish(job: Job, fingerprint: str, started: dt.datetime) -> di
             "version": __version__,
             **job.extra,
             "date": job.day.isoformat(),
-            "parameters": {k: v for k, v in parameters.items() if k != "out_dir"},
+            "parameters": {k: v for k, v in parameters.items() if k not in WHERE_ONLY},
             "fingerprint": fingerprint,
             "code": {"git_commit": git_commit(), "package_sha256": code_hash(),
                      "notebook": file_entry(job.notebook, paths.ROOT, times=False)},
@@ -919,7 +922,8 @@ def city_job(city: str, day: str | None = None, inbox: Path | str | None = None,
         name=city_obj.name, label=city_obj.full_name, day=day_obj,
         final=city_out_dir(out_root, city_obj, day_obj),
         notebook=paths.NOTEBOOKS / CITY_NOTEBOOK,
-        parameters={"city": city_obj.name, "date": day_obj.isoformat(), "inbox": str(inbox.resolve())},
+        parameters={"city": city_obj.name, "date": day_obj.isoformat(), "inbox": str(inbox.resolve()),
+                    "cache": str(out_root.resolve())},
         inputs=[file_entry(p, inbox) for p in input_files(inbox, city_obj, day_obj)],
         extra={"city": city_obj.name, "city_code": city_obj.code},
     )

@@ -59,6 +59,7 @@ from .reference import (
     cities,
     city_counties,
     load_yaml,
+    resolve_city,
     resolve_county,
     settings,
     table_specs,
@@ -1397,3 +1398,19 @@ def _count_rows(book: Book) -> Counter:
     for sheet in book.sheets:
         count[sheet.table] += len(sheet.rows)
     return count
+
+
+def generate_campaign(out_dir: Path, city: str, days: int, seed: int | None = None) -> Path:
+    """A longer campaign for one city with the same generator: ``days`` day folders from
+    ``settings()["sample"]["first_day"]`` under ``out_dir/<city>/`` (``invoke bench`` S5). Nothing
+    else is written (no planted.json); the same arguments give byte-identical files."""
+    out_dir = Path(out_dir)
+    cfg = settings()["sample"]
+    first = _as_date(cfg["first_day"])
+    dates = [first + timedelta(days=i) for i in range(days)]
+    c = resolve_city(city)
+    world = CityWorld(c, cfg["seed"] if seed is None else seed, dates, load_yaml(WORDS_FILE))
+    for d, day in enumerate(dates):
+        world.step(d)
+        _write_day(out_dir / c.name / day.isoformat(), world.books(d), c, day)
+    return out_dir

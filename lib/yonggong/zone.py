@@ -23,6 +23,7 @@ deterministic: the same inputs give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 
@@ -114,7 +115,12 @@ def _wage(low, high) -> str:
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,
+    return _env_for(str(TEMPLATES))
+
+
+@functools.cache  # one environment per template folder and process: templates compiled once
+def _env_for(folder: str) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True, trim_blocks=True,
                               lstrip_blocks=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 

@@ -1,0 +1,301 @@
+"""Clean tables of each day folder, kept on disk so that a day's run does not re-clean the past.
+
+A city day needs every earlier folder of the campaign (the list in force, carried ledger rows,
+cumulative placements, help requests merged by 编号). Reading and cleaning all of them again on
+every run made day 90 cost many times day 8. Each folder's clean tables (and its masked faults)
+are therefore written once, as parquet, and read back by later runs:
+
+    <outputs>/cache/<city>/<day>.<key>.json            the entry: key, tables, file hashes
+    <outputs>/cache/<city>/<day>.<key>.<T>.parquet      a table without personal data
+    <outputs>/restricted/cache/<city>/<day>.<key>.<T>.parquet   a table with personal data (F, M)
+    <outputs>/cache/<city>/figures/<day>.<chain key>.…         the figures of an earlier day
+
+The figures of earlier days (the 近7日趋势 of each run) are kept the same way under the *chain
+key* of the day: the keys of every day folder up to it (:func:`chain_key`), since they depend
+on all of them.
+
+The key is a sha256 of everything the clean tables depend on: every spreadsheet file of the
+folder (name, size, modification time and content), the yonggong sources, every file under
+params/ (aliases, vocabularies, settings), the pandas and pyarrow versions, the city and the day.
+Any change to any of them gives another key, so a stale entry is never found.
+
+An entry is never trusted blindly: it is used only when its JSON parses, names this key, and
+every parquet file it lists is there with the sha256 it recorded; otherwise the folder is
+cleaned again and the entry rewritten. An entry is written only after the tables read back from
+it are identical to the cleaned ones (values, dtypes, None versus NaN, Python types of text and
+date cells); a table that parquet cannot hold exactly is not cached (the folder is cleaned each
+time instead). Files are written under temporary names and renamed, the JSON last, so a reader
+never sees half an entry. The cache only saves time: a run without it (``cache_root=None``)
+gives identical products (tests/test_daycache.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from .ingest import day_files
+from .reference import City, params_files, table_specs
+
+FORMAT = 1  # bump when the layout of an entry changes
+CACHE = "cache"
+RESTRICTED = paths.RESTRICTED
+
+
+@dataclass
+class Entry:
+    """The clean tables of one day folder and the (masked) faults found while cleaning it."""
+
+    tables: dict[str, pd.DataFrame]
+    faults: pd.DataFrame
+
+
+FIGURES = "figures"  # subfolder of a city's cache: earlier days' figures (the 近7日趋势)
+
+
+def cache_dirs(out_root: Path, city: City, kind: str = "") -> tuple[Path, Path]:
+    """(folder of the entries and tables without personal data, folder of tables with); ``kind``
+    a subfolder (FIGURES) or "" for the day folders' clean tables."""
+    out_root = Path(out_root)
+    public, restricted = out_root / CACHE / city.name, out_root / RESTRICTED / CACHE / city.name
+    return (public / kind, restricted / kind) if kind else (public, restricted)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _environment() -> str:
+    """The code, params and library versions every entry depends on (once per process)."""
+    h = hashlib.sha256()
+    h.update(f"format {FORMAT} pandas {pd.__version__} pyarrow {_pyarrow_version()}\n".encode())
+    for p in sorted(paths.PACKAGE_DIR.rglob("*")):
+        if p.is_file() and p.suffix in (".py", ".yaml", ".json"):
+            h.update(p.relative_to(paths.PACKAGE_DIR).as_posix().encode("utf-8") + b"\0")
+            h.update(_sha256(p.read_bytes()).encode())
+    for p in params_files():
+        h.update(p.relative_to(paths.PARAMS_DIR).as_posix().encode("utf-8") + b"\0")
+        h.update(_sha256(p.read_bytes()).encode())
+    return h.hexdigest()
+
+
+def _pyarrow_version() -> str:
+    import pyarrow
+
+    return pyarrow.__version__
+
+
+def key(folder: Path, city: City, day: dt.date) -> str:
+    """The cache key of a day folder (see the module docstring)."""
+    h = hashlib.sha256()
+    h.update(f"{_environment()}\n{city.name}\n{day.isoformat()}\n".encode())
+    for p in day_files(folder):
+        st = p.stat()
+        h.update(f"{p.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        h.update(_sha256(p.read_bytes()).encode())
+    return h.hexdigest()[:32]
+
+
+def chain_key(keys: dict[dt.date, str], day: dt.date) -> str:
+    """The key of everything up to ``day``: the keys of every day folder on or before it."""
+    text = "\n".join(f"{d.isoformat()} {k}" for d, k in sorted(keys.items()) if d <= day)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+# ---------------------------------------------------------------------------------------------
+# exact round trip of a frame through parquet
+
+
+def _cell_kind(v) -> str:
+    if v is None:
+        return "None"
+    if isinstance(v, float) and v != v:
+        return "nan"
+    if v is pd.NaT:
+        return "NaT"
+    if v is pd.NA:
+        return "NA"
+    return type(v).__name__
+
+
+_NULLS = ("None", "nan", "NaT", "NA")
+_MISSING = {"None": None, "nan": float("nan"), "NaT": pd.NaT, "NA": pd.NA}
+
+
+def _object_columns(df: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """For each object column: the kind of its missing cells (None, nan …; "" if none) and of
+    its other cells when they are all of one kind (tuple, datetime …; "" otherwise)."""
+    out = {}
+    for c in df.columns:
+        if df[c].dtype == object:
+            kinds = {_cell_kind(v) for v in df[c]}
+            nulls = kinds.intersection(_NULLS)
+            if len(nulls) > 1:
+                raise ValueError(f"mixed missing values in {c}")
+            values = kinds - nulls
+            out[c] = {"null": nulls.pop() if nulls else "", "kind": values.pop() if len(values) == 1 else ""}
+    return out
+
+
+def _restore(df: pd.DataFrame, objects: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """Object columns back as object, with their cells of the kind they were."""
+    for c, info in objects.items():
+        null, kind = info["null"], info["kind"]
+        if kind == "tuple":
+            cells = [None if v is None else tuple(v.tolist()) for v in df[c]]
+            df[c] = pd.Series(cells, index=df.index, dtype=object)
+            continue
+        values = df[c].to_numpy(dtype=object, na_value=None, copy=True) if kind != "datetime" else \
+            pd.Series(df[c].dt.to_pydatetime(), index=df.index, dtype=object).to_numpy(copy=True)
+        missing = pd.isna(values)
+        if missing.any():
+            values[missing] = _MISSING[null] if null else None
+        df[c] = pd.Series(values, index=df.index, dtype=object)
+    return df
+
+
+def identical(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Same columns, index, dtypes and cells (None ≠ NaN; the Python type of each object cell)."""
+    if list(a.columns) != list(b.columns) or not a.index.equals(b.index) or type(a.index) is not type(b.index):
+        return False
+    for c in a.columns:
+        x, y = a[c], b[c]
+        if x.dtype != y.dtype:
+            return False
+        if x.dtype == object:
+            for u, v in zip(x, y, strict=True):
+                if _cell_kind(u) != _cell_kind(v):
+                    return False
+                if _cell_kind(u) not in _NULLS and u != v:
+                    return False
+        elif not x.equals(y):
+            return False
+    return True
+
+
+def _to_parquet(df: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    df.to_parquet(buf, engine="pyarrow", compression="zstd")
+    return buf.getvalue()
+
+
+def _from_parquet(data: bytes, objects: dict[str, dict[str, str]]) -> pd.DataFrame:
+    return _restore(pd.read_parquet(io.BytesIO(data), engine="pyarrow"), objects)
+
+
+# ---------------------------------------------------------------------------------------------
+# entries
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def read(out_root: Path, city: City, day: dt.date, k: str, kind: str = "") -> Entry | None:
+    """The cached entry of the day folder of ``day`` under key ``k`` (:func:`key`), or None when
+    there is no usable one; ``kind`` as in :func:`cache_dirs`."""
+    public, restricted = cache_dirs(out_root, city, kind)
+    try:
+        meta = json.loads((public / f"{day.isoformat()}.{k}.json").read_text(encoding="utf-8"))
+        if meta.get("key") != k or meta.get("format") != FORMAT:
+            return None
+        frames = {}
+        for name, info in meta["files"].items():
+            where = restricted if info["restricted"] else public
+            data = (where / info["file"]).read_bytes()
+            if _sha256(data) != info["sha256"]:
+                return None
+            frames[name] = _from_parquet(data, info["objects"])
+    except Exception:  # noqa: BLE001 — missing, truncated or foreign files of any kind: clean again
+        return None
+    faults = frames.pop("faults", None)
+    if faults is None:
+        return None
+    return Entry(frames, faults)
+
+
+def has(out_root: Path, city: City, day: dt.date, k: str, kind: str = "") -> bool:
+    """Whether an entry of ``day`` under key ``k`` has been written (not whether it is sound)."""
+    return (cache_dirs(out_root, city, kind)[0] / f"{day.isoformat()}.{k}.json").is_file()
+
+
+@dataclass
+class Encoded:
+    """An entry turned into the bytes of its files (see :func:`encode`), ready to be written."""
+
+    day: dt.date
+    key: str
+    kind: str
+    files: dict  # table → {file, restricted, sha256, objects}
+    blobs: dict  # table → parquet bytes
+
+
+def encode(day: dt.date, k: str, entry: Entry, kind: str = "") -> Encoded | None:
+    """The entry as parquet bytes, each table checked to read back identical; None when one does
+    not (then the entry is not cached)."""
+    personal = {code for code, spec in table_specs().items() if spec.personal}
+    stem = f"{day.isoformat()}.{k}"
+    files, blobs = {}, {}
+    try:
+        for name, df in {**entry.tables, "faults": entry.faults}.items():
+            objects = _object_columns(df)
+            data = _to_parquet(df)
+            if not identical(_from_parquet(data, objects), df):
+                return None
+            files[name] = {"file": f"{stem}.{name}.parquet", "restricted": name in personal,
+                           "sha256": _sha256(data), "objects": objects}
+            blobs[name] = data
+    except Exception:  # noqa: BLE001 — a table parquet cannot hold: not cached
+        return None
+    return Encoded(day, k, kind, files, blobs)
+
+
+def write(out_root: Path, city: City, day: dt.date, k: str, entry: Entry | Encoded | None, force: bool = True,
+          kind: str = "") -> bool:
+    """Write the entry of the day folder of ``day`` under key ``k`` (an :class:`Entry`, or one
+    already encoded); older entries of the day are removed. Without ``force`` an entry whose JSON
+    is already there is left as it is. False (and nothing written) when a table does not survive
+    the round trip exactly or the cache folder cannot be written: the cache only saves time, a
+    failure to write it is not the run's."""
+    public, restricted = cache_dirs(out_root, city, kind)
+    stem = f"{day.isoformat()}.{k}"
+    if not force and has(out_root, city, day, k, kind):
+        return True
+    enc = encode(day, k, entry, kind) if isinstance(entry, Entry) else entry
+    if enc is None:
+        return False
+    try:
+        for name, info in enc.files.items():
+            _write_atomic((restricted if info["restricted"] else public) / info["file"], enc.blobs[name])
+        meta = {"format": FORMAT, "key": k, "city": city.name, "day": day.isoformat(), "kind": kind,
+                "files": enc.files}
+        _write_atomic(public / f"{stem}.json", json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+    except Exception:  # noqa: BLE001
+        return False
+    _remove_older(public, restricted, day, stem)
+    return True
+
+
+def _remove_older(public: Path, restricted: Path, day: dt.date, keep: str) -> None:
+    """Entries of ``day`` under another key (stale: the folder, code or params changed)."""
+    for where in (public, restricted):
+        try:
+            for p in where.glob(f"{day.isoformat()}.*"):
+                if not p.name.startswith(keep + ".") and p.is_file():
+                    p.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -1,0 +1,163 @@
+"""The day cache (yonggong.daycache): the same products with and without it, and an entry is used
+only while the folder, code and params it was made from are unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from builders import A_HEADER, B_HEADER, D_HEADER, ledger_rows, list_rows, uscc, write_day_csv
+
+from yonggong import daycache, match, paths, pipeline, products
+from yonggong.reference import resolve_city
+
+CITY = "南昌"
+WEEK = [dt.date(2020, 2, 23) + dt.timedelta(days=i) for i in range(8)]
+
+
+def _products(cd, out: Path) -> dict[str, bytes]:
+    products.write_all(cd, out, acts=match.city_day(cd))
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and daycache.CACHE not in p.relative_to(out).parts}
+
+
+def test_products_of_the_sample_week_are_identical_with_and_without_the_cache(tmp_path):
+    """Each day of the week as an analyst runs it, one after another, each reading the entries
+    the earlier days wrote (a fresh process each: the in-process memo is cleared), against every
+    folder cleaned again; every product compared byte for byte."""
+    cache = tmp_path / "cache-root"
+    for day in WEEK:
+        pipeline._clean_earlier.cache_clear()
+        with_cache = pipeline.load(paths.SAMPLE_INBOX, CITY, day, cache=cache)
+        pipeline._clean_earlier.cache_clear()
+        without = pipeline.load(paths.SAMPLE_INBOX, CITY, day)
+        a = _products(with_cache, tmp_path / "with" / day.isoformat())
+        b = _products(without, tmp_path / "without" / day.isoformat())
+        assert sorted(a) == sorted(b)
+        different = [name for name in a if a[name] != b[name]]
+        assert not different, f"{day}: {different}"
+    public, restricted = daycache.cache_dirs(cache, resolve_city(CITY))
+    entries = sorted(p.name.split(".")[0] for p in public.glob("*.json"))
+    assert entries == [d.isoformat() for d in WEEK]  # every folder of the week has its entry
+    # tables with personal data (F, M) only under restricted/
+    assert {p.name.split(".")[2] for p in restricted.glob("*.parquet")} <= {"F", "M"}
+    assert {p.name.split(".")[2] for p in restricted.glob("*.parquet")}
+    assert not {p.name.split(".")[2] for p in public.glob("*.parquet")} & {"F", "M"}
+
+
+# ---------------------------------------------------------------- a small inbox built here
+
+
+def _inbox(root: Path) -> tuple[str, str]:
+    a, b = uscc(1), uscc(2)  # enterprises 1 and 2 of list_rows
+    lst = [A_HEADER, *list_rows(2)]
+    write_day_csv(root, CITY, "2020-02-23", {"A": lst, "B": [B_HEADER, *ledger_rows(2, "2020-02-23", shortage=5)],
+                                             "D": [D_HEADER, ["2020-02-23", a, "本地招聘", 3]]})
+    write_day_csv(root, CITY, "2020-02-24", {"B": [B_HEADER, *ledger_rows(2, "2020-02-24", shortage=4)],
+                                             "D": [D_HEADER, ["2020-02-24", b, "本地招聘", 2]]})
+    return a, b
+
+
+def _entry_files(cache: Path, day: str) -> list[Path]:
+    public, restricted = daycache.cache_dirs(cache, resolve_city(CITY))
+    return sorted([*public.glob(f"{day}.*"), *restricted.glob(f"{day}.*")])
+
+
+def _cumulative(cd) -> float:
+    return float(cd.figures.loc["合计", "累计解决用工"])
+
+
+def test_an_edited_earlier_file_invalidates_its_entry(tmp_path):
+    inbox, cache = tmp_path / "inbox", tmp_path / "out"
+    _inbox(inbox)
+    pipeline._clean_earlier.cache_clear()
+    assert _cumulative(pipeline.load(inbox, CITY, "2020-02-24", cache=cache)) == 5  # 3 + 2
+    old = _entry_files(cache, "2020-02-23")
+    assert old
+    # the analyst corrects 02-23's table D (3 → 7), same file name
+    d_file = inbox / CITY / "2020-02-23" / "D.csv"
+    text = d_file.read_text(encoding="utf-8")
+    assert "本地招聘,3" in text
+    d_file.write_text(text.replace("本地招聘,3", "本地招聘,7"), encoding="utf-8")
+    pipeline._clean_earlier.cache_clear()
+    assert _cumulative(pipeline.load(inbox, CITY, "2020-02-24", cache=cache)) == 9  # 7 + 2
+    new = _entry_files(cache, "2020-02-23")
+    assert new and not set(new) & set(old)  # the stale entry is gone, a new one written
+
+
+def test_a_corrupt_or_foreign_entry_is_ignored_and_rebuilt(tmp_path):
+    inbox, cache = tmp_path / "inbox", tmp_path / "out"
+    _inbox(inbox)
+    pipeline._clean_earlier.cache_clear()
+    ref = pipeline.load(inbox, CITY, "2020-02-24")
+    for damage in ("truncate", "json", "swap"):
+        pipeline._clean_earlier.cache_clear()
+        pipeline.load(inbox, CITY, "2020-02-24", cache=cache)
+        files = _entry_files(cache, "2020-02-23")
+        parquet = [p for p in files if p.suffix == ".parquet"]
+        meta = next(p for p in files if p.suffix == ".json")
+        if damage == "truncate":
+            parquet[0].write_bytes(parquet[0].read_bytes()[:40])
+        elif damage == "json":
+            meta.write_text("{not json", encoding="utf-8")
+        else:  # a valid parquet file of another table in place of this one: the hash tells
+            assert len(parquet) > 1
+            parquet[0].write_bytes(parquet[-1].read_bytes())
+        k = daycache.key(inbox / CITY / "2020-02-23", resolve_city(CITY), dt.date(2020, 2, 23))
+        assert daycache.read(cache, resolve_city(CITY), dt.date(2020, 2, 23), k) is None, damage
+        pipeline._clean_earlier.cache_clear()
+        got = pipeline.load(inbox, CITY, "2020-02-24", cache=cache)
+        pd.testing.assert_frame_equal(got.figures, ref.figures)
+        assert daycache.read(cache, resolve_city(CITY), dt.date(2020, 2, 23), k) is not None, damage  # rebuilt
+
+
+def test_the_key_follows_the_files_code_and_params(tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    _inbox(inbox)
+    city, day = resolve_city(CITY), dt.date(2020, 2, 23)
+    folder = inbox / CITY / "2020-02-23"
+    k = daycache.key(folder, city, day)
+    assert daycache.key(folder, city, day) == k
+    assert daycache.key(folder, city, dt.date(2020, 2, 24)) != k
+    f = sorted(folder.iterdir())[0]
+    st = f.stat()
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # touched: the newest file wins conflicts
+    k2 = daycache.key(folder, city, day)
+    assert k2 != k
+    data = f.read_bytes()
+    f.write_bytes(data.replace(b"3", b"4", 1))
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # same size and time, other content
+    assert daycache.key(folder, city, day) != k2
+    monkeypatch.setattr(daycache, "_environment", lambda: "another code or params")
+    assert daycache.key(folder, city, day) not in (k, k2)
+
+
+def test_a_table_parquet_cannot_hold_exactly_is_not_cached(tmp_path):
+    city, day = resolve_city(CITY), dt.date(2020, 2, 23)
+    odd = pd.DataFrame({"x": pd.Series([1, "a", None], dtype=object)})  # int and text in one column
+    faults = pd.DataFrame({"problem": ["p"]})
+    assert not daycache.write(tmp_path, city, day, "k" * 32, daycache.Entry({"B": odd}, faults))
+    assert not list(tmp_path.rglob("*.json"))
+    good = pd.DataFrame({"x": pd.Series(["a", None, "b"], dtype=object),
+                         "d": pd.Series([dt.date(2020, 2, 1), None, dt.date(2020, 2, 3)], dtype=object),
+                         "t": pd.Series([("甲", "乙"), None, ("丙",)], dtype=object),
+                         "n": pd.array([1, None, 3], dtype="Int64")})
+    assert daycache.write(tmp_path, city, day, "k" * 32, daycache.Entry({"B": good}, faults))
+    back = daycache.read(tmp_path, city, day, "k" * 32)
+    assert back is not None and daycache.identical(back.tables["B"], good)
+    assert back.tables["B"]["x"].tolist()[1] is None and back.tables["B"]["t"].tolist()[2] == ("丙",)
+
+
+@pytest.mark.parametrize("a, b, same", [
+    (pd.DataFrame({"x": ["a", None]}, dtype=object), pd.DataFrame({"x": ["a", float("nan")]}, dtype=object), False),
+    (pd.DataFrame({"x": [(1,)]}, dtype=object), pd.DataFrame({"x": [[1]]}, dtype=object), False),
+    (pd.DataFrame({"x": [1, 2]}), pd.DataFrame({"x": [1.0, 2.0]}), False),
+    (pd.DataFrame({"x": [1, 2]}), pd.DataFrame({"x": [1, 2]}, index=[1, 2]), False),
+    (pd.DataFrame({"x": [1, 2]}), pd.DataFrame({"y": [1, 2]}), False),
+    (pd.DataFrame({"x": ["a", None]}, dtype=object), pd.DataFrame({"x": ["a", None]}, dtype=object), True),
+])
+def test_identical_is_strict(a, b, same):
+    assert daycache.identical(a, b) is same
