@@ -239,7 +239,7 @@ def mutation(c, max_children=None):
 
     Mutates lib/yonggong/figures.py, ledger.py and indicators.py (``[tool.mutmut]`` in
     pyproject.toml; run in a staged copy of the tree under outputs/mutation/stage/) and runs
-    tests/test_figures.py and tests/test_ledger.py against every mutant;
+    tests/test_figures.py, tests/test_ledger.py and tests/test_indicators.py against every mutant;
     prints the kill rate and the survivors (recorded with reasons in docs/mutation.md). Takes
     minutes; not part of ``invoke test``.
     """

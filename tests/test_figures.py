@@ -31,6 +31,7 @@ ties only). The property tests share their generated inboxes and skip ``pipeline
 from __future__ import annotations
 
 import contextlib
+import copy
 import csv
 import datetime as dt
 import math
@@ -242,13 +243,29 @@ FOLDERS = {
 }
 
 
+# Reading and cleaning the fixture's files (pipeline.gather) is not what these tests check; it is
+# done once per process and kept in this module's globals, and the ledger and figures are built
+# from a copy (pipeline.assemble) once per module. Under `invoke mutation` the clean run fills
+# the cache in mutmut's main process, so the fork of every mutant inherits it and only the ledger
+# and figures (the mutated code) run per mutant.
+_GATHERED: dict[tuple, pipeline.Gathered] = {}
+
+
+def _load(key: str, folders: dict, day: str):
+    """pipeline.load of ``day`` of an inbox of ``folders`` (day → tables), read once per process."""
+    if (key, day) not in _GATHERED:
+        with tempfile.TemporaryDirectory() as tmp:
+            for d, tables in folders.items():
+                write_day_csv(Path(tmp), CITY, d, tables)
+            for d in folders:
+                _GATHERED[(key, d)] = pipeline.gather(Path(tmp), CITY, d)
+    return pipeline.assemble(copy.deepcopy(_GATHERED[(key, day)]))
+
+
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory) -> dict[str, object]:
-    """The three days, each loaded once."""
-    root = tmp_path_factory.mktemp("inbox")
-    for day, tables in FOLDERS.items():
-        write_day_csv(root, CITY, day, tables)
-    return {day: pipeline.load(root, CITY, day) for day in FOLDERS}
+def loaded() -> dict[str, object]:
+    """The three days of the fixture, loaded."""
+    return {day: _load("fixture", FOLDERS, day) for day in FOLDERS}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -512,7 +529,7 @@ def test_figures_of_tables_not_sent_are_nan_in_every_row(loaded, day):
         assert fig[key].isna().all(), f"{day} {key}:\n{fig[key].to_string()}"
 
 
-def test_carry_forward_limit_and_a_day_without_table_d(tmp_path):
+def test_carry_forward_limit_and_a_day_without_table_d():
     """A ledger row is carried 3 days (沿用) and then no longer (未报送: only 重点企业数 counts it);
     without table D in the day's folder, 当日解决 (every channel) and 补报 are "—" in every row.
 
@@ -526,11 +543,11 @@ def test_carry_forward_limit_and_a_day_without_table_d(tmp_path):
 
     a = [A_HEADER] + [[c, names[c], "青云谱区", "医用物资生产", "在册", None, "张专员", "13800000000"]
                       for c in (x, y)]
-    write_day_csv(tmp_path, CITY, "2020-02-20", {
-        "A": a, "B": [B_HEADER, b(x, "2020-02-20", 100, 90, 5, "是"), b(y, "2020-02-20", 40, 20, 3, "是")],
-        "D": [D_HEADER, ["2020-02-20", x, "本地招聘", 4]]})
-    write_day_csv(tmp_path, CITY, "2020-02-23", {"B": [B_HEADER, b(x, "2020-02-23", 100, 95, 4, "是")]})
-    write_day_csv(tmp_path, CITY, "2020-02-24", {"B": [B_HEADER, b(x, "2020-02-24", 100, 96, 2, "否")]})
+    folders = {
+        "2020-02-20": {"A": a, "B": [B_HEADER, b(x, "2020-02-20", 100, 90, 5, "是"), b(y, "2020-02-20", 40, 20, 3, "是")],
+                       "D": [D_HEADER, ["2020-02-20", x, "本地招聘", 4]]},
+        "2020-02-23": {"B": [B_HEADER, b(x, "2020-02-23", 100, 95, 4, "是")]},
+        "2020-02-24": {"B": [B_HEADER, b(x, "2020-02-24", 100, 96, 2, "否")]}}
 
     def qyp(v, total=None):  # 青云谱区 and 合计 hold the value; 东湖区, 西湖区 and the rest 0
         col = {c: 0.0 for c in COUNTIES}
@@ -544,7 +561,7 @@ def test_carry_forward_limit_and_a_day_without_table_d(tmp_path):
 
     nan_placements = {k: all_nan() for k in [*TODAY, "补报解决用工"]}
     # 02-23: Y's row of 02-20 is 3 days old → 沿用, counted
-    d23 = pipeline.load(tmp_path, CITY, "2020-02-23")
+    d23 = _load("carry", folders, "2020-02-23")
     assert d23.ledger.set_index("统一社会信用代码").loc[y, "报送状态"] == "沿用"
     _check(d23.figures, {
         "重点企业数": qyp(2), "已复工企业数": qyp(2), "复工率": qyp_rate(100.0),
@@ -553,7 +570,7 @@ def test_carry_forward_limit_and_a_day_without_table_d(tmp_path):
         "缺工企业数": qyp(2), "缺工人数": qyp(7),  # 4+3
         **nan_placements})
     # 02-24: Y's row is 4 days old → 未报送: on the list, nothing else
-    d24 = pipeline.load(tmp_path, CITY, "2020-02-24")
+    d24 = _load("carry", folders, "2020-02-24")
     assert d24.ledger.set_index("统一社会信用代码").loc[y, "报送状态"] == "未报送"
     _check(d24.figures, {
         "重点企业数": qyp(2), "已复工企业数": qyp(0), "复工率": qyp_rate(0.0),  # X 否, Y unknown
@@ -876,3 +893,46 @@ def test_property_total_is_sum_of_rows_and_rates_come_from_counts(world):
 def test_total_and_rates_of_the_fixture(loaded, day):
     """(c) on the hand-made inbox too."""
     _check_aggregation(loaded[day].figures, day)
+
+
+# ----------------------------------------------------------------------------------------------
+# small in-memory days (pure figures.compute, no files): boundaries found by invoke mutation
+
+
+def _ledger(rows: list[tuple]) -> pd.DataFrame:
+    """Ledger rows (code, county, status, resumed, total, on_post, short, problem, solved)."""
+    cols = ["统一社会信用代码", "县区", "报送状态", "是否复工", "员工总数", "在岗人数", "缺工人数", "问题困难", "问题是否解决"]
+    df = pd.DataFrame(rows, columns=cols)
+    for c in ("员工总数", "在岗人数", "缺工人数"):
+        df[c] = pd.array(df[c], dtype="Int64")
+    for c in ("是否复工", "问题是否解决"):
+        df[c] = pd.array(df[c], dtype="boolean")
+    return df
+
+
+def test_compute_counts_a_shortage_of_one_and_classes_vacancies_with_an_unknown_skill_as_other():
+    from yonggong import figures
+
+    led = _ledger([("a", "东湖区", "已报送", True, 10, 9, 1, None, None),     # shortage exactly 1
+                   ("b", "东湖区", "沿用", False, 20, 20, 0, "缺原料", False),  # no shortage, open problem
+                   ("c", "西湖区", "未报送", None, None, None, None, None, None)])
+    vac = pd.DataFrame({"统一社会信用代码": ["a", "a", "b"], "缺工人数": pd.array([1, 4, 2], dtype="Int64"),
+                        "岗位类别": [None, None, "技工"], "技能要求": ["驾驶证", None, None]})
+    pushes = pd.DataFrame({"推送岗位数": pd.array([3, None], dtype="Int64"), "推送人次": pd.array([10, 5], dtype="Int64")})
+    requests = pd.DataFrame({"编号": ["Q1"], "受理时间": [dt.datetime(2020, 2, 26, 9, 0)], "办结时间": [None]})
+    t = figures.DayTables(day=dt.date(2020, 2, 26), counties=["东湖区", "西湖区"], ledger=led, vacancies=vac,
+                          pushes=pushes, help=requests, help_today_reported=False)
+    f = figures.compute(t)
+    assert f.index.name == "县区" and list(f.index) == ["东湖区", "西湖区", "市本级", "合计"]
+    assert (f.dtypes == "float64").all()
+    assert f.at["东湖区", "缺工企业数"] == 1 and f.at["合计", "缺工企业数"] == 1
+    assert f.at["东湖区", "缺工人数"] == 1 and f.at["东湖区", "已复工企业数"] == 1
+    assert f.at["东湖区", "员工总数"] == 30 and f.at["西湖区", "员工总数"] == 0  # 未报送: nothing
+    assert f.at["东湖区", "未解决问题数"] == 1
+    assert f.at["合计", "到岗率"] == 96.7  # 29 / 30
+    # 驾驶证 is no skill level of the mapping: 其他; a blank skill: 普工; a class given: kept
+    assert f.at["东湖区", "空岗_其他"] == 1 and f.at["东湖区", "空岗_普工"] == 4 and f.at["东湖区", "空岗_技工"] == 2
+    assert figures.vacancy_class(vac).tolist() == ["其他", "普工", "技工"]
+    # H at city level only (a blank counts as nothing); J sent on earlier days but not today: "—"
+    assert f.at["市本级", "推送岗位数"] == 3 and f.at["市本级", "推送人次"] == 15 and np.isnan(f.at["东湖区", "推送人次"])
+    assert f[["求助受理件数", "求助办结件数"]].isna().all().all()

@@ -93,7 +93,7 @@ def merged(ws) -> set[str]:
 
 def test_default_layout_covers_every_figure_once():
     layout = forms.load_layout()
-    plan = forms._plan(layout)
+    plan = forms.plan_of(layout)
     assert layout["sheet"] == "汇总表"
     assert layout["title"]["text"] == "重点企业用工调度保障工作信息汇总表"
     assert plan.figures == FIGURE_IDS
@@ -151,7 +151,7 @@ def test_title_info_line_and_headers(written):
         assert ws[coord].font.name == "黑体"
         assert ws[coord].alignment.horizontal == "center"
     # every header cell the layout declares is in place
-    for r0, c0, _r1, _c1, text in forms._plan(forms.load_layout()).header_cells:
+    for r0, c0, _r1, _c1, text in forms.plan_of(forms.load_layout()).header_cells:
         assert ws.cell(row=3 + r0, column=c0 + 1).value == text
     # borders reach the edges of merged header cells
     assert ws["D3"].border.right.style == "thin"
@@ -160,7 +160,7 @@ def test_title_info_line_and_headers(written):
 
 def test_body_values_formats_fonts(written, figures):
     ws = sheet(written)
-    plan = forms._plan(forms.load_layout())
+    plan = forms.plan_of(forms.load_layout())
     assert [ws.cell(row=r, column=1).value for r in range(6, 10)] == [*COUNTIES, "合计"]
     for r, label in enumerate(figures.index, 6):
         for c, col in enumerate(plan.columns, 1):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from yonggong.ledger import adjustments, build_ledger, list_in_force
+from yonggong.ledger import adjustments, attribute_placements, build_ledger, list_in_force
 
 D = dt.date(2020, 2, 26)
 
@@ -124,3 +124,44 @@ def test_ledger_columns_types_and_the_newest_file_of_the_same_day():
     assert str(led["是否复工"].dtype) == "boolean" and str(led["问题是否解决"].dtype) == "boolean"
     nobody = build_ledger(in_force, pd.DataFrame(columns=["统一社会信用代码", "填报日期"]), D, carry_days=3)
     assert list(nobody["报送状态"]) == ["未报送", "未报送"] and list(nobody.columns) == list(led.columns)
+
+
+def test_a_list_whose_every_enterprise_is_removed_gives_an_empty_ledger_with_its_columns():
+    in_force = list_in_force({D: _list(["a", "b"], removed={"a", "b"}, reason="停产")}, D)[1]
+    led = build_ledger(in_force, pd.DataFrame([_b("a", D, 3)]), D, 3)
+    assert led.empty
+    assert list(led.columns) == ["统一社会信用代码", "企业名称", "县区", "企业类别", "清单来源", "纳入日期",
+                                 "人社服务专员", "专员手机", "员工总数", "在岗人数", "缺工人数", "是否复工",
+                                 "产能恢复率", "已返岗人数", "问题困难类型", "问题困难", "问题是否解决", "富余人数",
+                                 "填报日期", "报送状态"]
+
+
+def _d(day, code, n):
+    return {"日期": day, "统一社会信用代码": code, "解决渠道": "本地招聘", "人数": n}
+
+
+def test_placements_all_rejected_or_none_at_all():
+    lists = {D: _list(["a"])}
+    later = D + dt.timedelta(days=1)
+    counted, rejected = attribute_placements(
+        {D: pd.DataFrame([_d(later, "a", 4), _d(D, "zz", 2)])}, lists)
+    assert counted.empty
+    assert list(counted.columns) == ["日期", "统一社会信用代码", "解决渠道", "人数", "_folder", "县区"]
+    assert list(zip(rejected["统一社会信用代码"], rejected["原因"], strict=True)) == [("a", "future"), ("zz", "off_list")]
+    assert list(rejected.columns) == ["日期", "统一社会信用代码", "解决渠道", "人数", "_folder", "县区", "原因"]
+    assert list(rejected.index) == [0, 1]
+    for folders in ({}, {D: None}, {D: pd.DataFrame(columns=["日期", "统一社会信用代码", "解决渠道", "人数"])}):
+        counted, rejected = attribute_placements(folders, lists)
+        assert counted.empty and rejected.empty
+        assert list(counted.columns) == ["日期", "统一社会信用代码", "解决渠道", "人数", "县区", "_folder"]
+        assert list(rejected.columns) == ["日期", "统一社会信用代码", "解决渠道", "人数", "县区", "_folder", "原因"]
+
+
+def test_placements_count_at_the_county_of_their_date_also_after_removal():
+    before, after = _list(["a"]), _list(["a"], removed={"a"}, reason="停产")
+    after.loc[0, "县区"] = "西湖区"
+    lists = {D - dt.timedelta(days=1): before, D: after}
+    counted, rejected = attribute_placements({D: pd.DataFrame([_d(D - dt.timedelta(days=1), "a", 5), _d(D, "a", 1)])},
+                                             lists)
+    assert list(zip(counted["人数"], counted["县区"], counted["_folder"], strict=True)) == [(5, "东湖区", D)]
+    assert list(rejected["原因"]) == ["off_list"]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import indicators
+from . import indicators, ledger
 from .reference import settings
 
 FIGURE_IDS = indicators.keys()
@@ -66,12 +66,10 @@ def _county_of(df: pd.DataFrame, ledger: pd.DataFrame) -> pd.Series:
     return df["统一社会信用代码"].map(lookup)
 
 
-def _by_county(values, county, rows: list[str]) -> pd.Series:
-    """Sum values per county label (labels outside ``rows`` are ignored), 0 where none."""
-    values = pd.Series(values)
-    if values.empty:
-        return pd.Series(0.0, index=rows)
-    s = pd.Series(np.asarray(values, dtype="float64"), index=values.index)
+def _by_county(values: pd.Series, county, rows: list[str]) -> pd.Series:
+    """Sum values per county label (labels outside ``rows`` are ignored; a blank value counts as
+    nothing), 0 where none."""
+    s = values.astype("float64")
     grouped = s.groupby(np.asarray(county, dtype=object)).sum()
     return grouped.reindex(rows, fill_value=0.0)
 
@@ -85,7 +83,7 @@ def help_counts(requests: pd.DataFrame, day: dt.date, hours: float) -> dict[str,
     received = requests["受理时间"]
     closed = requests["办结时间"]
     due = indicators.in_period(received, day - dt.timedelta(days=1))
-    gap = pd.to_datetime(closed, errors="coerce") - pd.to_datetime(received, errors="coerce")
+    gap = pd.to_datetime(closed) - pd.to_datetime(received)  # clean 受理/办结时间: datetimes or blank
     in_time = due & (gap <= pd.Timedelta(hours=hours))
     return {"求助受理件数": float(indicators.in_period(received, day).sum()),
             "求助办结件数": float(indicators.in_period(closed, day).sum()),
@@ -103,57 +101,54 @@ def compute(t: DayTables) -> pd.DataFrame:
     led = t.ledger
     county = led["县区"]
     f["重点企业数"] = _by_county(pd.Series(1.0, index=led.index), county, rows)
-    f["已复工企业数"] = _by_county(led["是否复工"].fillna(False).astype(float), county, rows)
-    reported = led["报送状态"] != "未报送"
+    f["已复工企业数"] = _by_county(led["是否复工"], county, rows)
+    reported = ledger.counted(led)
     for name in ("员工总数", "在岗人数", "缺工人数"):
-        f[name] = _by_county(led[name].fillna(0).astype(float).where(reported, 0.0), county, rows)
-    f["缺工企业数"] = _by_county((led["缺工人数"].fillna(0) > 0).astype(float), county, rows)
-    f["未解决问题数"] = _by_county(indicators.open_problem(led).astype(float), county, rows)
+        f[name] = _by_county(led[name].where(reported), county, rows)
+    f["缺工企业数"] = _by_county(led["缺工人数"] > 0, county, rows)
+    f["未解决问题数"] = _by_county(indicators.open_problem(led), county, rows)
 
     if t.vacancies is not None:
         vac = t.vacancies
-        cls = vacancy_class(vac) if not vac.empty else pd.Series(dtype=object)
-        vcounty = _county_of(vac, led) if not vac.empty else pd.Series(dtype=object)
+        cls, vcounty = vacancy_class(vac), _county_of(vac, led)
         for c in VACANCY_CLASSES:
-            f[f"空岗_{c}"] = _by_county(vac["缺工人数"].where(cls == c, 0).fillna(0), vcounty, rows) \
-                if not vac.empty else 0.0
+            f[f"空岗_{c}"] = _by_county(vac["缺工人数"].where(cls == c), vcounty, rows)
 
     if t.placements is not None:
         pl = t.placements
-        f["累计解决用工"] = _by_county(pl["人数"].fillna(0), pl["县区"], rows)
+        f["累计解决用工"] = _by_county(pl["人数"], pl["县区"], rows)
         if t.placements_today_reported:
             mine = pl[pl["_folder"] == t.day]
             today = mine[mine["日期"] == t.day]
-            f["补报解决用工"] = _by_county(mine["人数"].where(mine["日期"] < t.day, 0).fillna(0), mine["县区"], rows)
+            f["补报解决用工"] = _by_county(mine["人数"].where(mine["日期"] < t.day), mine["县区"], rows)
             channels = settings()["placement_columns"]
             columns = list(dict.fromkeys(channels.values()))
             for col in columns:
                 f[col] = 0.0
             for channel, col in channels.items():
-                f[col] = f[col] + _by_county(today["人数"].where(today["解决渠道"] == channel, 0).fillna(0),
-                                             today["县区"], rows)
-            f["当日解决_合计"] = _by_county(today["人数"].fillna(0), today["县区"], rows)
+                f[col] = f[col] + _by_county(today["人数"].where(today["解决渠道"] == channel), today["县区"], rows)
+            f["当日解决_合计"] = _by_county(today["人数"], today["县区"], rows)
 
     if t.recruitment is not None:
         rec = t.recruitment
-        f["跨区域招聘需求人数"] = _by_county(rec["招工人数"].fillna(0), _county_of(rec, led), rows)
+        f["跨区域招聘需求人数"] = _by_county(rec["招工人数"], _county_of(rec, led), rows)
 
     if t.transport is not None:
         g = t.transport
         gcounty = g["目的地县区"].where(g["目的地县区"].isin(t.counties), city_row)
         f["点对点运输趟次"] = _by_county(g["趟次"].fillna(1), gcounty, rows)
-        f["点对点运输人数"] = _by_county(g["运送人数"].fillna(0), gcounty, rows)
+        f["点对点运输人数"] = _by_county(g["运送人数"], gcounty, rows)
 
     def city_level(col: str, value: float) -> None:
         f[col] = np.nan
         f.loc[city_row, col] = value
 
     if t.pushes is not None:
-        city_level("推送岗位数", float(t.pushes["推送岗位数"].fillna(0).sum()))
-        city_level("推送人次", float(t.pushes["推送人次"].fillna(0).sum()))
+        city_level("推送岗位数", float(t.pushes["推送岗位数"].sum()))  # blanks count as nothing
+        city_level("推送人次", float(t.pushes["推送人次"].sum()))
     if t.training is not None:
-        city_level("培训报名人数", float(t.training["报名人数"].fillna(0).sum()))
-        city_level("培训结业人数", float(t.training["结业人数"].fillna(0).sum()))
+        city_level("培训报名人数", float(t.training["报名人数"].sum()))
+        city_level("培训结业人数", float(t.training["结业人数"].sum()))
     if t.help is not None and t.help_today_reported:
         for col, value in help_counts(t.help, t.day, float(settings()["help_done_within_hours"])).items():
             city_level(col, value)

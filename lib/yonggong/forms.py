@@ -107,7 +107,7 @@ def _read_layout(path: str, mtime_ns: int, size: int) -> dict:
     if not isinstance(layout, dict):
         raise ValueError(f"版式文件{path}的内容不是一个映射（YAML 字典）")
     layout["_source"] = path
-    _plan(layout)  # validates
+    plan_of(layout)  # validates
     return layout
 
 
@@ -121,7 +121,7 @@ def _resolve_layout(layout) -> dict:
     raise TypeError(f"layout must be None, a name, a path or a dict, not {type(layout).__name__}")
 
 
-class _Plan:
+class Plan:
     """The layout resolved to cells: columns left to right and header cell ranges."""
 
     def __init__(self, columns, header_cells, header_rows, index_col, info_spans, footer_spans):
@@ -149,7 +149,7 @@ def _is_group(node) -> bool:
     return isinstance(node, dict) and "columns" in node
 
 
-def _plan(layout: dict) -> _Plan:
+def plan_of(layout: dict) -> Plan:
     """Validate ``layout`` and resolve it to columns and header cells."""
     for key in ("sheet", "title", "groups"):
         if key not in layout:
@@ -251,7 +251,7 @@ def _plan(layout: dict) -> _Plan:
     date_format = str(layout.get("date_format", "{year}年{month}月{day}日"))
     if sorted(_FIELD_RE.findall(date_format)) != ["day", "month", "year"]:
         raise _bad(layout, "“date_format”必须各含一次 {year}、{month}、{day}")
-    return _Plan(columns, cells, header_rows, index_cols[0], info_spans, footer_spans)
+    return Plan(columns, cells, header_rows, index_cols[0], info_spans, footer_spans)
 
 
 def _leaf_count(node) -> int:
@@ -432,7 +432,7 @@ def _figure_value(value):
 def build_huizongbiao(figures: pd.DataFrame, meta: dict, detail_sheets=None, layout=None):
     """Build the 汇总表 workbook (openpyxl) from ``figures`` and ``meta`` with ``layout``."""
     layout = _resolve_layout(layout)
-    plan = _plan(layout)
+    plan = plan_of(layout)
     missing = [f for f in plan.figures if f not in figures.columns]
     if missing:
         raise ValueError(f"汇总数据缺少版式所需的指标：{'、'.join(missing)}")
@@ -723,7 +723,7 @@ def read_huizongbiao(path, layout=None) -> tuple[dict, pd.DataFrame]:
     match, or a figure cell that is not a number, raises ValueError with a Chinese message.
     """
     layout = _resolve_layout(layout)
-    plan = _plan(layout)
+    plan = plan_of(layout)
     try:
         wb = openpyxl.load_workbook(Path(path), data_only=True, read_only=True)
     except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
@@ -769,7 +769,7 @@ class _SheetValues:
         return [self.cell(row, c) for c in range(1, width + 1)]
 
 
-def _read_sheet(ws, layout: dict, plan: _Plan) -> tuple[dict, pd.DataFrame]:
+def _read_sheet(ws, layout: dict, plan: Plan) -> tuple[dict, pd.DataFrame]:
     expected_title = layout["title"]["text"]
     if _squash(ws.cell(row=1, column=1).value) != _squash(expected_title):
         raise _Mismatch(f"A1 应为“{expected_title}”")

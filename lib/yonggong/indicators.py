@@ -136,18 +136,16 @@ def ratio(numerator, denominator):
     Works on scalars and on pandas Series alike. The one implementation of every rate.
     """
     if isinstance(numerator, pd.Series) or isinstance(denominator, pd.Series):
-        num = pd.Series(numerator, dtype="float64") if not isinstance(numerator, pd.Series) else \
-            numerator.astype("float64")
-        den = pd.Series(denominator, dtype="float64") if not isinstance(denominator, pd.Series) else \
-            denominator.astype("float64")
+        index = numerator.index if isinstance(numerator, pd.Series) else denominator.index
+        num, den = (pd.Series(v, index=index).astype("float64") for v in (numerator, denominator))
         return (num / den.where(den > 0) * 100.0).round(1)
     try:
         n, d = float(numerator), float(denominator)
     except (TypeError, ValueError):
         return float("nan")
-    if np.isnan(n) or np.isnan(d) or d <= 0:
+    if np.isnan(d) or d <= 0:
         return float("nan")
-    return round(n / d * 100.0, 1)
+    return round(n / d * 100.0, 1)  # NaN when the numerator is NaN
 
 
 def _sum_parts(frame: pd.DataFrame, parts: tuple[str, ...]) -> pd.Series:
@@ -155,7 +153,7 @@ def _sum_parts(frame: pd.DataFrame, parts: tuple[str, ...]) -> pd.Series:
     if not set(parts) <= set(frame.columns):
         return pd.Series(np.nan, index=frame.index)
     sub = frame[list(parts)].astype("float64")
-    return sub.sum(axis=1, min_count=len(parts)).where(sub.notna().all(axis=1))
+    return sub.sum(axis=1).where(sub.notna().all(axis=1))
 
 
 def add_rates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -169,10 +167,8 @@ def add_rates(frame: pd.DataFrame) -> pd.DataFrame:
 def total(frame: pd.DataFrame) -> pd.Series:
     """The total row of ``frame`` (rows × keys): counts summed ("—"/NaN counts as nothing; NaN
     when every row is NaN), rates recomputed from the summed counts."""
-    cols = [c for c in frame.columns if not is_rate(c)]
-    out = frame[cols].astype("float64").sum(axis=0, min_count=1)
-    out = add_rates(out.to_frame().T).iloc[0]
-    return out.reindex([c for c in frame.columns] + [k for k in rates() if k not in frame.columns])
+    out = frame.astype("float64").sum(min_count=1)  # rates too, then replaced: add_rates sets every rate
+    return add_rates(out.to_frame().T).iloc[0]
 
 
 def left_out(frame: pd.DataFrame) -> dict[str, list[str]]:

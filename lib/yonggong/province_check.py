@@ -90,7 +90,7 @@ def check_huizongbiao(pday, path: Path, tally: _Tally, layout=None) -> dict[str,
     from . import province
 
     layout = forms.load_layout() if layout is None else layout
-    plan = forms._plan(layout)  # the layout resolved to columns (the writer's own reading of it)
+    plan = forms.plan_of(layout)  # the layout resolved to columns (the writer's own reading of it)
     dash = str((layout.get("body") or {}).get("missing_text", "—"))
     total_label = province.config()["total_label"]
     wb = openpyxl.load_workbook(path, data_only=True)

@@ -136,7 +136,7 @@ def check_huizongbiao(path: Path, figures: pd.DataFrame, day: dt.date, tally: _T
     layout = forms.load_layout()
     sheet_first = _first_sheet(path)
     tally.check(sheet_first == layout["sheet"], f"{name}：第一个工作表为“{sheet_first}”，应为“{layout['sheet']}”")
-    plan = forms._plan(layout)  # the columns and header rows of the layout (the reader uses the same plan)
+    plan = forms.plan_of(layout)  # the columns and header rows of the layout (the reader uses the same plan)
     first_row = 3 + plan.header_rows
     columns = [(i + 1, c) for i, c in enumerate(plan.columns) if c["figure"] is not None]
     for r, label in enumerate(frame.index):
