@@ -77,17 +77,13 @@ def _sha256(data: bytes) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> str:
-    """The code, params and library versions every entry depends on (once per process)."""
-    h = hashlib.sha256()
-    h.update(f"format {FORMAT} pandas {pd.__version__} pyarrow {_pyarrow_version()}\n".encode())
-    for p in sorted(paths.PACKAGE_DIR.rglob("*")):
-        if p.is_file() and p.suffix in (".py", ".yaml", ".json"):
-            h.update(p.relative_to(paths.PACKAGE_DIR).as_posix().encode("utf-8") + b"\0")
-            h.update(_sha256(p.read_bytes()).encode())
-    for p in params_files():
-        h.update(p.relative_to(paths.PARAMS_DIR).as_posix().encode("utf-8") + b"\0")
-        h.update(_sha256(p.read_bytes()).encode())
-    return h.hexdigest()
+    """The code, params and library versions every entry depends on (once per process): the
+    same code hash and params files as the up-to-date check of ``run``."""
+    from .run import code_hash, sha256_file
+
+    params = [(p.relative_to(paths.PARAMS_DIR).as_posix(), sha256_file(p)) for p in params_files()]
+    text = f"format {FORMAT} pandas {pd.__version__} pyarrow {_pyarrow_version()}\n{code_hash()}\n{params}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _pyarrow_version() -> str:
@@ -98,12 +94,14 @@ def _pyarrow_version() -> str:
 
 def key(folder: Path, city: City, day: dt.date) -> str:
     """The cache key of a day folder (see the module docstring)."""
+    from .run import sha256_file
+
     h = hashlib.sha256()
     h.update(f"{_environment()}\n{city.name}\n{day.isoformat()}\n".encode())
     for p in day_files(folder):
         st = p.stat()
         h.update(f"{p.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-        h.update(_sha256(p.read_bytes()).encode())
+        h.update(sha256_file(p).encode())
     return h.hexdigest()[:32]
 
 
