@@ -61,8 +61,8 @@ def _inbox(root: Path) -> tuple[str, str]:
     return a, b
 
 
-def _entry_files(cache: Path, day: str) -> list[Path]:
-    public, restricted = daycache.cache_dirs(cache, resolve_city(CITY))
+def _entry_files(cache: Path, day: str, kind: str = "") -> list[Path]:
+    public, restricted = daycache.cache_dirs(cache, resolve_city(CITY), kind)
     return sorted([*public.glob(f"{day}.*"), *restricted.glob(f"{day}.*")])
 
 
@@ -88,15 +88,26 @@ def test_an_edited_earlier_file_invalidates_its_entry(tmp_path):
     assert new and not set(new) & set(old)  # the stale entry is gone, a new one written
 
 
-def test_a_corrupt_or_foreign_entry_is_ignored_and_rebuilt(tmp_path):
+@pytest.mark.parametrize("kind", ["", daycache.STATE])
+def test_a_corrupt_or_foreign_entry_is_ignored_and_rebuilt(tmp_path, kind):
+    """A damaged entry of 02-23 (its folder's clean tables, or the history up to it) is not used:
+    02-24 gives the figures of a run without the cache, and the entry is written again. (The
+    folder's entry is read only when the history up to 02-23 is not in the cache.)"""
     inbox, cache = tmp_path / "inbox", tmp_path / "out"
     _inbox(inbox)
+    city, d23 = resolve_city(CITY), dt.date(2020, 2, 23)
     pipeline._clean_earlier.cache_clear()
     ref = pipeline.load(inbox, CITY, "2020-02-24")
     for damage in ("truncate", "json", "swap"):
         pipeline._clean_earlier.cache_clear()
         pipeline.load(inbox, CITY, "2020-02-24", cache=cache)
-        files = _entry_files(cache, "2020-02-23")
+        k = daycache.key(inbox / CITY / "2020-02-23", city, d23)
+        # the other entry of 02-23 gone, so that 02-24 needs the damaged one
+        for p in _entry_files(cache, "2020-02-23", daycache.STATE if not kind else ""):
+            p.unlink()
+        if kind:
+            k = daycache.chain_key({d23: k}, d23)
+        files = _entry_files(cache, "2020-02-23", kind)
         parquet = [p for p in files if p.suffix == ".parquet"]
         meta = next(p for p in files if p.suffix == ".json")
         if damage == "truncate":
@@ -106,12 +117,41 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_rebuilt(tmp_path):
         else:  # a valid parquet file of another table in place of this one: the hash tells
             assert len(parquet) > 1
             parquet[0].write_bytes(parquet[-1].read_bytes())
-        k = daycache.key(inbox / CITY / "2020-02-23", resolve_city(CITY), dt.date(2020, 2, 23))
-        assert daycache.read(cache, resolve_city(CITY), dt.date(2020, 2, 23), k) is None, damage
+        assert daycache.read(cache, city, d23, k, kind=kind) is None, damage
         pipeline._clean_earlier.cache_clear()
         got = pipeline.load(inbox, CITY, "2020-02-24", cache=cache)
         pd.testing.assert_frame_equal(got.figures, ref.figures)
-        assert daycache.read(cache, resolve_city(CITY), dt.date(2020, 2, 23), k) is not None, damage  # rebuilt
+        assert daycache.read(cache, city, d23, k, kind=kind) is not None, damage  # rebuilt
+
+
+def test_a_day_reads_the_history_of_the_day_before_not_every_folder(tmp_path, monkeypatch):
+    """With the history up to 02-23 in the cache, 02-24 reads no earlier folder (neither its
+    files nor its entry); its own history is written for 02-25."""
+    inbox, cache = tmp_path / "inbox", tmp_path / "out"
+    _inbox(inbox)
+    pipeline._clean_earlier.cache_clear()
+    pipeline.load(inbox, CITY, "2020-02-23", cache=cache)
+    assert _entry_files(cache, "2020-02-23", daycache.STATE)
+    pipeline._clean_earlier.cache_clear()
+
+    def not_called(*args, **kwargs):
+        raise AssertionError("an earlier folder was read again")
+
+    monkeypatch.setattr(pipeline, "_clean_earlier", not_called)
+    assert _cumulative(pipeline.load(inbox, CITY, "2020-02-24", cache=cache)) == 5
+    state = daycache.read(cache, resolve_city(CITY), dt.date(2020, 2, 24),
+                          daycache.chain_key({dt.date(2020, 2, 23): daycache.key(inbox / CITY / "2020-02-23",
+                                                                                   resolve_city(CITY),
+                                                                                   dt.date(2020, 2, 23)),
+                                              dt.date(2020, 2, 24): daycache.key(inbox / CITY / "2020-02-24",
+                                                                                   resolve_city(CITY),
+                                                                                   dt.date(2020, 2, 24))},
+                                             dt.date(2020, 2, 24)), kind=daycache.STATE)
+    assert state is not None
+    h = pipeline.History.from_state(state.tables)
+    assert h.days == [dt.date(2020, 2, 23), dt.date(2020, 2, 24)]
+    assert list(h.rows("D")["人数"]) == [3, 2]  # by hand: 3 on 02-23, 2 on 02-24
+    assert set(h.lists) == {dt.date(2020, 2, 23)}
 
 
 def test_the_key_follows_the_files_code_and_params(tmp_path, monkeypatch):

@@ -48,13 +48,14 @@ PROVINCE_DAY = [
      'source = "auto"  # inbox：省级收件箱；outputs：本机各市输出；auto：有省级收件文件夹则用之\n'
      'outputs = ""  # 本机输出目录（outputs 来源及前一日省级汇总），空则为 outputs/\n'
      'failures = {}  # 本机运行失败的设区市及原因（由 invoke all 注入）\n'
-     'out_dir = ""  # 由 invoke province 注入'),
+     'out_dir = ""  # 由 invoke province 注入\n'
+     'cache = ""  # 由 invoke province 注入：输出根目录（其 cache/省/ 中保存各日联络人和通过审核的合计行，结果不变）'),
     ("code", "setup", "import pandas as pd\n\nfrom yonggong import notebook as nb\nfrom yonggong import province\n\n"
      "pd.set_option(\"display.max_columns\", 40)\npd.set_option(\"display.max_colwidth\", 80)"),
     ("md", "h-intake", "## 1. 收到的文件\n\n按版式识别汇总表，按文件内的填报单位确定设区市（不看文件名）；"
      "版式不符、数据截至日期不对的文件退回。"),
     ("code", "load", "pday = province.load(date or None, inbox or None, source=source, outputs=outputs or None,\n"
-     "                     failures=failures)\npday.files"),
+     "                     failures=failures, cache=cache or None)\npday.files"),
     ("md", "h-completeness", "## 2. 报送情况\n\n截止时间以前收到为按时；收到时间取收件登记，没有登记的取文件修改时间。"),
     ("code", "rates", "province.rates_table(pday)"),
     ("code", "completeness", "pday.completeness"),

@@ -9,10 +9,15 @@ are therefore written once, as parquet, and read back by later runs:
     <outputs>/cache/<city>/<day>.<key>.<T>.parquet      a table without personal data
     <outputs>/restricted/cache/<city>/<day>.<key>.<T>.parquet   a table with personal data (F, M)
     <outputs>/cache/<city>/figures/<day>.<chain key>.…         the figures of an earlier day
+    <outputs>/cache/<city>/history/<day>.<chain key>.…         the history up to a day
+    <outputs>/cache/省/…                                       the province's (``province``)
 
-The figures of earlier days (the 近7日趋势 of each run) are kept the same way under the *chain
-key* of the day: the keys of every day folder up to it (:func:`chain_key`), since they depend
-on all of them.
+The figures of earlier days (the 近7日趋势 of each run) and the *history* up to each day (every
+table's rows of all the folders up to it in one frame, ``pipeline.History``) are kept the same
+way under the *chain key* of the day: the keys of every day folder up to it (:func:`chain_key`),
+since they depend on all of them. A run of day D reads the history of the day before and its own
+folder, so day 90 reads as many entries as day 8. The province keeps the table L of each of its
+day folders and the accepted 合计 rows of each day the same way, under the owner 省.
 
 The key is a sha256 of everything the clean tables depend on: every spreadsheet file of the
 folder (name, size, modification time and content), the yonggong sources, every file under
@@ -61,13 +66,19 @@ class Entry:
 
 
 FIGURES = "figures"  # subfolder of a city's cache: earlier days' figures (the 近7日趋势)
+STATE = "history"  # subfolder of a city's cache: the history of the folders up to each day
 
 
-def cache_dirs(out_root: Path, city: City, kind: str = "") -> tuple[Path, Path]:
+def _owner(city: City | str) -> str:
+    """The name a cache is kept under: the city's short name, or a name given as text (省)."""
+    return city if isinstance(city, str) else city.name
+
+
+def cache_dirs(out_root: Path, city: City | str, kind: str = "") -> tuple[Path, Path]:
     """(folder of the entries and tables without personal data, folder of tables with); ``kind``
-    a subfolder (FIGURES) or "" for the day folders' clean tables."""
+    a subfolder (FIGURES, STATE …) or "" for the day folders' clean tables."""
     out_root = Path(out_root)
-    public, restricted = out_root / CACHE / city.name, out_root / RESTRICTED / CACHE / city.name
+    public, restricted = out_root / CACHE / _owner(city), out_root / RESTRICTED / CACHE / _owner(city)
     return (public / kind, restricted / kind) if kind else (public, restricted)
 
 
@@ -92,12 +103,12 @@ def _pyarrow_version() -> str:
     return pyarrow.__version__
 
 
-def key(folder: Path, city: City, day: dt.date) -> str:
+def key(folder: Path, city: City | str, day: dt.date) -> str:
     """The cache key of a day folder (see the module docstring)."""
     from .run import sha256_file
 
     h = hashlib.sha256()
-    h.update(f"{_environment()}\n{city.name}\n{day.isoformat()}\n".encode())
+    h.update(f"{_environment()}\n{_owner(city)}\n{day.isoformat()}\n".encode())
     for p in day_files(folder):
         st = p.stat()
         h.update(f"{p.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
@@ -203,7 +214,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def read(out_root: Path, city: City, day: dt.date, k: str, kind: str = "") -> Entry | None:
+def read(out_root: Path, city: City | str, day: dt.date, k: str, kind: str = "") -> Entry | None:
     """The cached entry of the day folder of ``day`` under key ``k`` (:func:`key`), or None when
     there is no usable one; ``kind`` as in :func:`cache_dirs`."""
     public, restricted = cache_dirs(out_root, city, kind)
@@ -226,7 +237,7 @@ def read(out_root: Path, city: City, day: dt.date, k: str, kind: str = "") -> En
     return Entry(frames, faults)
 
 
-def has(out_root: Path, city: City, day: dt.date, k: str, kind: str = "") -> bool:
+def has(out_root: Path, city: City | str, day: dt.date, k: str, kind: str = "") -> bool:
     """Whether an entry of ``day`` under key ``k`` has been written (not whether it is sound)."""
     return (cache_dirs(out_root, city, kind)[0] / f"{day.isoformat()}.{k}.json").is_file()
 
@@ -262,7 +273,7 @@ def encode(day: dt.date, k: str, entry: Entry, kind: str = "") -> Encoded | None
     return Encoded(day, k, kind, files, blobs)
 
 
-def write(out_root: Path, city: City, day: dt.date, k: str, entry: Entry | Encoded | None, force: bool = True,
+def write(out_root: Path, city: City | str, day: dt.date, k: str, entry: Entry | Encoded | None, force: bool = True,
           kind: str = "") -> bool:
     """Write the entry of the day folder of ``day`` under key ``k`` (an :class:`Entry`, or one
     already encoded); older entries of the day are removed. Without ``force`` an entry whose JSON
@@ -279,7 +290,7 @@ def write(out_root: Path, city: City, day: dt.date, k: str, entry: Entry | Encod
     try:
         for name, info in enc.files.items():
             _write_atomic((restricted if info["restricted"] else public) / info["file"], enc.blobs[name])
-        meta = {"format": FORMAT, "key": k, "city": city.name, "day": day.isoformat(), "kind": kind,
+        meta = {"format": FORMAT, "key": k, "city": _owner(city), "day": day.isoformat(), "kind": kind,
                 "files": enc.files}
         _write_atomic(public / f"{stem}.json", json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
     except Exception:  # noqa: BLE001

@@ -119,10 +119,16 @@ def attribute_placements(folders: dict[dt.date, pd.DataFrame],
     after its folder's day) or ``off_list`` (not on the list in force on its date).
     """
     parts = [df.assign(_folder=day) for day, df in sorted(folders.items()) if df is not None and not df.empty]
-    if not parts:
+    return attribute_rows(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(), lists)
+
+
+def attribute_rows(rows: pd.DataFrame, lists: dict[dt.date, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`attribute_placements` of table D rows of many folders in one frame (column
+    ``_folder``: the day of the folder each came in)."""
+    if rows.empty:
         empty = pd.DataFrame(columns=["日期", "统一社会信用代码", "解决渠道", "人数", "县区", "_folder"])
         return empty, empty.assign(原因=pd.Series(dtype=object))
-    rows = pd.concat(parts, ignore_index=True)
+    rows = rows.copy()
     future = rows["日期"] > rows["_folder"]
     counties = {}
     for d in sorted(set(rows.loc[~future, "日期"])):

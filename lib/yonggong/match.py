@@ -784,8 +784,8 @@ def open_vacancies(cd) -> pd.DataFrame:
     c = cd.tables.get("C")
     if c is None:
         limit = int(settings()["carry_forward_days"])
-        earlier = [d for d, t in cd.history.items() if d < cd.day and "C" in t and (cd.day - d).days <= limit]
-        c = cd.history[max(earlier)]["C"] if earlier else None
+        earlier = [d for d in cd.history.days if d < cd.day and cd.history.has(d, "C") and (cd.day - d).days <= limit]
+        c = cd.history.table(max(earlier), "C") if earlier else None
     return vacancy_frame(c, cd.ledger)
 
 

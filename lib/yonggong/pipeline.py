@@ -31,6 +31,86 @@ from .reference import City, city_counties, resolve_city, settings, table_specs
 DAILY_TABLES = ["C", "E", "G", "H", "I", "J"]
 
 
+LIST = "A"  # the table of the list of key enterprises (kept by folder, see History.lists)
+
+
+@dataclass(frozen=True)
+class History:
+    """The clean tables of the day folders up to a day.
+
+    Each table's rows of every folder in one frame (column ``_folder``: the folder's day), so that
+    a run reads the past as one frame per table however long the campaign, plus the lists (table
+    A) by folder and which tables each folder had. Made by :meth:`append`, one folder after
+    another in date order, with or without the day cache (which keeps the history of each day:
+    ``daycache.STATE``), so both give the same frames. Callers must not mutate the frames.
+    """
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # table → rows of every folder
+    lists: dict[dt.date, pd.DataFrame] = field(default_factory=dict)  # folder → its table A
+    folders: dict[dt.date, tuple[str, ...]] = field(default_factory=dict)  # folder → its tables
+
+    def append(self, day: dt.date, tables: dict[str, pd.DataFrame]) -> History:
+        """This history with the folder of ``day`` (later than every folder in it) added."""
+        frames = dict(self.frames)
+        for code, df in sorted(tables.items()):
+            if code != LIST:
+                part = df.assign(_folder=day)
+                frames[code] = concat_keeping_categories([frames[code], part] if code in frames else [part])
+        lists = {**self.lists, day: tables[LIST]} if LIST in tables else dict(self.lists)
+        return History(frames, lists, {**self.folders, day: tuple(sorted(tables))})
+
+    @property
+    def days(self) -> list[dt.date]:
+        return sorted(self.folders)
+
+    def has(self, day: dt.date, code: str) -> bool:
+        """Whether the folder of ``day`` had table ``code``."""
+        return code in self.folders.get(day, ())
+
+    def rows(self, code: str, upto: dt.date | None = None) -> pd.DataFrame | None:
+        """Rows of table ``code`` from every folder (up to ``upto``), with ``_folder``; None when no
+        such folder had the table."""
+        if code not in self.frames or not any(code in t for d, t in self.folders.items() if upto is None or d <= upto):
+            return None
+        df = self.frames[code]
+        return df if upto is None or (df["_folder"] <= upto).all() else df[df["_folder"] <= upto].reset_index(drop=True)
+
+    def table(self, day: dt.date, code: str) -> pd.DataFrame | None:
+        """Table ``code`` as the folder of ``day`` had it (None if it had not)."""
+        if not self.has(day, code):
+            return None
+        if code == LIST:
+            return self.lists[day]
+        df = self.frames[code]
+        part = df[df["_folder"] == day].drop(columns="_folder").reset_index(drop=True)
+        cats = [c for c in part.columns if isinstance(part[c].dtype, pd.CategoricalDtype)]
+        return part.assign(**{c: part[c].cat.remove_unused_categories() for c in cats}) if cats else part
+
+    def tables(self, day: dt.date) -> dict[str, pd.DataFrame]:
+        """The tables of the folder of ``day``."""
+        return {code: self.table(day, code) for code in self.folders.get(day, ())}
+
+    def state(self) -> dict[str, pd.DataFrame]:
+        """The history as the tables of a day-cache entry (:func:`from_state` reads it back)."""
+        out = dict(self.frames)
+        out.update({f"{LIST}.{d.isoformat()}": a for d, a in self.lists.items()})
+        out["folders"] = pd.DataFrame({"日期": [d.isoformat() for d in self.days],
+                                       "表": [",".join(self.folders[d]) for d in self.days]})
+        return out
+
+    @classmethod
+    def from_state(cls, tables: dict[str, pd.DataFrame]) -> History:
+        folders = {dt.date.fromisoformat(d): tuple(t.split(",")) if t else ()
+                   for d, t in zip(tables["folders"]["日期"], tables["folders"]["表"], strict=True)}
+        lists = {dt.date.fromisoformat(k.split(".", 1)[1]): v for k, v in tables.items() if k.startswith(LIST + ".")}
+        frames = {k: v for k, v in tables.items() if k != "folders" and not k.startswith(LIST + ".")}
+        return cls(frames, lists, folders)
+
+    def in_lists(self) -> dict[dt.date, pd.DataFrame]:
+        """The lists (table A) that name enterprises, by folder (``ledger.list_in_force``)."""
+        return {d: a for d, a in sorted(self.lists.items()) if not a.empty}
+
+
 @dataclass
 class CityDay:
     """Everything computed for one city and day."""
@@ -47,15 +127,14 @@ class CityDay:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # clean tables of day D
     figures: pd.DataFrame | None = None
     trend: pd.DataFrame | None = None  # 合计 figures of the last days (index: date)
-    history: dict = field(default_factory=dict)  # clean tables of every folder up to D, by date
+    history: History = field(default_factory=History)  # clean tables of every folder up to D
 
     def accumulated(self, code: str, key: str | None = None) -> pd.DataFrame | None:
         """Rows of table ``code`` from every folder up to D (None if never sent); with ``key``,
         one row per key value, from the newest folder."""
-        parts = [t[code].assign(_folder=d) for d, t in sorted(self.history.items()) if code in t]
-        if not parts:
+        df = self.history.rows(code)
+        if df is None:
             return None
-        df = concat_keeping_categories(parts)
         if key:
             df = df.sort_values("_folder", kind="stable").drop_duplicates(key, keep="last")
         return df.reset_index(drop=True)
@@ -133,6 +212,17 @@ def _clean_earlier(folder: Path, inbox_root: Path, city: City, day: dt.date, sta
 
 
 @dataclass
+class Pending:
+    """A day-cache entry to write once the day has loaded (see :meth:`Gathered.write_cache`)."""
+
+    day: dt.date
+    key: str
+    entry: daycache.Entry | daycache.Encoded | None
+    force: bool = True  # False: leave an entry already there as it is
+    kind: str = ""  # daycache kind (FIGURES, STATE) or "" for a folder's clean tables
+
+
+@dataclass
 class Gathered:
     """A city day's inputs read and cleaned, before the ledger and figures (see :func:`gather`)."""
 
@@ -141,18 +231,18 @@ class Gathered:
     inbox_root: Path
     inbox: Inbox
     log: FaultLog
-    history: dict[dt.date, dict[str, pd.DataFrame]]  # clean tables of every folder up to D
+    today: dict[str, pd.DataFrame]  # clean tables of the day's folder
+    earlier: History  # clean tables of every earlier folder
     cache_root: Path | None = None  # the outputs folder of the day cache (None: no cache)
     keys: dict[dt.date, str] = field(default_factory=dict)  # day-cache key of every folder up to D
-    # day-cache entries to write once the day has loaded: (day, key, entry or encoded, force, kind)
-    pending: list[tuple] = field(default_factory=list)
+    pending: list[Pending] = field(default_factory=list)  # day-cache entries to write
 
     def write_cache(self) -> None:
         """Write the pending day-cache entries (a day that fails to load writes nothing)."""
         if self.cache_root is None:
             return
-        for day, k, entry, force, kind in self.pending:
-            daycache.write(self.cache_root, self.city, day, k, entry, force=force, kind=kind)
+        for p in self.pending:
+            daycache.write(self.cache_root, self.city, p.day, p.key, p.entry, force=p.force, kind=p.kind)
         self.pending.clear()
 
 
@@ -161,8 +251,8 @@ def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = N
     """Read, clean and validate a city day and build its ledger and figures.
 
     ``cache``: the outputs folder whose day cache holds the clean tables of earlier day folders
-    (``daycache``; the day's own folder is added to it); None cleans every folder again. The
-    results are the same either way.
+    and the history up to each day (``daycache``; the day's own folder and history are added to
+    it); None cleans every folder again. The results are the same either way.
 
     Raises UserError (exit 2) when the city is unknown, the day has no folder, or there is
     no list in force (table A) or no ledger (table B) for the day.
@@ -175,40 +265,66 @@ def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = N
 
 def gather(inbox_root: Path | str, city: str | City, day: str | dt.date | None = None,
            cache: Path | str | None = None) -> Gathered:
-    """The day folder of D read and cleaned (its faults in the log) and the clean tables of every
+    """The day folder of D read and cleaned (its faults in the log) and the history of every
     earlier folder: everything of a city day that comes from reading files."""
     inbox_root = Path(inbox_root)
     city = city if isinstance(city, City) else resolve_city(city)
     day = resolve_day(inbox_root, city, day)
-    folders = day_folders(inbox_root, city)
+    folders = {d: f for d, f in day_folders(inbox_root, city).items() if d <= day}
 
     inbox = read_day(folders[day], base=inbox_root)
     log = FaultLog(inbox)
-    history: dict[dt.date, dict[str, pd.DataFrame]] = {day: _clean_all(inbox, city, day, log)}
+    today = _clean_all(inbox, city, day, log)
     cache_root = Path(cache).resolve() if cache else None
-    keys = {d: daycache.key(f, city, d) for d, f in folders.items() if d <= day} if cache_root else {}
-    pending = []
-    if cache_root is not None and not daycache.has(cache_root, city, day, keys[day]):
-        # for the days after, as they would clean this folder; encoded now, since the day's
-        # tables are checked (and some replaced) while the day is assembled
-        pending.append((day, keys[day], daycache.encode(day, keys[day], daycache.Entry(dict(history[day]),
-                                                                                        log.frame())), False, ""))
-    for d, folder in folders.items():
-        if d < day:
-            tables, entry = _clean_earlier(folder, inbox_root, city, d, _folder_stamp(folder), cache_root,
-                                           keys.get(d, ""))
-            history[d] = dict(tables)
-            if entry is not None:
-                pending.append((d, keys[d], entry, True, ""))
-    return Gathered(city, day, inbox_root, inbox, log, history, cache_root, keys, pending)
+    keys = {d: daycache.key(f, city, d) for d, f in folders.items()} if cache_root else {}
+    pending: list[Pending] = []
+    earlier = _earlier(inbox_root, city, {d: f for d, f in folders.items() if d < day}, cache_root, keys, pending)
+    if cache_root is not None:
+        # for the days after, as they would clean this folder and read the history up to it;
+        # encoded now, since the day's tables are checked (and some replaced) while it is assembled
+        if not daycache.has(cache_root, city, day, keys[day]):
+            pending.append(Pending(day, keys[day], daycache.encode(day, keys[day], daycache.Entry(dict(today),
+                                                                                                  log.frame())), False))
+        k = daycache.chain_key(keys, day)
+        if not daycache.has(cache_root, city, day, k, kind=daycache.STATE):
+            state = daycache.Entry(earlier.append(day, today).state(), pd.DataFrame())
+            pending.append(Pending(day, k, daycache.encode(day, k, state, daycache.STATE), True, daycache.STATE))
+    return Gathered(city, day, inbox_root, inbox, log, today, earlier, cache_root, keys, pending)
+
+
+def _earlier(inbox_root: Path, city: City, folders: dict[dt.date, Path], cache_root: Path | None,
+             keys: dict[dt.date, str], pending: list[Pending]) -> History:
+    """The history of the folders before the day: the day cache's history up to the last of them
+    when it holds one for the folders as they are now, else each folder's clean tables appended
+    in date order (and that history added to ``pending``)."""
+    if not folders:
+        return History()
+    last = max(folders)
+    if cache_root is not None:
+        hit = daycache.read(cache_root, city, last, daycache.chain_key(keys, last), kind=daycache.STATE)
+        if hit is not None:
+            try:
+                return History.from_state(hit.tables)
+            except (KeyError, ValueError, AttributeError):
+                pass  # an entry of another shape: built again below
+    history = History()
+    for d, folder in sorted(folders.items()):
+        tables, entry = _clean_earlier(folder, inbox_root, city, d, _folder_stamp(folder), cache_root, keys.get(d, ""))
+        history = history.append(d, tables)
+        if entry is not None:
+            pending.append(Pending(d, keys[d], entry))
+    if cache_root is not None:
+        k = daycache.chain_key(keys, last)
+        pending.append(Pending(last, k, daycache.Entry(history.state(), pd.DataFrame()), True, daycache.STATE))
+    return history
 
 
 def assemble(g: Gathered) -> CityDay:
     """The list in force, the day's checks against it, the ledger and the figures of a gathered
     city day (pure functions of its clean tables; the day's faults are added to ``g.log``)."""
-    city, day, inbox, log, history = g.city, g.day, g.inbox, g.log, g.history
-    today = history[day]
-    lists = {d: t["A"] for d, t in history.items() if "A" in t and not t["A"].empty}
+    city, day, inbox, log = g.city, g.day, g.inbox, g.log
+    today = dict(g.today)
+    lists = History(lists={**g.earlier.lists, **({day: today[LIST]} if LIST in today else {})}).in_lists()
     list_day, in_force = led.list_in_force(lists, day)
     if list_day is None:
         raise UserError(f"{city.full_name} {day}：没有可用的重点企业清单（表A），"
@@ -225,11 +341,12 @@ def assemble(g: Gathered) -> CityDay:
     today["B"] = validate.check_ledger_against_list(b_today, in_force, log)
     if "D" in today:
         today["D"] = _check_placements(today["D"], lists, day, log)
-    tables = _day_tables(history, lists, city, day)
+    tables = _day_tables(g.earlier.append(day, today), lists, city, day, today)
     if tables.vacancies is not None:
         validate.check_vacancies_against_ledger(
             tables.vacancies, tables.ledger[tables.ledger["报送状态"] == led.REPORTED], log)
         today["C"] = tables.vacancies
+    history = g.earlier.append(day, today)
     cd = CityDay(city, day, g.inbox_root, inbox, log, list_day, in_force,
                  led.adjustments(lists, day), tables.ledger, today, history=history)
     cd.figures = fig.compute(tables)
@@ -258,27 +375,26 @@ def _check_placements(rows: pd.DataFrame, lists: dict[dt.date, pd.DataFrame], da
     return counted.drop(columns=["县区", "_folder"]).reset_index(drop=True)
 
 
-def _day_tables(history: dict[dt.date, dict[str, pd.DataFrame]], lists: dict[dt.date, pd.DataFrame],
-                city: City, day: dt.date) -> fig.DayTables:
-    """The clean inputs of the figures for ``day``, from the tables of folders up to ``day``."""
+def _day_tables(history: History, lists: dict[dt.date, pd.DataFrame], city: City, day: dt.date,
+                today: dict[str, pd.DataFrame] | None = None) -> fig.DayTables:
+    """The clean inputs of the figures for ``day``, from the folders up to ``day`` of ``history``
+    (``today``: the tables of the folder of ``day`` when the caller has them)."""
     _, in_force = led.list_in_force(lists, day)
-    upto = {d: t for d, t in history.items() if d <= day}
-    today = upto.get(day, {})
-    b_parts = [t["B"] for t in upto.values() if "B" in t]
-    b_rows = pd.concat(b_parts, ignore_index=True) if b_parts else pd.DataFrame(columns=["统一社会信用代码", "填报日期"])
+    today = history.tables(day) if today is None else today
+    b_rows = history.rows("B", upto=day)
+    if b_rows is None:
+        b_rows = pd.DataFrame(columns=["统一社会信用代码", "填报日期"])
     b_rows = b_rows[b_rows["统一社会信用代码"].isin(in_force["统一社会信用代码"])]
     ledger = led.build_ledger(in_force, b_rows, day, int(settings()["carry_forward_days"]))
     vac = today.get("C")
     if vac is not None:
         vac = vac.copy()
         vac["填报日期"] = vac["填报日期"].where(vac["填报日期"].notna(), day)
-    placements = None
-    if any("D" in t for t in upto.values()):
-        placements, _ = led.attribute_placements({d: t["D"] for d, t in upto.items() if "D" in t}, lists)
-    help_parts = [t["J"].assign(_folder=d) for d, t in sorted(upto.items()) if "J" in t]
-    requests = None
-    if help_parts:
-        requests = concat_keeping_categories(help_parts).drop_duplicates("编号", keep="last")
+    d_rows = history.rows("D", upto=day)
+    placements = None if d_rows is None else led.attribute_rows(d_rows, lists)[0]
+    requests = history.rows("J", upto=day)
+    if requests is not None:
+        requests = requests.drop_duplicates("编号", keep="last")
     return fig.DayTables(
         day=day,
         counties=[c.name for c in city_counties(city)],
@@ -295,9 +411,9 @@ def _day_tables(history: dict[dt.date, dict[str, pd.DataFrame]], lists: dict[dt.
     )
 
 
-def _trend(history, lists, city: City, day: dt.date, today_figures: pd.DataFrame,
+def _trend(history: History, lists, city: City, day: dt.date, today_figures: pd.DataFrame,
            cache_root: Path | None = None, keys: dict[dt.date, str] | None = None,
-           pending: list | None = None) -> pd.DataFrame:
+           pending: list[Pending] | None = None) -> pd.DataFrame:
     """The city's 合计 figures for the last ``trend_days`` days that have a list and a ledger.
 
     An earlier day's figures come from the day cache (under the chain key of that day) when
@@ -306,20 +422,20 @@ def _trend(history, lists, city: City, day: dt.date, today_figures: pd.DataFrame
     total = settings()["total_row"]
     n = int(settings()["trend_days"])
     rows = {}
-    for d in sorted(history):
+    for d in history.days:
         if d > day or d <= day - dt.timedelta(days=n):
             continue
         if d == day:
             rows[d] = today_figures.loc[total]
-        elif "B" in history[d] and led.list_in_force(lists, d)[0] is not None:
+        elif history.has(d, "B") and led.list_in_force(lists, d)[0] is not None:
             rows[d] = _figures_of(history, lists, city, d, cache_root, keys or {}, pending).loc[total]
     out = pd.DataFrame(rows).T
     out.index.name = "日期"
     return out
 
 
-def _figures_of(history, lists, city: City, d: dt.date, cache_root: Path | None,
-                keys: dict[dt.date, str], pending: list | None) -> pd.DataFrame:
+def _figures_of(history: History, lists, city: City, d: dt.date, cache_root: Path | None,
+                keys: dict[dt.date, str], pending: list[Pending] | None) -> pd.DataFrame:
     """The figures of the earlier day ``d`` from the folders up to it (cached, see _trend)."""
     if cache_root is None:
         return fig.compute(_day_tables(history, lists, city, d))
@@ -329,7 +445,7 @@ def _figures_of(history, lists, city: City, d: dt.date, cache_root: Path | None,
         return hit.tables["figures"]
     figures = fig.compute(_day_tables(history, lists, city, d))
     if pending is not None:
-        pending.append((d, k, daycache.Entry({"figures": figures}, pd.DataFrame()), True, daycache.FIGURES))
+        pending.append(Pending(d, k, daycache.Entry({"figures": figures}, pd.DataFrame()), True, daycache.FIGURES))
     return figures
 
 

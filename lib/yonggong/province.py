@@ -887,11 +887,13 @@ def collect(day: dt.date, inbox: Path | None, source: str, outputs: Path | None,
 
 
 def load(day=None, inbox=None, source: str = "auto", outputs=None, failures: dict | None = None,
-         layout=None) -> ProvinceDay:
+         layout=None, cache=None) -> ProvinceDay:
     """Intake, checks, statuses, roll-up and comparison of the province day D.
 
-    ``inbox`` defaults to the bundled sample, ``outputs`` to outputs/. UserError when the
-    source for D does not exist.
+    ``inbox`` defaults to the bundled sample, ``outputs`` to outputs/. ``cache``: the outputs
+    folder whose day cache (``daycache``, owner 省) keeps the table L of each province folder and
+    each day's accepted 合计 rows, so that earlier days are not read again; None reads them.
+    UserError when the source for D does not exist.
     """
     inbox = Path(inbox) if inbox else paths.SAMPLE_INBOX
     outputs = Path(outputs) if outputs else paths.OUTPUTS
@@ -903,36 +905,80 @@ def load(day=None, inbox=None, source: str = "auto", outputs=None, failures: dic
     if source == "outputs" and not (outputs / day.isoformat()).is_dir() and not failures:
         raise UserError(f"既没有省级收件文件夹 {inbox / 'province' / day.isoformat()}，"
                         f"也没有本机的各市输出 {outputs / day.isoformat()}；请先运行各市日报或放入各市报送文件")
+    cache = Path(cache).resolve() if cache and layout is None else None  # a layout of the caller's: no cache
     layout = forms.load_layout() if layout is None else layout
     intake = collect(day, inbox, source, outputs, failures, layout)
+    if cache is not None and source == "inbox" and not failures:
+        # what the next day's comparison would read again (the same intake: no local run failed)
+        _accepted_cached(cache, inbox, day, lambda: intake.accepted)
     if intake.liaisons is None:  # table L from an earlier province folder (also in outputs mode)
-        intake.liaisons = _earlier_liaisons(inbox, day)
+        intake.liaisons = _earlier_liaisons(inbox, day, cache)
     if intake.k_items is None:  # outputs: table K from each accepted city's own day folder
         intake.k_items = _k_frame([city_k_items(city_inbox(outputs, s.city, day, inbox), s.city, day)
                                    for s in intake.statuses if s.status in ACCEPTED])
-    previous, prev_source = _previous(day, inbox, source, outputs, layout)
+    previous, prev_source = _previous(day, inbox, source, outputs, layout, cache)
     return build(intake, previous, prev_source, inbox)
 
 
-def _earlier_liaisons(inbox: Path, day: dt.date) -> pd.DataFrame | None:
+CACHE_OWNER = "省"  # the province's part of the day cache (daycache)
+LIAISONS, ACCEPTED_TOTALS = "liaisons", "accepted"  # its kinds of entry
+
+
+def _earlier_liaisons(inbox: Path, day: dt.date, cache: Path | None = None) -> pd.DataFrame | None:
     """Table L from the newest province day folder on or before D that has one."""
     for d in reversed(province_days(inbox)):
         if d > day:
             continue
-        frames = [f for f in (liaison_rows(p) for p in day_files(Path(inbox) / "province" / d.isoformat()))
-                  if f is not None]
-        if frames:
-            return pd.concat(frames, ignore_index=True)
+        frame = _folder_liaisons(Path(inbox) / "province" / d.isoformat(), d, cache)
+        if frame is not None:
+            return frame
     return None
 
 
-def _previous(day, inbox, source, outputs, layout) -> tuple[dict[str, pd.Series], str]:
+def _folder_liaisons(folder: Path, day: dt.date, cache: Path | None) -> pd.DataFrame | None:
+    """Table L of one province day folder (None when it has none), kept in the day cache."""
+    from . import daycache
+
+    k = daycache.key(folder, CACHE_OWNER, day) if cache is not None else ""
+    if cache is not None:
+        hit = daycache.read(cache, CACHE_OWNER, day, k, kind=LIAISONS)
+        if hit is not None:
+            return hit.tables.get("L")
+    frames = [f for f in (liaison_rows(p) for p in day_files(folder)) if f is not None]
+    frame = pd.concat(frames, ignore_index=True) if frames else None
+    if cache is not None:
+        daycache.write(cache, CACHE_OWNER, day, k, daycache.Entry({} if frame is None else {"L": frame},
+                                                                   pd.DataFrame()), kind=LIAISONS)
+    return frame
+
+
+def _accepted_cached(cache: Path, inbox: Path, day: dt.date,
+                     compute: Callable[[], dict[str, pd.Series]]) -> dict[str, pd.Series]:
+    """The accepted 合计 rows of the province folder of ``day`` (city → Series), from the day
+    cache when it holds them for the folder as it is now, else ``compute()`` (then kept)."""
+    from . import daycache
+
+    folder = Path(inbox) / "province" / day.isoformat()
+    k = daycache.key(folder, CACHE_OWNER, day)
+    hit = daycache.read(cache, CACHE_OWNER, day, k, kind=ACCEPTED_TOTALS)
+    if hit is not None:
+        return {name: frame.iloc[:, 0] for name, frame in hit.tables.items()}
+    accepted = compute()
+    tables = {name: series.to_frame() for name, series in accepted.items()}
+    daycache.write(cache, CACHE_OWNER, day, k, daycache.Entry(tables, pd.DataFrame()), kind=ACCEPTED_TOTALS)
+    return accepted
+
+
+def _previous(day, inbox, source, outputs, layout, cache: Path | None = None) -> tuple[dict[str, pd.Series], str]:
     """D-1 合计 rows per city: D-1 intake from the same source, else the D-1 province output."""
     prev = day - dt.timedelta(days=1)
     try:
         if source == "inbox" and (inbox / "province" / prev.isoformat()).is_dir():
-            return collect(prev, inbox, "inbox", outputs, None, layout).accepted, \
-                f"省级收件箱 {prev.isoformat()} 中通过审核的报送"
+            def compute() -> dict[str, pd.Series]:
+                return collect(prev, inbox, "inbox", outputs, None, layout).accepted
+
+            accepted = compute() if cache is None else _accepted_cached(cache, inbox, prev, compute)
+            return accepted, f"省级收件箱 {prev.isoformat()} 中通过审核的报送"
         if source == "outputs" and any((outputs / prev.isoformat() / c.name).is_dir() for c in cities()):
             return collect(prev, inbox, "outputs", outputs, None, layout).accepted, \
                 f"本机 {prev.isoformat()} 的各市输出"
@@ -1455,7 +1501,7 @@ def province_job(day=None, inbox=None, out=None, source: str = "auto", failures:
         name=config()["folder"], label=config()["name"], day=day, final=province_out_dir(out_root, day),
         notebook=paths.NOTEBOOKS / NOTEBOOK,
         parameters={"date": day.isoformat(), "inbox": str(inbox.resolve()), "source": source,
-                    "outputs": str(out_root.resolve()), "failures": failures},
+                    "outputs": str(out_root.resolve()), "failures": failures, "cache": str(out_root.resolve())},
         inputs=inputs, extra={"scope": "province", "source": source},
     )
 
