@@ -356,14 +356,16 @@ def scenario_s5(work: Path, inputs: Path, days: int = CAMPAIGN_DAYS) -> dict:
     inbox = campaign(inputs, days)
     dates = sorted(day_folders(inbox, resolve_city(CITY)))
     out = _fresh(work / "s5")
-    _checked(run_process([sys.executable, "-c", CAMPAIGN_FILL, str(inbox), CITY, dates[-2].isoformat(), str(out)]),
-             "fill the day cache (S5)")
+    fill = [sys.executable, "-c", CAMPAIGN_FILL, str(inbox), CITY, dates[-2].isoformat(), str(out)]
+    first = run_process(fill)
+    if first["returncode"] != 0:  # recorded, then tried once more: the fill is set-up, not the measurement
+        _checked(run_process(fill), "fill the day cache (S5)")
     runs = {}
     for label, day in (("day_8", dates[7]), (f"day_{len(dates)}", dates[-1])):
         cmd = _invoke("daily", f"--city={CITY}", f"--date={day.isoformat()}", f"--out={out}", f"--inbox={inbox}")
         runs[label] = _checked(run_process(cmd), f"daily {day} (S5)")
     short, long_ = runs["day_8"]["seconds"], runs[f"day_{len(dates)}"]["seconds"]
-    res = {"days": len(dates), "inbox": str(inbox), "runs": runs, "day_8_s": short, "last_day_s": long_,
+    res = {"days": len(dates), "inbox": str(inbox), "runs": runs, "fill_first_attempt": first, "day_8_s": short, "last_day_s": long_,
            "median_s": long_, "ratio": _ratio(long_, short), "target": TARGETS["S5"]}
     res["met"] = res["ratio"] is not None and res["ratio"] <= 1.25
     return res
