@@ -106,11 +106,6 @@ class History:
         frames = {k: v for k, v in tables.items() if k != "folders" and not k.startswith(LIST + ".")}
         return cls(frames, lists, folders)
 
-    def in_lists(self) -> dict[dt.date, pd.DataFrame]:
-        """The lists (table A) that name enterprises, by folder (``ledger.list_in_force``)."""
-        return {d: a for d, a in sorted(self.lists.items()) if not a.empty}
-
-
 @dataclass
 class CityDay:
     """Everything computed for one city and day."""
@@ -324,7 +319,7 @@ def assemble(g: Gathered) -> CityDay:
     city day (pure functions of its clean tables; the day's faults are added to ``g.log``)."""
     city, day, inbox, log = g.city, g.day, g.inbox, g.log
     today = dict(g.today)
-    lists = History(lists={**g.earlier.lists, **({day: today[LIST]} if LIST in today else {})}).in_lists()
+    lists = _named_lists({**g.earlier.lists, **({day: today[LIST]} if LIST in today else {})})
     list_day, in_force = led.list_in_force(lists, day)
     if list_day is None:
         raise UserError(f"{city.full_name} {day}：没有可用的重点企业清单（表A），"
@@ -341,12 +336,13 @@ def assemble(g: Gathered) -> CityDay:
     today["B"] = validate.check_ledger_against_list(b_today, in_force, log)
     if "D" in today:
         today["D"] = _check_placements(today["D"], lists, day, log)
-    tables = _day_tables(g.earlier.append(day, today), lists, city, day, today)
+    if "C" in today:
+        today["C"] = _dated_vacancies(today["C"], day)
+    history = g.earlier.append(day, today)
+    tables = _day_tables(history, lists, city, day, today)
     if tables.vacancies is not None:
         validate.check_vacancies_against_ledger(
             tables.vacancies, tables.ledger[tables.ledger["报送状态"] == led.REPORTED], log)
-        today["C"] = tables.vacancies
-    history = g.earlier.append(day, today)
     cd = CityDay(city, day, g.inbox_root, inbox, log, list_day, in_force,
                  led.adjustments(lists, day), tables.ledger, today, history=history)
     cd.figures = fig.compute(tables)
@@ -388,8 +384,7 @@ def _day_tables(history: History, lists: dict[dt.date, pd.DataFrame], city: City
     ledger = led.build_ledger(in_force, b_rows, day, int(settings()["carry_forward_days"]))
     vac = today.get("C")
     if vac is not None:
-        vac = vac.copy()
-        vac["填报日期"] = vac["填报日期"].where(vac["填报日期"].notna(), day)
+        vac = _dated_vacancies(vac, day)
     d_rows = history.rows("D", upto=day)
     placements = None if d_rows is None else led.attribute_rows(d_rows, lists)[0]
     requests = history.rows("J", upto=day)
@@ -409,6 +404,18 @@ def _day_tables(history: History, lists: dict[dt.date, pd.DataFrame], city: City
         help=requests,
         help_today_reported="J" in today,
     )
+
+
+def _named_lists(lists: dict[dt.date, pd.DataFrame]) -> dict[dt.date, pd.DataFrame]:
+    """The lists (table A, by folder) that name enterprises (``ledger.list_in_force``)."""
+    return {d: a for d, a in sorted(lists.items()) if not a.empty}
+
+
+def _dated_vacancies(vac: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """Table C of the folder of ``day`` with a blank 填报日期 taken as that day."""
+    vac = vac.copy()
+    vac["填报日期"] = vac["填报日期"].where(vac["填报日期"].notna(), day)
+    return vac
 
 
 def _trend(history: History, lists, city: City, day: dt.date, today_figures: pd.DataFrame,
