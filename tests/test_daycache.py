@@ -7,6 +7,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from builders import A_HEADER, B_HEADER, D_HEADER, ledger_rows, list_rows, uscc, write_day_csv
@@ -201,3 +202,25 @@ def test_a_table_parquet_cannot_hold_exactly_is_not_cached(tmp_path):
 ])
 def test_identical_is_strict(a, b, same):
     assert daycache.identical(a, b) is same
+
+
+@pytest.mark.parametrize("cells, null, kind", [
+    (["a", "b"], "", "str"),
+    (["a", None], "None", "str"),
+    ([1.5, float("nan")], "nan", "float"),
+    ([np.float64(2.5), np.float64("nan")], "nan", "float64"),
+    ([pd.NaT, dt.date(2020, 1, 1)], "NaT", "date"),
+    ([pd.NA, 3], "NA", "int"),
+    ([("甲",), None, ("乙", "丙")], "None", "tuple"),
+    (["a", 1], "", ""),
+    ([float("nan"), float("nan")], "nan", ""),
+])
+def test_object_columns_name_the_kind_of_missing_and_other_cells(cells, null, kind):
+    df = pd.DataFrame({"x": pd.Series(cells, dtype=object)})
+    assert daycache._object_columns(df) == {"x": {"null": null, "kind": kind}}
+
+
+@pytest.mark.parametrize("cells", [[None, float("nan")], ["a", pd.NaT, None], [np.float64("nan"), pd.NA]])
+def test_two_kinds_of_missing_in_one_column_are_refused(cells):
+    with pytest.raises(ValueError, match="mixed missing"):
+        daycache._object_columns(pd.DataFrame({"x": pd.Series(cells, dtype=object)}))

@@ -30,6 +30,7 @@ from yonggong.parse import (
     parse_value,
     read_csv_rows,
     read_csv_text,
+    split_csv_rows,
 )
 from yonggong.reference import settings
 
@@ -746,3 +747,11 @@ def test_parsed_is_frozen():
     with pytest.raises(AttributeError):
         p.value = 2  # type: ignore[misc]
     assert math.isclose(parse_number("1.2万").value, 12000.0)
+
+
+def test_csv_rows_are_separate_lists_whose_equal_cells_share_one_string():
+    rows = split_csv_rows("县区,人数\n南昌县,5\n南昌县,5\n\n进贤县,\n")
+    assert rows == [["县区", "人数"], ["南昌县", "5"], ["南昌县", "5"], [], ["进贤县", ""]]
+    assert rows[1][0] is rows[2][0]  # a million rows repeat their counties: one string each
+    rows[1][0] = "新建区"
+    assert rows[2] == ["南昌县", "5"]

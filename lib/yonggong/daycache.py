@@ -40,12 +40,14 @@ import datetime as dt
 import hashlib
 import io
 import json
+import operator
 import os
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import paths
@@ -142,13 +144,35 @@ _NULLS = ("None", "nan", "NaT", "NA")
 _MISSING = {"None": None, "nan": float("nan"), "NaT": pd.NaT, "NA": pd.NA}
 
 
+_SINGLETONS = {type(None): "None", type(pd.NaT): "NaT", type(pd.NA): "NA"}
+
+
+def _kinds(values: np.ndarray) -> set[str]:
+    """The set of :func:`_cell_kind` over ``values`` (an object array), computed by type rather
+    than by a Python call per cell (a province-scale table has millions of cells): the kind of a
+    cell follows from its type, except that a float may be NaN."""
+    types = list(map(type, values))
+    kinds = set()
+    for t in set(types):
+        if issubclass(t, float):
+            of_t = np.fromiter((u is t for u in types), dtype=bool, count=len(types))
+            nan = np.isnan(values[of_t].astype(float))
+            if nan.any():
+                kinds.add("nan")
+            if not nan.all():
+                kinds.add(t.__name__)
+        else:
+            kinds.add(_SINGLETONS.get(t, t.__name__))
+    return kinds
+
+
 def _object_columns(df: pd.DataFrame) -> dict[str, dict[str, str]]:
     """For each object column: the kind of its missing cells (None, nan …; "" if none) and of
     its other cells when they are all of one kind (tuple, datetime …; "" otherwise)."""
     out = {}
     for c in df.columns:
         if df[c].dtype == object:
-            kinds = {_cell_kind(v) for v in df[c]}
+            kinds = _kinds(df[c].to_numpy())
             nulls = kinds.intersection(_NULLS)
             if len(nulls) > 1:
                 raise ValueError(f"mixed missing values in {c}")
@@ -183,14 +207,22 @@ def identical(a: pd.DataFrame, b: pd.DataFrame) -> bool:
         if x.dtype != y.dtype:
             return False
         if x.dtype == object:
-            for u, v in zip(x, y, strict=True):
-                if _cell_kind(u) != _cell_kind(v):
-                    return False
-                if _cell_kind(u) not in _NULLS and u != v:
-                    return False
+            if not _same_cells(x.to_numpy(), y.to_numpy()):
+                return False
         elif not x.equals(y):
             return False
     return True
+
+
+def _same_cells(xs: np.ndarray, ys: np.ndarray) -> bool:
+    """Cell by cell: the same Python type, missing in the same places, equal where not missing
+    (NaN and None are of different types, so never the same)."""
+    if len(xs) != len(ys) or list(map(type, xs)) != list(map(type, ys)):
+        return False
+    missing = pd.isna(xs)
+    if not np.array_equal(missing, pd.isna(ys)):
+        return False
+    return all(map(operator.eq, xs[~missing], ys[~missing]))
 
 
 def _to_parquet(df: pd.DataFrame) -> bytes:

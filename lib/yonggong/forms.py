@@ -564,6 +564,7 @@ def write_huizongbiao(path, figures: pd.DataFrame, meta: dict, detail_sheets=Non
 # --------------------------------------------------------------------------- detail sheets
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a detail sheet repeats its counties, posts and enterprises
 def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
