@@ -224,3 +224,14 @@ def test_object_columns_name_the_kind_of_missing_and_other_cells(cells, null, ki
 def test_two_kinds_of_missing_in_one_column_are_refused(cells):
     with pytest.raises(ValueError, match="mixed missing"):
         daycache._object_columns(pd.DataFrame({"x": pd.Series(cells, dtype=object)}))
+
+
+@pytest.mark.parametrize("cells", [[1, None], [1.5, 2]])
+def test_a_column_that_reads_back_changed_is_not_cached(cells):
+    # whole numbers with a gap come back as floats, and an int among floats as a float: the
+    # entry would not be what was cleaned, so it is not written
+    faults = pd.DataFrame({"problem": ["p"]})
+    entry = daycache.Entry({"B": pd.DataFrame({"n": ["a", "b"], "x": pd.Series(cells, dtype=object)})}, faults)
+    assert daycache.encode(dt.date(2020, 2, 23), "k" * 32, entry) is None
+    same = daycache.Entry({"B": pd.DataFrame({"n": ["a", "b"], "x": pd.Series(["1", None], dtype=object)})}, faults)
+    assert daycache.encode(dt.date(2020, 2, 23), "k" * 32, same) is not None

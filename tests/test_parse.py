@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_h
+from hypothesis import strategies as st
 
 from yonggong import parse
 from yonggong.parse import (
@@ -755,3 +760,23 @@ def test_csv_rows_are_separate_lists_whose_equal_cells_share_one_string():
     assert rows[1][0] is rows[2][0]  # a million rows repeat their counties: one string each
     rows[1][0] = "新建区"
     assert rows[2] == ["南昌县", "5"]
+
+
+@settings_h(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "县", ",", '"', "\r", "\n", "\r\n", "\t", "\u2028", "\x85", ""]), max_size=40),
+       st.integers(min_value=1, max_value=8))
+def test_csv_lines_in_blocks_are_the_lines_of_one_stringio(parts, size):
+    # the reference: what csv.reader was given before, one StringIO over the whole text
+    text = "".join(parts)
+    assert list(parse._lines(text, 0, size)) == list(io.StringIO(text, newline=""))
+    commas = text.replace("\t", " ")  # (a tab in the first line would make it a tab-separated file)
+    assert split_csv_rows(commas) == list(csv.reader(io.StringIO(commas, newline="")))
+
+
+def test_sep_line_and_a_quoted_line_break_across_blocks(monkeypatch):
+    text = 'sep=;\r\n县区;说明\r\n南昌县;"第一行\r\n第二行"\r\n进贤县;x\r'
+    expected = [["县区", "说明"], ["南昌县", "第一行\r\n第二行"], ["进贤县", "x"]]
+    assert split_csv_rows(text) == expected
+    real = parse._lines
+    monkeypatch.setattr(parse, "_lines", lambda t, start=0: real(t, start, size=1))
+    assert split_csv_rows(text) == expected

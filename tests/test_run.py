@@ -184,3 +184,14 @@ def test_unchanged_previous_outputs_when_user_error(tmp_path, sample_inbox):
         run_mod.run_city_day("南昌", "2021-01-01", sample_inbox, out)
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == snapshot
     shutil.rmtree(out)
+
+
+def test_papermill_is_imported_without_pyarrow_which_stays_importable():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom yonggong import run\nrun.import_papermill()\n"
+            "print(sorted(m for m in ('pyarrow', 'numpy', 'rfc3987_syntax') if sys.modules.get(m) is not None))\n"
+            "import pyarrow.fs\nprint(pyarrow.fs.LocalFileSystem.__name__)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", check=True)
+    assert out.stdout.split() == ["[]", "LocalFileSystem"]

@@ -187,9 +187,9 @@ def start_worker(kernel_name: str) -> None:
     run.worker_sigint()  # Ctrl-C: the run in progress stops, queued ones are refused, no traceback
     try:
         warm = WarmKernel(kernel_name).launch()
-        run.skip_slow_optional_imports()  # the worker's own imports, while the kernel starts
-        import nbclient  # noqa: F401
-        import papermill  # noqa: F401
+        import nbclient  # noqa: F401  (the worker's own imports, while the kernel starts)
+
+        run.import_papermill()
 
         warm.run(WARM_UP)
         _current = warm

@@ -73,6 +73,7 @@ import numpy as np
 import pandas as pd
 
 from . import ledger as ledger_rules
+from . import memory
 from .reference import load_yaml, settings
 
 # ---------------------------------------------------------------- settings and names
@@ -436,10 +437,12 @@ def match_seekers(seekers: pd.DataFrame, vacancies: pd.DataFrame, top_n: int | N
     ord_ = np.concatenate([same["_ord"].to_numpy(), other["_ord"].to_numpy()])
     exp = np.concatenate([same["_exp"].to_numpy(), other["_exp"].to_numpy()])
     cap = np.concatenate([same["_cap"].to_numpy(), other["_cap"].to_numpy()])
+    del seek, same, other  # half a million candidate pairs at province scale, no longer needed
     ok = np.isnan(exp) | np.isnan(cap) | (exp <= cap)  # occupation, code and skill hold by construction
     sid, vid, far, ord_ = sid[ok], vid[ok], far[ok], ord_[ok]
     order = np.lexsort((ord_, far, sid))
     sid, vid, far = sid[order], vid[order], far[order]
+    del ord_, exp, cap, ok, order
     pairs = pd.DataFrame({"_sid": sid, "_vid": vid, "_far": far}).drop_duplicates(["_sid", "_vid"])
     pairs = pairs.groupby("_sid", sort=False).head(top_n)
     pairs = pairs.assign(推荐序号=pairs.groupby("_sid", sort=False).cumcount().to_numpy() + 1)
@@ -655,7 +658,7 @@ def plan_vehicles(f: pd.DataFrame | None, day: dt.date, seats: int | None = None
     keep = need & ~arrived & np.array([d is not None for d in planned], dtype=bool)
     if not keep.any():
         return empty
-    w = f[keep].copy()
+    w = f.loc[keep, [c for c in f.columns if c in _F_OUT]].copy()  # only what the lists show
     w["_date"] = planned[keep]
     w["_origin"] = _by_value(w["出发地"], lambda x: origin_group(x, origin_level))
     w["_place"] = _by_value(w["出发地"], origin_text)
@@ -842,6 +845,7 @@ def city_day(cd) -> Actions:
     t1 = time.perf_counter()
     gap = training_gap(vac, training_upto(cd))
     t["gap"] = time.perf_counter() - t1
+    memory.release()  # the candidate pairs and groupings behind the lists
     return Actions(vac, push, seekers, sug, veh, gap, t)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import daycache, validate
+from . import daycache, memory, validate
 from . import figures as fig
 from . import ledger as led
 from .clean import ERROR, NOTICE, WARNING, FaultLog, clean_table
@@ -255,6 +255,7 @@ def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = N
     g = gather(inbox_root, city, day, cache)
     cd = assemble(g)
     g.write_cache()
+    memory.release()
     return cd
 
 
@@ -268,8 +269,10 @@ def gather(inbox_root: Path | str, city: str | City, day: str | dt.date | None =
     folders = {d: f for d, f in day_folders(inbox_root, city).items() if d <= day}
 
     inbox = read_day(folders[day], base=inbox_root)
+    memory.release()  # the rows as read, now columns
     log = FaultLog(inbox)
     today = _clean_all(inbox, city, day, log)
+    memory.release()
     cache_root = Path(cache).resolve() if cache else None
     keys = {d: daycache.key(f, city, d) for d, f in folders.items()} if cache_root else {}
     pending: list[Pending] = []
@@ -284,6 +287,7 @@ def gather(inbox_root: Path | str, city: str | City, day: str | dt.date | None =
         if not daycache.has(cache_root, city, day, k, kind=daycache.STATE):
             state = daycache.Entry(earlier.append(day, today).state(), pd.DataFrame())
             pending.append(Pending(day, k, daycache.encode(day, k, state, daycache.STATE), True, daycache.STATE))
+        memory.release()  # the tables read back to check the encoding
     return Gathered(city, day, inbox_root, inbox, log, today, earlier, cache_root, keys, pending)
 
 

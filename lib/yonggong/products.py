@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from . import brief, forms, indicators, match, paths, progress, report, restricted, tidy, zone
+from . import brief, forms, indicators, match, memory, paths, progress, report, restricted, tidy, zone
 from .figures import vacancy_class
 from .pipeline import CityDay
 from .reference import table_specs
@@ -150,22 +150,32 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
     out_dir.mkdir(parents=True, exist_ok=True)
     n = names(cd.city.name, cd.day)
     acts = acts if acts is not None else match.city_day(cd)
-    written = write_ledger(cd, out_dir)
-    hz = out_dir / n["huizongbiao"]
-    forms.write_huizongbiao(hz, cd.figures, meta(cd), {**detail_sheets(cd), **match.public_sheets(acts),
-                                                       INDICATOR_SHEET: indicator_sheet()})
-    written.append(hz)
-    q = out_dir / n["quality"]
-    report.write_quality_report(q, cd.faults, cd.city, cd.day)
-    written.append(q)
-    p = out_dir / n["progress"]
-    progress.write_progress(p, cd.city, cd.day, cd.figures, open_problems(cd), liaisons(cd))
-    written.append(p)
-    written.append(brief.write_city(cd, out_dir))
-    written += tidy.write_tidy(cd, out_dir)
-    written.append(zone.write_city(cd, out_dir, acts))
     names_by_code = dict(zip(cd.in_force["统一社会信用代码"], cd.in_force["企业名称"], strict=False))
-    written += restricted.write_restricted(out_dir / paths.RESTRICTED, cd.city.name, cd.day,
-                                           cd.accumulated("F", key="身份证号"), cd.tables.get("E"), names_by_code)
-    written += zone.write_restricted(acts, out_dir / paths.RESTRICTED, cd.city.name, cd.day)
+
+    def huizongbiao() -> list[Path]:
+        forms.write_huizongbiao(out_dir / n["huizongbiao"], cd.figures, meta(cd),
+                                {**detail_sheets(cd), **match.public_sheets(acts), INDICATOR_SHEET: indicator_sheet()})
+        return [out_dir / n["huizongbiao"]]
+
+    def quality() -> list[Path]:
+        report.write_quality_report(out_dir / n["quality"], cd.faults, cd.city, cd.day)
+        return [out_dir / n["quality"]]
+
+    def progress_report() -> list[Path]:
+        progress.write_progress(out_dir / n["progress"], cd.city, cd.day, cd.figures, open_problems(cd), liaisons(cd))
+        return [out_dir / n["progress"]]
+
+    steps = [
+        lambda: write_ledger(cd, out_dir), huizongbiao, quality, progress_report,
+        lambda: [brief.write_city(cd, out_dir)],
+        lambda: tidy.write_tidy(cd, out_dir),
+        lambda: [zone.write_city(cd, out_dir, acts)],
+        lambda: restricted.write_restricted(out_dir / paths.RESTRICTED, cd.city.name, cd.day,
+                                            cd.accumulated("F", key="身份证号"), cd.tables.get("E"), names_by_code),
+        lambda: zone.write_restricted(acts, out_dir / paths.RESTRICTED, cd.city.name, cd.day),
+    ]
+    written: list[Path] = []
+    for step in steps:
+        written += step()
+        memory.release()  # a product's cells and bytes, before the next is built
     return written

@@ -142,16 +142,15 @@ def faults_frame(cd: CityDay) -> pd.DataFrame:
     faults = cd.faults
     county_of = dict(zip(cd.in_force["统一社会信用代码"], cd.in_force["县区"], strict=False))
     sheets = {(s.file, s.sheet): s.data for s in cd.inbox.sheets}
-    by_row: dict[tuple[str, str], dict] = {}
+    by_row: dict[tuple[str, str], pd.Index] = {}  # a sheet's Excel row numbers (a million for table F)
 
     def raw_row(file: str, sheet: str, row) -> pd.Series | None:
         if row is None or pd.isna(row) or (file, sheet) not in sheets:
             return None
         if (file, sheet) not in by_row:
-            data = sheets[(file, sheet)]
-            by_row[(file, sheet)] = {int(r): i for i, r in enumerate(data["_row"])}
-        pos = by_row[(file, sheet)].get(int(row))
-        return None if pos is None else sheets[(file, sheet)].iloc[pos]
+            by_row[(file, sheet)] = pd.Index(sheets[(file, sheet)]["_row"].astype("int64"))
+        hits = by_row[(file, sheet)].get_indexer_for([int(row)])
+        return None if hits[-1] < 0 else sheets[(file, sheet)].iloc[int(hits[-1])]
 
     counties = [_fault_county(raw_row(f, s, r), cd.city, county_of)
                 for f, s, r in zip(faults["file"], faults["sheet"], faults["row"], strict=True)]
