@@ -79,6 +79,26 @@ def test_without_a_warm_kernel_a_notebook_gets_its_own(tmp_path, monkeypatch):
     run.execute_notebook(nb, tmp_path / "a.ipynb", {"city": "南昌"}, tmp_path)
     run.execute_notebook(nb, tmp_path / "b.ipynb", {"city": "南昌"}, tmp_path)
     assert _outputs(tmp_path / "a.ipynb")[1] != _outputs(tmp_path / "b.ipynb")[1]
+    pids = [int(_outputs(tmp_path / n)[1][0]) for n in ("a.ipynb", "b.ipynb")]
+    assert not any(_alive(pid) for pid in pids)  # each notebook's own kernel is gone when it ends
+
+
+def test_a_notebook_that_fails_leaves_no_kernel_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr(kernel, "_current", None)
+    nb = tmp_path / "fails.ipynb"
+    _notebook(nb, "import os\nprint(os.getpid())", "raise ValueError('坏')")
+    with pytest.raises(Exception, match="坏"):
+        run.execute_notebook(nb, tmp_path / "out.ipynb", {"city": "南昌"}, tmp_path)
+    assert not _alive(int(_outputs(tmp_path / "out.ipynb")[1][0]))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        import psutil
+
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def test_a_kernel_that_cannot_be_reset_falls_back_to_fresh_kernels(warm, monkeypatch):

@@ -10,7 +10,8 @@ from a fresh kernel: parameters injected and visible, cells numbered from 1, not
 from the previous city. Imported modules stay loaded, which is the point.
 
 A kernel that has died is replaced before the next notebook. ``invoke daily`` for a single
-city does not use this: one notebook, one fresh kernel.
+city runs one notebook in a fresh kernel of its own, launched (:meth:`WarmKernel.launch`) before
+papermill is imported so that both start at once, and shut down after the notebook.
 
 Every kernel of a run, warm or not, is managed by a *quiet* kernel manager
 (:func:`quiet_manager`). jupyter_client interrupts a kernel (SIGINT) before every shutdown, even
@@ -170,11 +171,16 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         if self.km is not None:
-            try:
-                self.km.shutdown_kernel(now=True)
-            except Exception:  # noqa: BLE001 - shutting down anyway
-                pass
+            shutdown(self.km, now=True)
             self.km = None
+
+
+def shutdown(km, now: bool = False) -> None:
+    """Shut a kernel down: asked to exit (killed if it does not), or killed at once with ``now``."""
+    try:
+        km.shutdown_kernel(now=now)
+    except Exception:  # noqa: BLE001 - shutting down anyway
+        pass
 
 
 def start_worker(kernel_name: str) -> None:
