@@ -70,7 +70,15 @@ def stop(proc: subprocess.Popen) -> None:
     for p in alive:
         p.kill()
     proc.wait(timeout=10)
-    assert not [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert not [p for p in family if _running(p)]
+
+
+def _running(p: psutil.Process) -> bool:
+    """Alive and not a zombie (a process may end between the two questions)."""
+    try:
+        return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def isolated_env(tmp_path: Path, base: dict) -> dict:

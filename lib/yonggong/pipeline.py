@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import daycache, memory, validate
+from . import daycache, memory, tidy, validate
 from . import figures as fig
 from . import ledger as led
 from .clean import ERROR, NOTICE, WARNING, FaultLog, clean_table
@@ -272,6 +272,7 @@ def gather(inbox_root: Path | str, city: str | City, day: str | dt.date | None =
     memory.release()  # the rows as read, now columns
     log = FaultLog(inbox)
     today = _clean_all(inbox, city, day, log)
+    inbox.keep_only(tidy.FAULT_ROW_COLUMNS)  # what is read of the raw rows after cleaning
     memory.release()
     cache_root = Path(cache).resolve() if cache else None
     keys = {d: daycache.key(f, city, d) for d, f in folders.items()} if cache_root else {}

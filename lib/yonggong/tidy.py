@@ -120,11 +120,15 @@ def placements_frame(cd: CityDay) -> pd.DataFrame:
     return typed(_stamp(p, cd), "placements")
 
 
+COUNTY_COLUMNS = ("县区", "目的地县区")
+FAULT_ROW_COLUMNS = (*COUNTY_COLUMNS, "统一社会信用代码")  # the raw cells a fault's county comes from
+
+
 def _fault_county(row: pd.Series | None, city: City, county_of: dict) -> str | None:
     """The county a faulty input row belongs to: its own 县区 cell, else its enterprise's."""
     if row is None:
         return None
-    for col in ("县区", "目的地县区"):
+    for col in COUNTY_COLUMNS:
         raw = row.get(col)
         if raw is not None and not (isinstance(raw, float) and raw != raw) and str(raw).strip():
             match = resolve_county(raw, city)
