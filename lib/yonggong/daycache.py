@@ -128,18 +128,6 @@ def chain_key(keys: dict[dt.date, str], day: dt.date) -> str:
 # exact round trip of a frame through parquet
 
 
-def _cell_kind(v) -> str:
-    if v is None:
-        return "None"
-    if isinstance(v, float) and v != v:
-        return "nan"
-    if v is pd.NaT:
-        return "NaT"
-    if v is pd.NA:
-        return "NA"
-    return type(v).__name__
-
-
 _NULLS = ("None", "nan", "NaT", "NA")
 _MISSING = {"None": None, "nan": float("nan"), "NaT": pd.NaT, "NA": pd.NA}
 
@@ -148,9 +136,10 @@ _SINGLETONS = {type(None): "None", type(pd.NaT): "NaT", type(pd.NA): "NA"}
 
 
 def _kinds(values: np.ndarray) -> set[str]:
-    """The set of :func:`_cell_kind` over ``values`` (an object array), computed by type rather
-    than by a Python call per cell (a province-scale table has millions of cells): the kind of a
-    cell follows from its type, except that a float may be NaN."""
+    """The kinds of the cells of ``values`` (an object array): "None", "nan", "NaT", "NA" for the
+    missing ones, else the type's name ("str", "date", "tuple" …). Computed by type rather than
+    by a Python call per cell (a province-scale table has millions of cells): a cell's kind
+    follows from its type, except that a float may be NaN."""
     types = list(map(type, values))
     kinds = set()
     for t in set(types):
@@ -239,7 +228,7 @@ def _reads_back(data: bytes, objects: dict[str, dict[str, str]], df: pd.DataFram
     """Whether ``data`` reads back (:func:`_from_parquet`) :func:`identical` to ``df``, one
     column restored at a time: a million rows of Python strings cost 0.2 GB a column."""
     back = pd.read_parquet(io.BytesIO(data), engine="pyarrow")
-    if list(back.columns) != list(df.columns) or not back.index.equals(df.index) or type(back.index) is not type(df.index):
+    if list(back.columns) != list(df.columns) or not identical(back[[]], df[[]]):  # the index
         return False
     return all(identical(_restore(back[[c]], {c: objects[c]} if c in objects else {}), df[[c]]) for c in df.columns)
 

@@ -171,14 +171,15 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         if self.km is not None:
-            shutdown(self.km, now=True)
+            shutdown(self.km)
             self.km = None
 
 
-def shutdown(km, now: bool = False) -> None:
-    """Shut a kernel down: asked to exit (killed if it does not), or killed at once with ``now``."""
+def shutdown(km) -> None:
+    """Stop a kernel whose notebooks are over and written: killed at once, no orderly exit to
+    wait for (about a second)."""
     try:
-        km.shutdown_kernel(now=now)
+        km.shutdown_kernel(now=True)
     except Exception:  # noqa: BLE001 - shutting down anyway
         pass
 

@@ -678,21 +678,20 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict, cwd: Path) 
         _register_readable_translator()
         _run_in_helper(pm, km, started, notebook, output, parameters, cwd)
     finally:
-        if own is not None:  # its notebook is over and written: no need to wait for an orderly exit
-            kernel.shutdown(own, now=True)
+        if own is not None:
+            kernel.shutdown(own)
 
 
 def _run_in_helper(pm, km, started: set, notebook: Path, output: Path, parameters: dict, cwd: Path) -> None:
     from . import kernel
 
-    extra = {"km": km}
     box: dict = {}
 
     def target() -> None:
         try:
             pm.execute_notebook(
                 str(notebook), str(output), parameters=parameters, kernel_name=kernel_name(),
-                cwd=str(cwd), progress_bar=False, log_output=False, language="python", **extra,
+                cwd=str(cwd), progress_bar=False, log_output=False, language="python", km=km,
             )
         except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
             box["exc"] = exc
