@@ -132,7 +132,7 @@ def province(c, date=None, inbox=None, out=None, from_outputs=False, force=False
 def all_(c, date=None, inbox=None, out=None, from_outputs=False, force=False, workers=None):
     """11个设区市日报并行运行，然后全省汇总 / Run all 11 city days in parallel, then the province."""
     from yonggong import paths
-    from yonggong.province import run_all, summary_lines
+    from yonggong.allcities import run_all
     from yonggong.run import check_out_folder
 
     def body():
@@ -142,6 +142,8 @@ def all_(c, date=None, inbox=None, out=None, from_outputs=False, force=False, wo
                        source="outputs" if from_outputs else "auto")
 
     result = _guarded(body)
+    from yonggong.province import summary_lines
+
     print()
     for line in summary_lines(result):
         print(line)

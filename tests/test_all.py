@@ -8,7 +8,7 @@ import openpyxl
 from conftest import invoke
 from test_province import FRAMES, write_city
 
-from yonggong import province
+from yonggong import allcities, province
 from yonggong.errors import UserError
 from yonggong.reference import cities
 
@@ -77,7 +77,7 @@ def test_a_failed_city_does_not_stop_the_others_and_is_reported(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     lines = []
-    result = province.run_all("2020-03-10", inbox, tmp_path / "out", workers=2, echo=lines.append,
+    result = allcities.run_all("2020-03-10", inbox, tmp_path / "out", workers=2, echo=lines.append,
                               runner=failing_runner)
     progress = [line for line in lines if line.startswith("[")]
     assert len(progress) == 11
@@ -90,3 +90,30 @@ def test_a_failed_city_does_not_stop_the_others_and_is_reported(tmp_path):
     assert table.loc["南昌市", ["状态", "时间来源"]].tolist() == ["按时", "本机运行完成时间"]
     summary = "\n".join(province.summary_lines(result))
     assert "1个设区市本机运行失败（九江市），已在省级汇总中列为未报送" in summary
+
+
+def quiet_runner(city, day, inbox, out, force=False):
+    """A stand-in for run.run_city_day that writes nothing; 九江 fails."""
+    if city == "九江":
+        raise UserError("九江市 2020-02-26：模拟的本机运行失败")
+
+    class Result:
+        status = "完成"
+
+    return Result()
+
+
+def test_province_from_the_inbox_is_run_again_with_a_city_that_failed(sample_inbox, tmp_path):
+    # from the province inbox the province day runs beside the last cities; a city whose local
+    # run failed is known only at the end, so the province day is redone with it
+    result = allcities.run_all(DAY, sample_inbox, tmp_path / "out", workers=2, echo=lambda line: None,
+                               runner=quiet_runner)
+    assert result.province.source == "inbox" and result.province.status == "完成"
+    assert [r.city for r in result.failed] == ["九江"]
+    table = result.completeness.set_index("设区市")
+    assert "本机运行失败：九江市 2020-02-26：模拟的本机运行失败" in table.loc["九江市", "问题"]
+    assert table.loc["九江市", "状态"] == "迟报"  # its filed 汇总表 (planted: received 16:20) still counts
+    assert "本机运行失败" not in " ".join(table.drop(index="九江市")["问题"].astype(str))
+    assert result.province.manifest["parameters"]["failures"] == {"九江": "九江市 2020-02-26：模拟的本机运行失败"}
+    summary = "\n".join(province.summary_lines(result))
+    assert "省级汇总按收件箱中的报送文件处理" in summary

@@ -37,9 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 import re
-import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +47,7 @@ import pandas as pd
 from openpyxl.styles import Alignment, Font
 
 from . import forms, indicators, paths, products
+from .allcities import short_text
 from .days import parse_day
 from .errors import UserError, YonggongError
 from .indicators import deadline, local_time
@@ -1532,104 +1531,6 @@ def run_province(day=None, inbox=None, out=None, source: str = "auto", failures:
 # --------------------------------------------------------------------------- all cities, then the province
 
 
-@dataclass
-class CityRun:
-    city: str  # short name
-    status: str  # 完成 / 已是最新 / 失败
-    seconds: float
-    reason: str = ""
-
-    @property
-    def full_name(self) -> str:
-        return resolve_city(self.city).full_name
-
-
-def _city_worker(runner: Callable, city: str, day: str, inbox: str, out: str, force: bool) -> CityRun:
-    """Run one city day in a worker process; any failure becomes a 失败 with its reason."""
-    start = time.monotonic()
-    try:
-        res = runner(city, day, inbox, out, force=force)
-        return CityRun(city, str(res.status), time.monotonic() - start)
-    except YonggongError as exc:
-        reason = getattr(exc, "message", "") or str(exc)
-    except Exception as exc:  # noqa: BLE001 (one city must not stop the others)
-        reason = f"{type(exc).__name__}：{exc}"
-    return CityRun(city, "失败", time.monotonic() - start, reason.strip())
-
-
-def default_day(inbox: Path) -> dt.date:
-    """The newest day any city has in the inbox."""
-    from .pipeline import day_folders
-
-    days = [d for c in cities() for d in day_folders(inbox, c)]
-    if not days:
-        raise UserError(f"收件箱 {inbox} 中没有任何设区市的日期文件夹")
-    return max(days)
-
-
-@dataclass
-class AllResult:
-    day: dt.date
-    runs: list[CityRun]
-    province: ProvinceResult
-    completeness: pd.DataFrame
-
-    @property
-    def failed(self) -> list[CityRun]:
-        return [r for r in self.runs if r.status == "失败"]
-
-
-def run_all(day=None, inbox=None, out=None, force: bool = False, workers: int | None = None,
-            echo: Callable[[str], None] = print, runner: Callable | None = None,
-            source: str = "auto") -> AllResult:
-    """Run the 11 city days in parallel (one process each, up to the core count), then the province.
-
-    One progress line per city as it finishes; a failed city does not stop the others, and is
-    passed to the province run (from this machine's outputs it is then 未报送 with the reason).
-    """
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from multiprocessing import get_context
-
-    from . import kernel
-    from .run import kernel_name, run_city_day
-
-    inbox = Path(inbox) if inbox else paths.SAMPLE_INBOX
-    out_root = Path(out) if out else paths.OUTPUTS
-    if not inbox.is_dir():
-        raise UserError(f"收件箱目录不存在：{inbox}")
-    day = parse_day(day) if day not in (None, "") else default_day(inbox)
-    # the real runs get a warm kernel per worker (yonggong.kernel); a stand-in runner does not
-    warm = {"initializer": kernel.start_worker, "initargs": (kernel_name(),)} if runner is None else {}
-    runner = runner or run_city_day
-    todo = list(cities())
-    workers = max(1, min(len(todo), workers or os.cpu_count() or 1))
-    echo(f"{day} 共{len(todo)}个设区市，并行 {workers} 个进程")
-    runs: dict[str, CityRun] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), **warm) as pool:
-        futures = {pool.submit(_city_worker, runner, c.name, day.isoformat(), str(inbox), str(out_root), force): c
-                   for c in todo}
-        for i, fut in enumerate(as_completed(futures), 1):
-            city = futures[fut]
-            try:
-                res = fut.result()
-            except Exception as exc:  # noqa: BLE001 (a worker process died)
-                res = CityRun(city.name, "失败", 0.0, f"进程异常退出（{type(exc).__name__}：{exc}）")
-            runs[city.name] = res
-            line = f"[{i:>2}/{len(todo)}] {city.full_name} {res.status} {res.seconds:.1f}s"
-            echo(line + (f"：{_short(res.reason)}" if res.reason else ""))
-        ordered = [runs[c.name] for c in todo]
-        failures = {r.city: r.reason for r in ordered if r.status == "失败"}
-        # the province notebook runs in a worker too, in its warm kernel
-        prov = pool.submit(run_province, day, inbox, out_root, source, failures, force=force).result()
-    table = read_completeness(prov.workbook)
-    return AllResult(day, ordered, prov, table)
-
-
-def _short(text: str, width: int = 80) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
@@ -1638,7 +1539,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def summary_lines(result: AllResult) -> list[str]:
+def summary_lines(result) -> list[str]:
     """The final table of ``invoke all``: city run, province status, reason."""
     status = {r["设区市"]: r for _, r in result.completeness.iterrows()}
     head = ["设区市", "本机运行", "用时", "省级状态", "收到时间", "说明"]
@@ -1650,7 +1551,7 @@ def summary_lines(result: AllResult) -> list[str]:
         if st.get("问题"):
             note = f"{note}；{st['问题']}" if note and st["问题"] not in note else (note or st["问题"])
         shown = str(st.get("状态", "")) + (f"（{st['迟报时长']}）" if st.get("迟报时长") else "")
-        body.append([full, r.status, f"{r.seconds:.1f}s", shown, str(st.get("收到时间", "")), _short(note, 70)])
+        body.append([full, r.status, f"{r.seconds:.1f}s", shown, str(st.get("收到时间", "")), short_text(note, 70)])
     widths = [max(_width(row[i]) for row in [head, *body]) for i in range(len(head) - 1)]
     lines = ["  ".join(_pad(c, w) for c, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1]
              for row in [head, *body]]

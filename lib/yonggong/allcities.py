@@ -1,0 +1,149 @@
+"""``invoke all``: the 11 city days in parallel worker processes, then the province day.
+
+This module imports neither pandas nor the province code: a worker process of the pool
+unpickles its task from here, and a worker only drives papermill (the city work runs in its warm
+kernel, ``yonggong.kernel``), so it starts without paying for libraries it never uses. The
+province job is resolved in the calling process and handed to a worker as a ``run.Job``.
+
+When the province day reads the province inbox (the files the cities filed), it does not depend
+on this machine's city runs, so it is queued right behind the cities and runs beside the last of
+them instead of after it. Only a city whose local run failed changes it (the failure is noted for
+that city, "按收件箱中的报送文件处理"): the province day is then run again with the failures, after
+the first run has finished. From this machine's outputs (``--from-outputs``, or no province
+folder for the day) the province day waits for every city, as it must.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+from .days import day_folders, parse_day
+from .errors import UserError, YonggongError
+from .reference import cities, resolve_city
+
+
+@dataclass
+class CityRun:
+    city: str  # short name
+    status: str  # 完成 / 已是最新 / 失败
+    seconds: float
+    reason: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return resolve_city(self.city).full_name
+
+
+@dataclass
+class AllResult:
+    day: dt.date
+    runs: list[CityRun]
+    province: object  # province.ProvinceResult
+    completeness: object  # pandas.DataFrame: the 报送情况 table of the province workbook
+
+    @property
+    def failed(self) -> list[CityRun]:
+        return [r for r in self.runs if r.status == "失败"]
+
+
+def _city_worker(runner: Callable, city: str, day: str, inbox: str, out: str, force: bool) -> CityRun:
+    """Run one city day in a worker process; any failure becomes a 失败 with its reason."""
+    start = time.monotonic()
+    try:
+        res = runner(city, day, inbox, out, force=force)
+        return CityRun(city, str(res.status), time.monotonic() - start)
+    except YonggongError as exc:
+        reason = getattr(exc, "message", "") or str(exc)
+    except Exception as exc:  # noqa: BLE001 (one city must not stop the others)
+        reason = f"{type(exc).__name__}：{exc}"
+    return CityRun(city, "失败", time.monotonic() - start, reason.strip())
+
+
+def _province_worker(job, force: bool) -> tuple[dict, str]:
+    """Run the province job (resolved by the caller) in a worker process."""
+    from .run import run_job
+
+    return run_job(job, force=force)
+
+
+def default_day(inbox: Path) -> dt.date:
+    """The newest day any city has in the inbox."""
+    days = [d for c in cities() for d in day_folders(inbox, c)]
+    if not days:
+        raise UserError(f"收件箱 {inbox} 中没有任何设区市的日期文件夹")
+    return max(days)
+
+
+def run_all(day=None, inbox=None, out=None, force: bool = False, workers: int | None = None,
+            echo: Callable[[str], None] = print, runner: Callable | None = None,
+            source: str = "auto") -> AllResult:
+    """Run the 11 city days in parallel (one process each, up to the core count), then the province.
+
+    One progress line per city as it finishes; a failed city does not stop the others, and is
+    passed to the province run (from this machine's outputs it is then 未报送 with the reason).
+    """
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_context
+
+    from . import kernel
+    from .run import kernel_name, run_city_day
+
+    inbox = Path(inbox) if inbox else paths.SAMPLE_INBOX
+    out_root = Path(out) if out else paths.OUTPUTS
+    if not inbox.is_dir():
+        raise UserError(f"收件箱目录不存在：{inbox}")
+    day = parse_day(day) if day not in (None, "") else default_day(inbox)
+    # the real runs get a warm kernel per worker (yonggong.kernel); a stand-in runner does not
+    warm = {"initializer": kernel.start_worker, "initargs": (kernel_name(),)} if runner is None else {}
+    runner = runner or run_city_day
+    todo = list(cities())
+    workers = max(1, min(len(todo), workers or os.cpu_count() or 1))
+    echo(f"{day} 共{len(todo)}个设区市，并行 {workers} 个进程")
+    runs: dict[str, CityRun] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), **warm) as pool:
+        futures = {pool.submit(_city_worker, runner, c.name, day.isoformat(), str(inbox), str(out_root), force): c
+                   for c in todo}
+        from . import province  # while the workers start: the province job is resolved here
+
+        src = province.resolve_source(source, inbox, day)
+        early = None
+        if src == "inbox":  # independent of the city runs: queued behind them (see the module doc)
+            early_job = province.province_job(day, inbox, out_root, src)
+            early = pool.submit(_province_worker, early_job, force)
+        for i, fut in enumerate(as_completed(futures), 1):
+            city = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # noqa: BLE001 (a worker process died)
+                res = CityRun(city.name, "失败", 0.0, f"进程异常退出（{type(exc).__name__}：{exc}）")
+            runs[city.name] = res
+            line = f"[{i:>2}/{len(todo)}] {city.full_name} {res.status} {res.seconds:.1f}s"
+            echo(line + (f"：{short_text(res.reason)}" if res.reason else ""))
+        ordered = [runs[c.name] for c in todo]
+        failures = {r.city: r.reason for r in ordered if r.status == "失败"}
+        job = early_job if early is not None and not failures else province.province_job(
+            day, inbox, out_root, src, failures)
+        outcome = None
+        if early is not None:
+            try:
+                outcome = early.result()  # also when it is to be redone: the two must not overlap
+            except YonggongError:
+                if not failures:
+                    raise
+        if outcome is None or failures:
+            outcome = pool.submit(_province_worker, job, force).result()
+    manifest, status = outcome
+    prov = province.ProvinceResult(job.day, job.final, manifest, status, job.parameters["source"])
+    table = province.read_completeness(prov.workbook)
+    return AllResult(day, ordered, prov, table)
+
+
+def short_text(text: str, width: int = 80) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
