@@ -235,3 +235,18 @@ def test_a_column_that_reads_back_changed_is_not_cached(cells):
     assert daycache.encode(dt.date(2020, 2, 23), "k" * 32, entry) is None
     same = daycache.Entry({"B": pd.DataFrame({"n": ["a", "b"], "x": pd.Series(["1", None], dtype=object)})}, faults)
     assert daycache.encode(dt.date(2020, 2, 23), "k" * 32, same) is not None
+
+
+@pytest.mark.parametrize("whole_rows", [10**6, 0])  # one restore of the frame / column by column (text in Arrow)
+def test_the_read_back_check_sees_a_changed_text_cell(whole_rows, monkeypatch):
+    monkeypatch.setattr(daycache, "_WHOLE_ROWS", whole_rows)
+    df = pd.DataFrame({"姓名": pd.Series(["张三", None, "李四", ""], dtype=object),
+                       "备注": pd.Series(["a", "b", float("nan"), "d"], dtype=object), "n": [1, 2, 3, 4]})
+    objects = daycache._object_columns(df)
+    data = daycache._to_parquet(df)
+    assert daycache._reads_back(data, objects, df)
+    for column, row, value in [("姓名", 0, "张四"), ("姓名", 1, "王五"), ("姓名", 3, None), ("备注", 2, "c"),
+                               ("n", 0, 5)]:
+        changed = df.copy()
+        changed.loc[row, column] = value
+        assert not daycache._reads_back(data, objects, changed), (column, row, value)

@@ -15,7 +15,8 @@ from yonggong import run as run_mod
 from yonggong.errors import RunFailed, RunLocked, UserError
 from yonggong.reference import resolve_city
 
-PRODUCTS = ["重点企业用工调度保障工作信息汇总表_南昌_20200301.xlsx", "数据质量报告_南昌_20200301.xlsx",
+PRODUCTS = ["重点企业用工调度保障工作信息汇总表_南昌_20200301.xlsx", "工作底稿_南昌_20200301.xlsx",
+            "数据质量报告_南昌_20200301.xlsx",
             "台账_南昌_20200301.parquet", "台账_南昌_20200301.xlsx", "notebook_南昌_20200301.ipynb",
             "每日进展情况_南昌_20200301.xlsx", "工作简报_南昌_20200301.html", "专区_南昌_20200301.html",
             "manifest.json"]

@@ -166,6 +166,21 @@ def test_byte_identical_and_chunking_changes_nothing(tmp_path, monkeypatch):
         assert b"2020-01-01T00:00:00Z" in z.read("docProps/core.xml")
 
 
+def test_display_widths_both_ways_over_every_character(monkeypatch):
+    # independent route: East Asian Width straight from unicodedata, character by character
+    import sys
+    import unicodedata
+
+    chars = [chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i <= 0xDFFF]
+    expected = np.array([2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in chars])
+    text = pd.Series(chars + ["张三abc，", "", "ｆｕｌｌ width"], dtype="str")
+    expected = np.concatenate([expected, [9, 0, 14]])
+    assert len(text) >= tablebook.ARROW_WIDTHS  # the Arrow path
+    assert (tablebook.display_widths(text).to_numpy() == expected).all()
+    monkeypatch.setattr(tablebook, "ARROW_WIDTHS", len(text) + 1)  # the per-value path
+    assert (tablebook.display_widths(text).to_numpy() == expected).all()
+
+
 def test_a_table_longer_than_a_sheet_continues_on_the_next(tmp_path, monkeypatch):
     monkeypatch.setattr(tablebook, "MAX_SHEET_ROWS", 7)  # 5 body rows a sheet
     df = pd.DataFrame({"序号": range(1, 13), "姓名": [f"人{i}" for i in range(1, 13)]})

@@ -49,6 +49,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import paths
 from .ingest import day_files
@@ -224,13 +225,29 @@ def _from_parquet(data: bytes, objects: dict[str, dict[str, str]]) -> pd.DataFra
     return _restore(pd.read_parquet(io.BytesIO(data), engine="pyarrow"), objects)
 
 
+_WHOLE_ROWS = 20_000
+
+
 def _reads_back(data: bytes, objects: dict[str, dict[str, str]], df: pd.DataFrame) -> bool:
     """Whether ``data`` reads back (:func:`_from_parquet`) :func:`identical` to ``df``, one
     column restored at a time: a million rows of Python strings cost 0.2 GB a column."""
     back = pd.read_parquet(io.BytesIO(data), engine="pyarrow")
     if list(back.columns) != list(df.columns) or not identical(back[[]], df[[]]):  # the index
         return False
-    return all(identical(_restore(back[[c]], {c: objects[c]} if c in objects else {}), df[[c]]) for c in df.columns)
+    if len(df) <= _WHOLE_ROWS:  # a city's table: one restore, without a frame per column
+        return identical(_restore(back, objects), df)
+    return all(_same_text(back[c], df[c]) if objects.get(c, {}).get("kind") == "str" else
+               identical(_restore(back[[c]], {c: objects[c]} if c in objects else {}), df[[c]]) for c in df.columns)
+
+
+def _same_text(back: pd.Series, column: pd.Series) -> bool:
+    """A column of text cells (kind "str": every cell a str or missing, missing all of one kind,
+    which :func:`_restore` puts back) compared in Arrow: the same strings, missing in the same
+    places. A million names cost 0.05 s here against 0.3 s restored and compared cell by cell."""
+    ours = pa.array(column.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    theirs = pa.array(back.array if hasattr(back.array, "__arrow_array__") else back.to_numpy(dtype=object),
+                      from_pandas=True)
+    return theirs.cast(pa.large_string()).equals(ours)
 
 
 # ---------------------------------------------------------------------------------------------

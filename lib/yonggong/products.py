@@ -1,6 +1,7 @@
 """The files a city day publishes, named as shared/spec/forms.md says.
 
-    重点企业用工调度保障工作信息汇总表_<市>_<YYYYMMDD>.xlsx   (forms.write_huizongbiao)
+    重点企业用工调度保障工作信息汇总表_<市>_<YYYYMMDD>.xlsx   (forms.write_huizongbiao: 汇总表, 指标说明)
+    工作底稿_<市>_<YYYYMMDD>.xlsx                              (the working sheets, tablebook.write_tables)
     数据质量报告_<市>_<YYYYMMDD>.xlsx                          (report.write_quality_report)
     台账_<市>_<YYYYMMDD>.parquet / .xlsx                       (the clean enterprise ledger)
     汇总数据_/空岗_/用工解决_/数据质量_<市>_<YYYYMMDD>.parquet   (tidy.write_tidy, read by yonggong.history)
@@ -16,7 +17,20 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from . import brief, forms, indicators, match, memory, paths, progress, report, restricted, tidy, zone
+from . import (
+    brief,
+    forms,
+    indicators,
+    match,
+    memory,
+    paths,
+    progress,
+    report,
+    restricted,
+    tablebook,
+    tidy,
+    zone,
+)
 from .figures import vacancy_class
 from .pipeline import CityDay
 from .reference import table_specs
@@ -32,6 +46,7 @@ def names(city: str, day: dt.date) -> dict[str, str]:
     s = day.strftime("%Y%m%d")
     return {
         "huizongbiao": f"重点企业用工调度保障工作信息汇总表_{city}_{s}.xlsx",
+        "working": f"工作底稿_{city}_{s}.xlsx",
         "quality": f"数据质量报告_{city}_{s}.xlsx",
         "ledger_parquet": f"台账_{city}_{s}.parquet",
         "ledger_xlsx": f"台账_{city}_{s}.xlsx",
@@ -64,7 +79,7 @@ def _bool_text(v) -> str:
 
 
 def detail_sheets(cd: CityDay) -> dict[str, pd.DataFrame]:
-    """企业明细, 空岗结构, 问题困难, 清单调整 for the 汇总表 workbook."""
+    """企业明细, 空岗结构, 问题困难, 清单调整 for the working file (工作底稿)."""
     led = cd.ledger
     detail = led[["统一社会信用代码", "企业名称", "县区", "企业类别", "人社服务专员", "员工总数", "在岗人数",
                   "缺工人数", "产能恢复率", "是否复工", "问题困难", "报送状态"]].copy()
@@ -138,6 +153,15 @@ def write_ledger(cd: CityDay, out_dir: Path) -> list[Path]:
     return [pq, xl]
 
 
+def write_working(cd: CityDay, acts: match.Actions, path: Path) -> Path:
+    """工作底稿: the sheets behind the 汇总表 that stay with the city (enterprise details,
+    vacancy structure, open problems, list changes, then the day's actions), one workbook of
+    plain tables (tablebook: 岗位匹配情况 has a row per vacancy, 50,000 at province scale)."""
+    sheets = {**detail_sheets(cd), **match.public_sheets(acts)}
+    return tablebook.write_tables(path, [(name, f"{cd.city.full_name}{name}（{cd.day.isoformat()}）", frame)
+                                         for name, frame in sheets.items()])
+
+
 def meta(cd: CityDay) -> dict:
     return {"city_full": cd.city.full_name, "bureau": cd.city.bureau, "date": cd.day,
             "filler": "", "reviewer": "", "phone": "", "submitted": ""}
@@ -153,9 +177,11 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
     names_by_code = dict(zip(cd.in_force["统一社会信用代码"], cd.in_force["企业名称"], strict=False))
 
     def huizongbiao() -> list[Path]:
-        forms.write_huizongbiao(out_dir / n["huizongbiao"], cd.figures, meta(cd),
-                                {**detail_sheets(cd), **match.public_sheets(acts), INDICATOR_SHEET: indicator_sheet()})
+        forms.write_huizongbiao(out_dir / n["huizongbiao"], cd.figures, meta(cd), {INDICATOR_SHEET: indicator_sheet()})
         return [out_dir / n["huizongbiao"]]
+
+    def working() -> list[Path]:
+        return [write_working(cd, acts, out_dir / n["working"])]
 
     def quality() -> list[Path]:
         report.write_quality_report(out_dir / n["quality"], cd.faults, cd.city, cd.day)
@@ -166,7 +192,7 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
         return [out_dir / n["progress"]]
 
     steps = [
-        lambda: write_ledger(cd, out_dir), huizongbiao, quality, progress_report,
+        lambda: write_ledger(cd, out_dir), huizongbiao, working, quality, progress_report,
         lambda: [brief.write_city(cd, out_dir)],
         lambda: tidy.write_tidy(cd, out_dir),
         lambda: [zone.write_city(cd, out_dir, acts)],
