@@ -20,6 +20,13 @@ def uscc(n: int, area: str = "360102") -> str:
     return make_uscc(f"91{area}MA{n:07d}"[:17])
 
 
+def idno(n: int, area: str = "360102", born: str = "19900101") -> str:
+    """The n-th valid 18-digit ID number (GB 11643 check character, worked out here)."""
+    first17 = f"{area}{born}{n:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
+
+
 def write_xlsx(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None,
                mtime: float | None = None) -> Path:
     """Write sheets of rows (first sheet replaces the default one)."""
@@ -68,6 +75,8 @@ G_HEADER = ["日期", "方式", "出发地", "目的地县区", "班次", "趟�
 H_HEADER = ["日期", "推送渠道", "推送岗位数", "推送人次"]
 I_HEADER = ["日期", "工种", "培训类型", "报名人数", "结业人数"]
 J_HEADER = ["编号", "受理时间", "诉求方", "办结时间", "状态"]
+G_OUT_HEADER = [*G_HEADER, "方向", "出发县区", "输出目的地"]  # 劳务输出 (issue 19)
+O_HEADER = ["姓名", "身份证号", "户籍县区", "意向输入地", "已出发", "出发日期"]
 
 
 def write_day_csv(root: Path, city: str, day: str, tables: dict[str, list[list]]) -> Path:

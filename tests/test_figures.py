@@ -52,9 +52,12 @@ from builders import (
     D_HEADER,
     E_HEADER,
     G_HEADER,
+    G_OUT_HEADER,
     H_HEADER,
     I_HEADER,
     J_HEADER,
+    O_HEADER,
+    idno,
     uscc,
     write_day_csv,
 )
@@ -216,6 +219,25 @@ G_D3 = [G_HEADER,
         [D3, "专列", "湖北省", "西湖区", "G3", None, 40],  # 趟次 blank → 1
         [D2, "专车", "上饶市", "东湖区", "G4", 3, 50],  # another day: not counted
         [D3, "包机", "四川省", None, "G5", 3, 25]]  # → 市本级
+# 劳务输出 (issue 19): outbound trips in a second G file with 方向 (the file above has none: inbound),
+# and an explicit 输入 row, which counts as inbound.
+G_OUT_D3 = [G_OUT_HEADER,
+            [D3, "专车", "东湖区", None, "O1", 2, 60, "输出", "东湖区", "广东东莞"],  # 东湖区 2 trips, 60
+            [D3, "专列", "南昌市", None, "O2", None, 300, "输出", None, "浙江义乌"],  # no home county → 市本级
+            [D3, "专车", "西湖区", None, "O3", 1, 45, "输出", "西湖区", "粤"],  # 西湖区
+            [D2, "专车", "西湖区", None, "O4", 1, 40, "输出", "西湖区", "福建"],  # another day: not counted
+            [D3, "专车", "湖南省", "东湖区", "G6", 1, 10, "输入", None, None]]  # inbound to 东湖区
+# Table O (外出务工登记) on 02-24 and 02-25; a person sent again counts once, as last sent.
+P1, P2, P3, P4, P5, P6 = (idno(i) for i in range(1, 7))
+O_D2 = [O_HEADER,
+        ["甲一", P1, "东湖区", "广东东莞", "否", None],
+        ["乙二", P2, "西湖区", "浙江义乌", "是", D2],
+        ["丙三", P3, "东湖区", "深圳", "是", D1]]
+O_D3 = [O_HEADER,
+        ["甲一", P1, "东湖区", "广东省东莞市", "是", D3],  # P1 again: left today
+        ["丁四", P4, "西湖区", "福建", "是", D3],
+        ["戊五", P5, "东湖区", "粤", "否", None],
+        ["己六", P6, "西湖区", "广东省深圳市宝安区", "是", None]]  # gone, day not given
 # Tables H and I on 02-25 only, each with a row of another day (not counted).
 H_D3 = [H_HEADER, [D3, "网站", 120, 3000], [D3, "微信", 80, 2000], [D2, "短信", 999, 9999]]
 I_D3 = [I_HEADER, [D3, "电工", "线上职业技能培训", 30, 20], [D3, "焊工", "岗前培训", 15, None],
@@ -238,8 +260,9 @@ J_D3 = [J_HEADER,
 
 FOLDERS = {
     D1: {"A": A_D1, "B": B_D1, "D": D_D1, "J": J_D1},
-    D2: {"B": B_D2, "D": D_D2, "E": E_D2, "J": J_D2},
-    D3: {"A": A_D3, "B": B_D3, "C": C_D3, "D": D_D3, "G": G_D3, "H": H_D3, "I": I_D3, "J": J_D3},
+    D2: {"B": B_D2, "D": D_D2, "E": E_D2, "J": J_D2, "O": O_D2},
+    D3: {"A": A_D3, "B": B_D3, "C": C_D3, "D": D_D3, "G": G_D3, "G_out": G_OUT_D3, "H": H_D3, "I": I_D3, "J": J_D3,
+         "O": O_D3},
 }
 
 
@@ -305,6 +328,9 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "求助到期件数": city_only(0),  # nothing received in W(02-22)
         "求助24小时办结件数": city_only(0),
         "24小时办结率": city_only(NAN),  # 0/0
+        # 劳务输出: no O and no G sent yet
+        "外出务工登记人数": all_nan(), "当日输出人数": all_nan(), "累计输出人数": all_nan(),
+        "点对点输出趟次": all_nan(), "点对点输出人数": all_nan(),
     },
     # ---- 2020-02-24: list still the one of 02-23; B 02-24; tables B D E J sent.
     D2: {
@@ -338,6 +364,11 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "求助到期件数": city_only(2),  # received in W(02-23): J01, J02
         "求助24小时办结件数": city_only(2),  # J01 exactly 24 h (within), J02 3 h
         "24小时办结率": city_only(100.0),  # 2/2
+        # O of 02-24: 东湖 P1 (not gone) P3 (gone 02-23) | 西湖 P2 (gone 02-24)
+        "外出务工登记人数": county(2, 1, 3, city=0),
+        "当日输出人数": county(0, 1, 1, city=0),  # P2
+        "累计输出人数": county(1, 1, 2, city=0),  # P3 | P2
+        "点对点输出趟次": all_nan(), "点对点输出人数": all_nan(),  # no G on 02-24
     },
     # ---- 2020-02-25: list of 02-25 (E4 调出); B 02-25 (E2 沿用); every table but E sent.
     D3: {
@@ -367,8 +398,9 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "累计解决用工": county(19, 34, 53),  # 3+2+14 | 7+9+18; 53−21 = 32 = 21+11
         "缺工解决率": rate(55.9, 63.0, 60.2),  # 19/(19+15) = 55.88; 34/(34+20) = 62.96; 53/88 = 60.23
         "跨区域招聘需求人数": all_nan(),  # no E on 02-25 (it was sent on 02-24)
-        "点对点运输趟次": county(2, 1, 7, city=4),  # G1 2 | G3 1 | 市本级 G2 1 + G5 3; G4 other day
-        "点对点运输人数": county(30, 40, 115, city=45),  # 30 | 40 | 20+25
+        # inbound (方向 blank or 输入): G1 2 + G6 1 | G3 1 | 市本级 G2 1 + G5 3; G4 other day; O1–O4 outbound
+        "点对点运输趟次": county(3, 1, 8, city=4),
+        "点对点运输人数": county(40, 40, 125, city=45),  # 30+10 | 40 | 20+25
         "推送岗位数": city_only(200),  # 120+80 (the 02-24 row not counted)
         "推送人次": city_only(5000),  # 3000+2000
         "培训报名人数": city_only(45),  # 30+15 (the 02-23 row not counted)
@@ -380,6 +412,13 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "求助到期件数": city_only(2),  # received in W(02-24): J03, J04
         "求助24小时办结件数": city_only(1),  # J04 (19 h); J03 took 24 h 1 min
         "24小时办结率": city_only(50.0),  # 1/2
+        # O up to 02-25, one row a person: 东湖 P1 (gone 02-25) P3 (02-23) P5 (not gone) | 西湖 P2 (02-24)
+        # P4 (02-25) P6 (gone, no date)
+        "外出务工登记人数": county(3, 3, 6, city=0),
+        "当日输出人数": county(1, 1, 2, city=0),  # P1 | P4
+        "累计输出人数": county(2, 3, 5, city=0),  # P1 P3 | P2 P4 P6
+        "点对点输出趟次": county(2, 1, 4, city=1),  # O1 2 | O3 1 | 市本级 O2 1; O4 another day
+        "点对点输出人数": county(60, 45, 405, city=300),
     },
 }
 
@@ -391,8 +430,10 @@ TODAY = ["当日解决_合计", "当日解决_本地招聘", "当日解决_跨�
 HELP = ["求助受理件数", "求助办结件数", "求助到期件数", "求助24小时办结件数", "24小时办结率"]
 NOT_SENT = {  # figures whose source table is missing from the day's folder
     D1: [*VACANCY, "跨区域招聘需求人数", "点对点运输趟次", "点对点运输人数", "推送岗位数", "推送人次",
-         "培训报名人数", "培训结业人数"],
-    D2: [*VACANCY, "点对点运输趟次", "点对点运输人数", "推送岗位数", "推送人次", "培训报名人数", "培训结业人数"],
+         "培训报名人数", "培训结业人数", "外出务工登记人数", "当日输出人数", "累计输出人数", "点对点输出趟次",
+         "点对点输出人数"],
+    D2: [*VACANCY, "点对点运输趟次", "点对点运输人数", "推送岗位数", "推送人次", "培训报名人数", "培训结业人数",
+         "点对点输出趟次", "点对点输出人数"],
     D3: ["跨区域招聘需求人数"],
 }
 ALL_DAYS = pytest.mark.parametrize("day", [D1, D2, D3])
@@ -500,6 +541,14 @@ def test_cross_region_demand_from_table_e_of_the_day(loaded, day):
 def test_point_to_point_transport(loaded, day):
     """G: rows dated D; 趟次 blank = 1; no 目的地县区 → 市本级."""
     _check(loaded[day].figures, EXPECTED[day], ["点对点运输趟次", "点对点运输人数"])
+
+
+@pytest.mark.parametrize("day", [D1, D2, D3])
+def test_outbound_figures(loaded, day):
+    """劳务输出: O one row a person (newest folder), by 户籍县区; G rows of 方向 输出 by 出发县区, kept
+    out of the inbound 点对点运输 figures."""
+    _check(loaded[day].figures, EXPECTED[day], ["外出务工登记人数", "当日输出人数", "累计输出人数", "点对点输出趟次",
+                                                "点对点输出人数", "点对点运输趟次", "点对点运输人数"])
 
 
 @pytest.mark.parametrize("day", [D1, D2, D3])

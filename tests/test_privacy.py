@@ -15,11 +15,11 @@ from yonggong import pipeline, products
 
 
 def personal_values(inbox: Path, city: str) -> dict[str, set[str]]:
-    """ID numbers, phones and names of workers (tables F and M) in a city's raw files."""
+    """ID numbers, phones and names of workers (tables F, M and O) in a city's raw files."""
     out = {"id": set(), "phone": set(), "name": set()}
     for day in sorted((inbox / city).iterdir()):
         tables = ind.read_day(day)
-        for code in ("F", "M"):
+        for code in ("F", "M", "O"):  # the tables with personal data (O: 外出务工登记)
             for r in tables.get(code, []):
                 out["id"].add(ind.code_of(r["身份证号"]))
                 if r.get("手机号"):

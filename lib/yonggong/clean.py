@@ -367,6 +367,29 @@ def _choice_column(df: pd.DataFrame, s: pd.Series, col: ColumnSpec, spec: TableS
     return out
 
 
+def _region_column(df: pd.DataFrame, s: pd.Series, col: ColumnSpec, spec: TableSpec, log: FaultLog,
+                   bad: set) -> pd.Series:
+    """Destinations outside the province (劳务输出): each distinct text normalised once to
+    广东省东莞市 / 广东省 (``outbound.canonical``). One that names no known province or city is a
+    错误 where the column is required (the row cannot be placed), else a 警告 (left empty)."""
+    from .outbound import canonical
+
+    codes_, uniq = _distinct(s)
+    texts = [_nfkc(u) for u in uniq]
+    blank = [t in ("", "-", "—", "/") for t in texts]
+    values = [None if b else canonical(t) for b, t in zip(blank, texts, strict=True)]
+    out = pd.Series(_per_row(codes_, values), index=s.index, dtype=object)
+    flags = np.array([not b and v is None for b, v in zip(blank, values, strict=True)], dtype=bool)
+    level = ERROR if col.required else WARNING
+    for pos in _flagged(codes_, flags):
+        idx = s.index[pos]
+        if level == ERROR:
+            bad.add(idx)
+        log.add(level, spec, df.loc[idx], col.name, f"“{uniq[codes_[pos]]}”未能识别为省份或城市",
+                "请写省份和城市，如“广东省东莞市”“浙江义乌”，或只写省份，如“福建”", "region")
+    return out
+
+
 def _canonical_mobiles(uniq: list) -> np.ndarray:
     """Which distinct values are mobile numbers already written as 11 ASCII digits
     1[3-9]xxxxxxxxx, which ``parse.parse_phone`` returns unchanged and without a note."""
@@ -447,6 +470,8 @@ def _parse_column(df: pd.DataFrame, col: ColumnSpec, spec: TableSpec, city: City
         return _county_column(df, s, col, spec, city, log, bad)
     if kind in ("category", "enum"):
         return _choice_column(df, s, col, spec, log, bad)
+    if kind == "region":
+        return _region_column(df, s, col, spec, log, bad)
     parser = {"text": "text", "int": "int", "number": "number", "money": "money", "rate": "rate",
               "salary": "salary", "date": "date", "datetime": "datetime", "bool": "bool",
               "list": "list", "phone": "phone"}[kind]

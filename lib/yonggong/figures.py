@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import indicators, ledger
+from . import indicators, ledger, outbound
 from .reference import settings
 
 FIGURE_IDS = indicators.keys()
@@ -44,11 +44,12 @@ class DayTables:
     placements: pd.DataFrame | None = None
     placements_today_reported: bool = False
     recruitment: pd.DataFrame | None = None  # E
-    transport: pd.DataFrame | None = None  # G rows dated the day
+    transport: pd.DataFrame | None = None  # G rows dated the day (inbound and outbound: 方向)
     pushes: pd.DataFrame | None = None  # H rows dated the day
     training: pd.DataFrame | None = None  # I rows dated the day
     help: pd.DataFrame | None = None  # J: every request up to the day, one row per 编号 (newest folder)
     help_today_reported: bool = False
+    registrations: pd.DataFrame | None = None  # O up to the day, one row per person (outbound.registrations)
     extra: dict = field(default_factory=dict)
 
 
@@ -134,10 +135,24 @@ def compute(t: DayTables) -> pd.DataFrame:
         f["跨区域招聘需求人数"] = _by_county(rec["招工人数"], _county_of(rec, led), rows)
 
     if t.transport is not None:
-        g = t.transport
+        out = outbound.is_outbound(t.transport)
+        g = t.transport[~out]
         gcounty = g["目的地县区"].where(g["目的地县区"].isin(t.counties), city_row)
         f["点对点运输趟次"] = _by_county(g["趟次"].fillna(1), gcounty, rows)
         f["点对点运输人数"] = _by_county(g["运送人数"], gcounty, rows)
+        g = t.transport[out]
+        home = g["出发县区"].astype(object) if "出发县区" in g.columns else pd.Series(None, index=g.index, dtype=object)
+        gcounty = home.where(home.isin(t.counties), city_row)
+        f["点对点输出趟次"] = _by_county(g["趟次"].fillna(1), gcounty, rows)
+        f["点对点输出人数"] = _by_county(g["运送人数"], gcounty, rows)
+
+    if t.registrations is not None:
+        reg = t.registrations
+        home = reg["户籍县区"].astype(object)
+        home = home.where(home.isin(t.counties), city_row)
+        f["外出务工登记人数"] = _by_county(pd.Series(1.0, index=reg.index), home, rows)
+        f["当日输出人数"] = _by_county(outbound.departed_on(reg, t.day), home, rows)
+        f["累计输出人数"] = _by_county(outbound.departed(reg, t.day), home, rows)
 
     def city_level(col: str, value: float) -> None:
         f[col] = np.nan

@@ -1,4 +1,4 @@
-"""Empty fill-in workbooks, one per table A–M (``invoke templates``).
+"""Empty fill-in workbooks, one per table of params/tables.yaml (``invoke templates``).
 
 Each workbook has the canonical headers (required ones marked), drop-down data validation
 for enumerations, categories, yes/no columns and — when a city is given — its counties, and a

@@ -54,7 +54,7 @@ the city's short name; strings are pandas ``str``, counts nullable ``Int64``, fl
 
 ``faults`` — line of the day's 数据质量报告 (错误 rows were left out of the figures)
     日期, 设区市, 县区 (the faulty row's own 县区 cell, else its enterprise's county; blank
-    when unknown, e.g. a total row or an unreadable sheet), level (错误 / 警告), table (A–M,
+    when unknown, e.g. a total row or an unreadable sheet), level (错误 / 警告), table (A–P,
     blank for a file-level problem), file, sheet, row (Excel row), column, value (masked when
     personal), problem, advice, rule (short rule id, e.g. uscc_check).
 

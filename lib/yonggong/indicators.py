@@ -51,6 +51,11 @@ class Indicator:
         return bool(self.denominator)
 
     @property
+    def form_text(self) -> str:
+        """Where the 汇总表 shows it (heading／…／column), or the catalogue's ``not_in_form`` text."""
+        return "／".join(self.form) if self.form else str(load_yaml("indicators.yaml")["not_in_form"])
+
+    @property
     def kind_text(self) -> str:
         return {"stock": "时点数（截至当日）", "flow": "期间数（本报告期）", "cumulative": "累计数（截至当日）"}[self.kind]
 

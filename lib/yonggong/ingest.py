@@ -1,4 +1,4 @@
-"""Read a day folder and recognise which sheet is which table (A–M) by its header.
+"""Read a day folder and recognise which sheet is which table (A–P) by its header.
 
 File names are never trusted. Only the regular files of the day folder are inputs (links,
 subfolders, devices and other file types are listed as 未读取 with the reason, see
@@ -263,7 +263,8 @@ def recognise(rows: list[list[object]]) -> tuple[str | None, tuple[int, ...], di
             elif score == best[0] and code == best[1] and len(idx) < len(best[2]):
                 best = (score, code, idx, cols, header)  # same match with fewer header rows: prefer it
     if best is None:
-        return None, (), {}, "未识别出表格：表头中缺少任何一张表（A–M）的全部必填列"
+        codes = list(table_specs())
+        return None, (), {}, f"未识别出表格：表头中缺少任何一张表（{codes[0]}–{codes[-1]}）的全部必填列"
     if len(rivals) > 1:
         names = "、".join(f"{c}（{table_specs()[c].name}）" for c in sorted(rivals))
         return None, best[2], {}, f"表头同时符合多张表：{names}，无法确定"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import daycache, memory, tidy, validate
+from . import daycache, memory, outbound, tidy, validate
 from . import figures as fig
 from . import ledger as led
 from .clean import ERROR, NOTICE, WARNING, FaultLog, clean_table
@@ -408,6 +408,7 @@ def _day_tables(history: History, lists: dict[dt.date, pd.DataFrame], city: City
         training=_on_day(today.get("I"), "日期", day),
         help=requests,
         help_today_reported="J" in today,
+        registrations=outbound.registrations(history.rows("O", upto=day)),
     )
 
 

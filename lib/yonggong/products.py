@@ -23,6 +23,7 @@ from . import (
     indicators,
     match,
     memory,
+    outbound,
     paths,
     progress,
     report,
@@ -128,7 +129,7 @@ def indicator_sheet() -> pd.DataFrame:
     rows = []
     for ind in indicators.catalogue().values():
         how = f"比率：{parts(ind.numerator)}÷{parts(ind.denominator)}" if ind.is_rate else "求和"
-        rows.append({"指标": ind.label, "表中位置": "／".join(ind.form), "单位": ind.unit, "类型": ind.kind_text,
+        rows.append({"指标": ind.label, "表中位置": ind.form_text, "单位": ind.unit, "类型": ind.kind_text,
                      "来源表": "、".join(f"表{c} {specs[c].name}" if c in specs else f"表{c}" for c in ind.sources),
                      "口径说明": ind.definition, "汇总方式": how})
     return pd.DataFrame(rows, columns=["指标", "表中位置", "单位", "类型", "来源表", "口径说明", "汇总方式"])
@@ -157,7 +158,7 @@ def write_working(cd: CityDay, acts: match.Actions, path: Path) -> Path:
     """工作底稿: the sheets behind the 汇总表 that stay with the city (enterprise details,
     vacancy structure, open problems, list changes, then the day's actions), one workbook of
     plain tables (tablebook: 岗位匹配情况 has a row per vacancy, 50,000 at province scale)."""
-    sheets = {**detail_sheets(cd), **match.public_sheets(acts)}
+    sheets = {**detail_sheets(cd), **match.public_sheets(acts), **outbound.working_sheets(cd)}
     return tablebook.write_tables(path, [(name, f"{cd.city.full_name}{name}（{cd.day.isoformat()}）", frame)
                                          for name, frame in sheets.items()])
 
@@ -199,6 +200,7 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
         lambda: restricted.write_restricted(out_dir / paths.RESTRICTED, cd.city.name, cd.day,
                                             cd.accumulated("F", key="身份证号"), cd.tables.get("E"), names_by_code),
         lambda: zone.write_restricted(acts, out_dir / paths.RESTRICTED, cd.city.name, cd.day),
+        lambda: outbound.write_restricted(cd, out_dir / paths.RESTRICTED),
     ]
     written: list[Path] = []
     for step in steps:

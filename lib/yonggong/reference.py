@@ -176,7 +176,7 @@ class TableSpec:
 
 @cache
 def table_specs() -> dict[str, TableSpec]:
-    """Tables A–M as declared in ``params/tables.yaml``."""
+    """Tables A–P as declared in ``params/tables.yaml``."""
     raw = load_yaml("tables.yaml")["tables"]
     out = {}
     for code, t in raw.items():

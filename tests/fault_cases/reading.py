@@ -449,7 +449,7 @@ def only_error_values_is_not_empty(tmp: Path) -> None:
     raw_xlsx(folder(tmp) / "错误值.xlsx", {"S": sheet_xml([[Err("#N/A"), Err("#REF!")], [Err("#DIV/0!")]])})
     cd = load(tmp)
     has_line(cd, level="错误", table="", file=shown("错误值.xlsx"), sheet="S", row=None, column="", value="",
-             problem="未识别出表格：表头中缺少任何一张表（A–M）的全部必填列")
+             problem="未识别出表格：表头中缺少任何一张表（A–P）的全部必填列")
     assert not [x for x in faults(cd) if x["problem"] == "文件为空"]
 
 

@@ -1,0 +1,141 @@
+"""劳务输出 (issue 19): destinations normalised, table O and outbound G cleaned, the 劳务输出 sheet,
+定向招聘 (O × P) and the outbound vehicle plan — expected values worked out by hand from the rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from builders import A_HEADER, B_HEADER, O_HEADER, idno, ledger_rows, list_rows, write_day_csv
+from openpyxl import load_workbook
+
+from yonggong import match, outbound, pipeline, products
+
+CITY = "南昌"
+DAY = dt.date(2020, 2, 25)
+
+
+@pytest.mark.parametrize("written, province, city", [
+    ("粤", "广东省", None),
+    ("广东", "广东省", None),
+    ("广东省", "广东省", None),
+    ("广东省深圳市", "广东省", "深圳市"),
+    ("深圳", "广东省", "深圳市"),
+    ("深圳市", "广东省", "深圳市"),
+    ("广东东莞", "广东省", "东莞市"),
+    ("广东省东莞市", "广东省", "东莞市"),
+    ("浙江省义乌市", "浙江省", "义乌市"),
+    ("浙江 义乌", "浙江省", "义乌市"),
+    ("福建", "福建省", None),
+    ("广东省深圳市宝安区", "广东省", "深圳市"),
+    ("深圳市宝安区", "广东省", "深圳市"),
+    ("广东／佛山", "广东省", "佛山市"),
+    ("上海", "上海市", None),
+    ("广西南宁", "广西壮族自治区", "南宁市"),
+])
+def test_destinations_written_every_way_are_one_province_and_city(written, province, city):
+    assert outbound.normalise(written) == (province, city)
+    cleaned = outbound.canonical(written)
+    assert cleaned == province + (city or "")
+    assert outbound.province_of(cleaned) == province and outbound.city_of(cleaned) == city
+
+
+@pytest.mark.parametrize("written", ["火星", "", None, "  ", "广东杭州"])  # 杭州 is in 浙江: not trusted
+def test_unknown_destinations_are_none(written):
+    assert outbound.normalise(written) is None and outbound.canonical(written) is None
+
+
+# ---------------------------------------------------------------- a small inbox with table O
+
+
+def _inbox(root, o_rows, extra=None):
+    tables = {"A": [A_HEADER, *list_rows(2)], "B": [B_HEADER, *ledger_rows(2, DAY.isoformat())], "O": [O_HEADER, *o_rows]}
+    write_day_csv(root, CITY, DAY.isoformat(), {**tables, **(extra or {})})
+    return pipeline.load(root, CITY, DAY)
+
+
+def test_table_o_is_cleaned_and_an_unknown_destination_is_an_error(tmp_path):
+    cd = _inbox(tmp_path, [["甲", idno(1), "东湖区", "广东东莞", "否", None],
+                           ["乙", idno(2), "新建县", "浙江省义乌市", "是", "2020-02-24"],  # former name of 新建区
+                           ["丙", idno(3), "西湖区", "火星", "否", None]])  # row 4: 错误, not counted
+    o = cd.tables["O"]
+    assert sorted(o["意向输入地"].astype(str)) == ["广东省东莞市", "浙江省义乌市"]
+    bad = cd.faults[(cd.faults["table"] == "O") & (cd.faults["level"] == "错误")]
+    assert bad[["row", "column"]].values.tolist() == [[4, "意向输入地"]]
+    assert "“火星”未能识别为省份或城市" in bad["problem"].iloc[0]
+    assert cd.figures.loc["合计", "外出务工登记人数"] == 2  # 甲 乙
+    assert cd.figures.loc["合计", "累计输出人数"] == 1  # 乙
+    assert cd.figures.loc["新建区", "外出务工登记人数"] == 1 and cd.figures.loc["东湖区", "外出务工登记人数"] == 1
+    alias = cd.faults[(cd.faults["table"] == "O") & (cd.faults["column"] == "户籍县区")]
+    assert alias["level"].tolist() == ["警告"] and alias["row"].tolist() == [3]
+
+
+def test_by_destination_counts_each_person_once():
+    reg = pd.DataFrame({"身份证号": ["1", "2", "3", "4", "5"],
+                        "意向输入地": ["广东省东莞市", "广东省东莞市", "广东省", "浙江省义乌市", None],
+                        "已出发": [True, False, True, None, True],
+                        "出发日期": [DAY, None, dt.date(2020, 2, 26), None, None]})
+    got = outbound.by_destination(reg, DAY)
+    # 广东 3 (东莞 2: one gone; no city 1: leaves tomorrow, not gone yet) first; then 浙江 1, then 未识别 1
+    assert got.values.tolist() == [
+        ["广东省", "东莞市", 2, 1, 1], ["广东省", "（未写城市）", 1, 0, 1],
+        ["浙江省", "义乌市", 1, 0, 1], ["（未识别）", "（未写城市）", 1, 1, 0], ["合计", "", 5, 2, 3]]
+
+
+def test_targeted_recruitment_by_destination_post_and_skill():
+    reg = pd.DataFrame({"姓名": ["甲", "乙", "丙", "丁"], "身份证号": ["1", "2", "3", "4"],
+                        "意向输入地": ["广东省东莞市", "广东省", "浙江省", "广东省东莞市"],
+                        "意向工种": ["操作工", "电焊工", None, "普工"],
+                        "技能等级": [None, "初级工", None, None],
+                        "已出发": [False, False, False, True]})  # 丁 has gone: not matched
+    demand = pd.DataFrame({"输入地": ["广东省东莞市", "广东省深圳市", "广东省", "浙江省义乌市", "广东省东莞市"],
+                           "企业名称": ["东莞甲厂", "深圳乙厂", "广东丙厂", "义乌丁厂", "东莞戊厂"],
+                           "岗位": ["普工", "普工", "焊工", "包装工", "焊工"],
+                           "人数": [50, 80, 10, 30, 5],
+                           "技能要求": [None, None, "初级工", None, "中级工"]})
+    got = outbound.targeted(reg, demand, top_n=3)
+    pairs = got[["姓名", "企业名称", "推荐序号"]].values.tolist()
+    # 甲 (东莞, 普工): 东莞甲厂 only — 深圳乙厂 is another city; 乙 (广东, 焊工, 初级工): 广东丙厂 (初级工),
+    # not 东莞戊厂 (中级工); 丙 (浙江, any post): 义乌丁厂
+    assert pairs == [["甲", "东莞甲厂", 1], ["乙", "广东丙厂", 1], ["丙", "义乌丁厂", 1]]
+
+
+def test_outbound_plan_has_no_vehicle_under_the_minimum_load():
+    cfg = match.config()["outbound"]
+    min_load, seats = int(cfg["min_load"]), int(cfg["bus_seats"])
+    assert (min_load, seats) == (20, 45)  # the numbers this test is worked out for
+    sizes = {("东湖区", "广东省东莞市"): 50, ("东湖区", "浙江省义乌市"): 19, ("西湖区", "广东省东莞市"): 20}
+    rows = []
+    for (home, dest), n in sizes.items():
+        rows += [{"姓名": "某", "身份证号": f"{home}{dest}{i:03d}", "户籍县区": home, "意向输入地": dest,
+                  "需要专车": True, "已出发": False, "计划出发日期": DAY} for i in range(n)]
+    rows.append({"姓名": "某", "身份证号": "gone", "户籍县区": "东湖区", "意向输入地": "广东省东莞市",
+                 "需要专车": True, "已出发": True, "计划出发日期": DAY})  # gone: not planned
+    veh, riders, few = outbound.plan_trips(pd.DataFrame(rows), DAY)
+    # 东湖→东莞 50: two buses of 25; 东湖→义乌 19 < 20: 零散; 西湖→东莞 20: one bus
+    assert veh[["出发县区", "输入地", "人数"]].values.tolist() == [
+        ["东湖区", "广东省东莞市", 25], ["东湖区", "广东省东莞市", 25], ["西湖区", "广东省东莞市", 20]]
+    assert (veh["人数"] >= min_load).all() and (veh["人数"] <= veh["座位数"]).all()
+    assert len(riders) == 70 and len(few) == 19 and set(few["意向输入地"]) == {"浙江省义乌市"}
+    assert riders["身份证号"].is_unique and "gone" not in set(riders["身份证号"])
+
+
+def test_products_carry_the_outbound_sheets_and_restricted_lists(tmp_path):
+    o_rows = [[f"人{i}", idno(i), "东湖区", "广东东莞", "否", None] for i in range(1, 4)]
+    p_header = ["输入地", "企业名称", "岗位", "人数"]
+    cd = _inbox(tmp_path / "in", o_rows, {"P": [p_header, ["东莞", "东莞甲厂", "普工", 30]]})
+    out = tmp_path / "out"
+    products.write_all(cd, out)
+    wb = load_workbook(out / f"工作底稿_{CITY}_20200225.xlsx")
+    ws = wb["劳务输出"]
+    assert [c.value for c in ws[3]] == ["广东省", "东莞市", 3, 0, 3]
+    targeted = load_workbook(out / "restricted" / f"定向招聘名单_{CITY}_20200225.xlsx").active
+    body = [[c.value for c in row] for row in targeted.iter_rows(min_row=3)]
+    assert len(body) == 3 and {r[1] for r in body} == {idno(1), idno(2), idno(3)}
+    # no ID number outside restricted/
+    for p in out.rglob("*.xlsx"):
+        if "restricted" in p.parts:
+            continue
+        text = " ".join(str(c.value) for ws in load_workbook(p).worksheets for row in ws.iter_rows() for c in row)
+        assert idno(1) not in text, p.name
