@@ -10,7 +10,7 @@ import pytest
 from builders import A_HEADER, B_HEADER, O_HEADER, idno, ledger_rows, list_rows, write_day_csv
 from openpyxl import load_workbook
 
-from yonggong import match, outbound, pipeline, products
+from yonggong import match, outbound, pipeline, products, selfcheck
 
 CITY = "南昌"
 DAY = dt.date(2020, 2, 25)
@@ -133,6 +133,14 @@ def test_products_carry_the_outbound_sheets_and_restricted_lists(tmp_path):
     targeted = load_workbook(out / "restricted" / f"定向招聘名单_{CITY}_20200225.xlsx").active
     body = [[c.value for c in row] for row in targeted.iter_rows(min_row=3)]
     assert len(body) == 3 and {r[1] for r in body} == {idno(1), idno(2), idno(3)}
+    # the brief and 附件3 say it, and the self-check reads every number back against the figures
+    selfcheck.city(cd, out)
+    html = (out / f"工作简报_{CITY}_20200225.html").read_text(encoding="utf-8")
+    assert '全市外出务工登记<span class="fig" data-fig="外出务工登记人数" data-row="合计">3</span>人' in html
+    assert "<td>广东省</td>" in html
+    para = " ".join(str(c.value) for row in load_workbook(out / f"每日进展情况_{CITY}_20200225.xlsx").active.iter_rows()
+                    for c in row if c.value)
+    assert "外出务工登记3人，累计输出0人，当日输出0人" in para
     # no ID number outside restricted/
     for p in out.rglob("*.xlsx"):
         if "restricted" in p.parts:

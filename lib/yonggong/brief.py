@@ -245,6 +245,29 @@ def summary_text(total: pd.Series, prev: pd.Series | None, day: dt.date, scope: 
     return Markup("；").join(out) + Markup("。")
 
 
+def outbound_block(cd, limit: int = 5) -> dict | None:
+    """The 劳务输出 part of the brief (None when the city has never sent table O): a sentence of the
+    outbound figures (marked) and the first ``limit`` destinations by registered workers."""
+    from . import outbound
+
+    reg = outbound.city_registrations(cd)
+    if reg is None:
+        return None
+    t = cd.figures.loc[settings()["total_row"]]
+    s = Markup("截至{}，全市外出务工登记{}人，累计输出{}人，其中当日输出{}人").format(
+        month_day(cd.day), mark("外出务工登记人数", t["外出务工登记人数"]), mark("累计输出人数", t["累计输出人数"]),
+        mark("当日输出人数", t["当日输出人数"]))
+    if _ok(t.get("点对点输出趟次")) and float(t["点对点输出趟次"]) > 0:
+        s += Markup("；当日组织点对点劳务输出{}趟次、{}人").format(mark("点对点输出趟次", t["点对点输出趟次"]),
+                                                         mark("点对点输出人数", t["点对点输出人数"]))
+    dest = outbound.by_destination(reg, cd.day)
+    dest = dest[dest["输入省份"] != "合计"]
+    by_prov = dest.groupby("输入省份", sort=False)[["登记人数", "已出发", "待出发"]].sum().reset_index()
+    rows = [{"输入地": scrub(r["输入省份"]), "登记人数": f"{int(r['登记人数']):,}", "已出发": f"{int(r['已出发']):,}",
+             "待出发": f"{int(r['待出发']):,}"} for r in by_prov.head(limit).to_dict("records")]
+    return {"text": s + Markup("。"), "rows": rows, "more": max(len(by_prov) - limit, 0)}
+
+
 def trend_text(cd) -> Markup:
     """二、 paragraph: how shortage and placements moved over the days shown.
 
@@ -515,8 +538,9 @@ def city_context(cd) -> dict:
     fmt = {"city_full": cd.city.full_name, "city": cd.city.name}
     cards = headline(total, prev, prev_day, cd.day)
     table = county_table(cd.figures)
+    out_block = outbound_block(cd)
     texts = {"summary": summary_text(total, prev, cd.day), "trend_text": trend_text(cd),
-             "shortage_text": shortage_text(cd, classes)}
+             "shortage_text": shortage_text(cd, classes), "outbound": out_block["text"] if out_block else Markup("")}
     shown = [h["id"] for h in cards if _ok(h["raw"])] + table["keys"] + \
         [k for text in texts.values() for k in _MARKED.findall(text)]
     data = data_note(cd)
@@ -547,6 +571,7 @@ def city_context(cd) -> dict:
         "shortage_text": texts["shortage_text"],
         "top_positions": top_positions,
         "problems": problems_block(cd),
+        "outbound": out_block,
         "training": match.brief_block(match.gap_for(cd), limit=int(cfg.get("training_gap_rows", 8)), clean=scrub),
         "publicity": publicity(cd.tables.get("K"), cd.day),
         "publicity_heading": cfg["sections"]["publicity"],
