@@ -985,3 +985,22 @@ def test_compute_counts_a_shortage_of_one_and_classes_vacancies_with_an_unknown_
     # H at city level only (a blank counts as nothing); J sent on earlier days but not today: "—"
     assert f.at["市本级", "推送岗位数"] == 3 and f.at["市本级", "推送人次"] == 15 and np.isnan(f.at["东湖区", "推送人次"])
     assert f[["求助受理件数", "求助办结件数"]].isna().all().all()
+
+
+@pytest.mark.parametrize("directions, inbound, outbound", [
+    (["输出", "输出"], None, (2.0, 70.0)),  # only outbound trips: inbound not reported ("—")
+    ([None, "输入"], (2.0, 70.0), None),  # only inbound (a file without 方向, or 输入): outbound "—"
+    (["输入", "输出"], (1.0, 30.0), (1.0, 40.0)),
+])
+def test_a_day_of_one_direction_leaves_the_other_unreported(directions, inbound, outbound):
+    from yonggong import figures
+
+    led = _ledger([("a", "东湖区", "已报送", True, 10, 9, 1, None, None)])
+    g = pd.DataFrame({"方向": directions, "目的地县区": ["东湖区", "东湖区"], "出发县区": ["东湖区", "东湖区"],
+                      "趟次": pd.array([1, 1], dtype="Int64"), "运送人数": pd.array([30, 40], dtype="Int64")})
+    f = figures.compute(figures.DayTables(day=dt.date(2020, 2, 26), counties=["东湖区"], ledger=led, transport=g))
+    for (trips, people), want in [(("点对点运输趟次", "点对点运输人数"), inbound), (("点对点输出趟次", "点对点输出人数"), outbound)]:
+        if want is None:
+            assert f[[trips, people]].isna().all().all()
+        else:
+            assert (f.at["合计", trips], f.at["合计", people]) == want

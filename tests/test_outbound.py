@@ -147,3 +147,70 @@ def test_products_carry_the_outbound_sheets_and_restricted_lists(tmp_path):
             continue
         text = " ".join(str(c.value) for ws in load_workbook(p).worksheets for row in ws.iter_rows() for c in row)
         assert idno(1) not in text, p.name
+
+
+# ---------------------------------------------------------------- the sample: 赣州, a city that sends workers out
+
+
+def _former_names() -> dict[str, str]:
+    """Former county names → today's, from the contract file (params/county_aliases.csv)."""
+    import csv
+
+    from yonggong import paths
+
+    codes = {}
+    with (paths.PARAMS_DIR / "counties.csv").open(encoding="utf-8") as fh:
+        codes = {r["code"]: r["name"] for r in csv.DictReader(fh)}
+    with (paths.PARAMS_DIR / "county_aliases.csv").open(encoding="utf-8") as fh:
+        return {r["alias"]: codes[r["code"]] for r in csv.DictReader(fh) if r["code"]}
+
+
+def test_a_sample_day_of_ganzhou_against_a_hand_count_of_its_files(sample_inbox, tmp_path):
+    import independent as ind
+
+    from yonggong import paths
+
+    city, day = "赣州", dt.date(2020, 2, 26)
+    people: dict[str, dict] = {}  # ID → newest row (folders in date order, rows in file order)
+    trips = people_out = 0
+    for folder in sorted((sample_inbox / city).iterdir()):
+        if dt.date.fromisoformat(folder.name) > day:
+            continue
+        tables = ind.read_day(folder)
+        for r in tables.get("O", []):
+            people[ind.code_of(r["身份证号"])] = r
+        if folder.name == day.isoformat():
+            for r in tables.get("G", []):
+                if str(r.get("方向") or "").strip() == "输出" and ind.day_of(r["日期"], 2020) == day:
+                    trips += int(ind.num(r.get("趟次")) or 1)
+                    people_out += int(ind.num(r["运送人数"]))
+    former = _former_names()
+    gone = [r for r in people.values() if ind.yes(r["已出发"])]
+    left_today = [r for r in gone if ind.day_of(r["出发日期"], 2020) == day]
+    left_by_day = [r for r in gone if r["出发日期"] in (None, "") or ind.day_of(r["出发日期"], 2020) <= day]
+    yudu = sum(1 for r in people.values() if former.get(r["户籍县区"], r["户籍县区"]) == "于都县")
+    assert len(people) > 500 and trips > 0 and len(left_today) > 0  # the sample carries 劳务输出 to count
+
+    cd = pipeline.load(sample_inbox, city, day)
+    t = cd.figures.loc["合计"]
+    assert (t["外出务工登记人数"], t["当日输出人数"], t["累计输出人数"]) == (len(people), len(left_today), len(left_by_day))
+    assert (t["点对点输出趟次"], t["点对点输出人数"]) == (trips, people_out)
+    assert cd.figures.at["于都县", "外出务工登记人数"] == yudu
+
+    out = tmp_path / "out"
+    products.write_all(cd, out)
+    selfcheck.city(cd, out)
+    sheet = load_workbook(out / f"工作底稿_{city}_20200226.xlsx")["劳务输出"]
+    total = [[c.value for c in row] for row in sheet.iter_rows(min_row=3) if row[0].value == "合计"][0]
+    assert total[2:] == [len(people), len(left_by_day), len(people) - len(left_by_day)]
+    plan = load_workbook(out / f"工作底稿_{city}_20200226.xlsx")["外出专车计划"]
+    loads = [row[6].value for row in plan.iter_rows(min_row=3) if row[0].value and row[0].value != "（当日无）"]
+    min_load = int(__import__("yaml").safe_load((paths.PARAMS_DIR / "match.yaml").read_text(encoding="utf-8"))
+                   ["outbound"]["min_load"])
+    assert loads and min(loads) >= min_load
+    assert (out / "restricted" / f"定向招聘名单_{city}_20200226.xlsx").is_file()
+    html = (out / f"工作简报_{city}_20200226.html").read_text(encoding="utf-8")
+    assert f'data-fig="外出务工登记人数" data-row="合计">{len(people):,}</span>' in html
+    para = " ".join(str(c.value) for row in load_workbook(out / f"每日进展情况_{city}_20200226.xlsx").active.iter_rows()
+                    for c in row if c.value)
+    assert f"外出务工登记{len(people)}人，累计输出{len(left_by_day)}人，当日输出{len(left_today)}人" in para

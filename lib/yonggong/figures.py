@@ -136,15 +136,19 @@ def compute(t: DayTables) -> pd.DataFrame:
 
     if t.transport is not None:
         out = outbound.is_outbound(t.transport)
-        g = t.transport[~out]
-        gcounty = g["目的地县区"].where(g["目的地县区"].isin(t.counties), city_row)
-        f["点对点运输趟次"] = _by_county(g["趟次"].fillna(1), gcounty, rows)
-        f["点对点运输人数"] = _by_county(g["运送人数"], gcounty, rows)
-        g = t.transport[out]
-        home = g["出发县区"].astype(object) if "出发县区" in g.columns else pd.Series(None, index=g.index, dtype=object)
-        gcounty = home.where(home.isin(t.counties), city_row)
-        f["点对点输出趟次"] = _by_county(g["趟次"].fillna(1), gcounty, rows)
-        f["点对点输出人数"] = _by_county(g["运送人数"], gcounty, rows)
+        sent = len(out) > 0
+        # a day whose G rows all go one way has not reported the other way ("—", not 0)
+        if not (sent and out.all()):
+            g = t.transport[~out]
+            gcounty = g["目的地县区"].where(g["目的地县区"].isin(t.counties), city_row)
+            f["点对点运输趟次"] = _by_county(g["趟次"].fillna(1), gcounty, rows)
+            f["点对点运输人数"] = _by_county(g["运送人数"], gcounty, rows)
+        if not (sent and not out.any()):
+            g = t.transport[out]
+            home = g["出发县区"].astype(object) if "出发县区" in g.columns else pd.Series(None, index=g.index, dtype=object)
+            gcounty = home.where(home.isin(t.counties), city_row)
+            f["点对点输出趟次"] = _by_county(g["趟次"].fillna(1), gcounty, rows)
+            f["点对点输出人数"] = _by_county(g["运送人数"], gcounty, rows)
 
     if t.registrations is not None:
         reg = t.registrations

@@ -40,6 +40,7 @@ import math
 import os
 import random
 import shutil
+import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from . import codes
+from . import codes, sample_outbound
 from .indicators import LOCAL
 from .reference import (
     City,
@@ -346,6 +347,12 @@ def _json_value(value: object) -> object:
     return value
 
 
+# The tables and columns the header draws were made for; later additions (issue 19's tables O and
+# P, G's 方向 …) are written canonically so that every earlier file stays byte for byte the same.
+DRAWN_TABLES = "ABCDEFGHIJKLM"
+LATER_COLUMNS = {"G": ("方向", "出发县区", "输出目的地")}
+
+
 def _draw_labels(rng: random.Random, p_alias: float = 0.15, p_unit: float = 0.12) -> dict[str, dict[str, str]]:
     """Header text per table and canonical column: mostly canonical, some aliases and units.
 
@@ -356,6 +363,9 @@ def _draw_labels(rng: random.Random, p_alias: float = 0.15, p_unit: float = 0.12
     for code, spec in table_specs().items():
         labels = {}
         for col in spec.columns:
+            if code not in DRAWN_TABLES or col.name in LATER_COLUMNS.get(code, ()):
+                labels[col.name] = col.name  # tables and columns added later: no draw (the rest stays as it was)
+                continue
             alias, pick, unit = rolls.setdefault(col.name, (rng.random(), rng.random(), rng.random()))
             options = [a for a in col.aliases if a not in EXCLUDED_ALIASES]
             label = options[int(pick * len(options))] if options and alias < p_alias else col.name
@@ -1368,11 +1378,14 @@ def generate(out_dir: Path, seed: int | None = None) -> dict:
     _clear(out_dir)
     planted, files, size = [], 0, 0
     rows, per_table = Counter(), Counter()
+    outbound = sample_outbound.exporters(seed)  # 劳务输出 files of the exporting cities (new files)
     for city in cities():
         world = CityWorld(city, seed, days, words)
         for d, day in enumerate(days):
             world.step(d)
             books = world.books(d)
+            if city.name in outbound:
+                books = books + outbound[city.name].books(day, d, sys.modules[__name__])
             folder = out_dir / city.name / day.isoformat()
             planted += _write_day(folder, books, city, day)
             if d == 0:
