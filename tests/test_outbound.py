@@ -7,6 +7,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+import yaml
 from builders import A_HEADER, B_HEADER, O_HEADER, idno, ledger_rows, list_rows, write_day_csv
 from openpyxl import load_workbook
 
@@ -205,8 +206,7 @@ def test_a_sample_day_of_ganzhou_against_a_hand_count_of_its_files(sample_inbox,
     assert total[2:] == [len(people), len(left_by_day), len(people) - len(left_by_day)]
     plan = load_workbook(out / f"工作底稿_{city}_20200226.xlsx")["外出专车计划"]
     loads = [row[6].value for row in plan.iter_rows(min_row=3) if row[0].value and row[0].value != "（当日无）"]
-    min_load = int(__import__("yaml").safe_load((paths.PARAMS_DIR / "match.yaml").read_text(encoding="utf-8"))
-                   ["outbound"]["min_load"])
+    min_load = int(yaml.safe_load((paths.PARAMS_DIR / "match.yaml").read_text(encoding="utf-8"))["outbound"]["min_load"])
     assert loads and min(loads) >= min_load
     assert (out / "restricted" / f"定向招聘名单_{city}_20200226.xlsx").is_file()
     html = (out / f"工作简报_{city}_20200226.html").read_text(encoding="utf-8")

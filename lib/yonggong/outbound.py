@@ -147,24 +147,23 @@ def registrations(o_rows: pd.DataFrame | None) -> pd.DataFrame | None:
     return o_rows.drop_duplicates("身份证号", keep="last").reset_index(drop=True)
 
 
+def _gone(reg: pd.DataFrame) -> pd.Series:
+    """已出发 是 (a blank is not gone)."""
+    return reg["已出发"].astype("boolean").fillna(False).astype(bool)
+
+
 def departed(reg: pd.DataFrame, day: dt.date) -> pd.Series:
     """Who has gone by ``day``: 已出发 是, leaving on or before the day (or on a date not given)."""
-    gone = reg["已出发"].astype("boolean").fillna(False).astype(bool)
     when = reg["出发日期"]
-    return gone & when.map(lambda d: d is None or d is pd.NaT or (isinstance(d, float) and d != d) or d <= day)
+    return _gone(reg) & when.map(lambda d: d is None or d is pd.NaT or (isinstance(d, float) and d != d) or d <= day)
 
 
 def departed_on(reg: pd.DataFrame, day: dt.date) -> pd.Series:
     """Who left on ``day`` itself (已出发 是, 出发日期 the day)."""
-    gone = reg["已出发"].astype("boolean").fillna(False).astype(bool)
-    return gone & reg["出发日期"].map(lambda d: d == day)
+    return _gone(reg) & reg["出发日期"].map(lambda d: d == day)
 
 
 # --------------------------------------------------------------------------- what a city does with them
-
-
-def _gone(reg: pd.DataFrame) -> pd.Series:
-    return reg["已出发"].astype("boolean").fillna(False).astype(bool)
 
 
 def by_destination(reg: pd.DataFrame | None, day: dt.date) -> pd.DataFrame:
@@ -244,7 +243,6 @@ def targeted(reg: pd.DataFrame | None, demand: pd.DataFrame | None, top_n: int |
     low = pairs["薪酬"].map(lambda v: v[0] if isinstance(v, tuple) else None) if "薪酬" in pairs.columns else None
     high = pairs["薪酬"].map(lambda v: v[1] if isinstance(v, tuple) else None) if "薪酬" in pairs.columns else None
     pairs["月薪"] = [wage_text(lo, hi) for lo, hi in zip(low, high, strict=True)] if low is not None else ""
-    pairs["输入地"] = pairs["输入地_p"] if "输入地_p" in pairs.columns else pairs["输入地"]
     for c in TARGETED_COLUMNS:
         if c not in pairs.columns:
             pairs[c] = None
@@ -328,13 +326,12 @@ def city_registrations(cd) -> pd.DataFrame | None:
     return registrations(cd.accumulated("O"))
 
 
-def working_sheets(cd) -> dict[str, pd.DataFrame]:
-    """劳务输出 and 外出专车计划 for the working file (no personal data); none when the city has
-    never sent table O."""
-    reg = city_registrations(cd)
+def working_sheets(cd, reg: pd.DataFrame | None, plan: tuple) -> dict[str, pd.DataFrame]:
+    """劳务输出, 外出专车计划 and 零散外出 for the working file (no personal data) from the city day's
+    registrations and :func:`plan_trips`; none when the city has never sent table O."""
     if reg is None:
         return {}
-    veh, _, few = plan_trips(reg, cd.day)
+    veh, _, few = plan
     veh = veh.assign(计划日期=veh["计划日期"].map(_iso), 最晚出发日期=veh["最晚出发日期"].map(_iso))
     scattered = (few.assign(人数=1).groupby(["户籍县区", "意向输入地"], sort=True)["人数"].sum().reset_index()
                  .rename(columns={"户籍县区": "出发县区", "意向输入地": "输入地", "人数": "零散人数"})
@@ -346,14 +343,13 @@ def _iso(d) -> str:
     return d.isoformat() if isinstance(d, dt.date) else ""
 
 
-def write_restricted(cd, folder) -> list:
+def write_restricted(cd, reg: pd.DataFrame | None, plan: tuple, folder) -> list:
     """定向招聘名单 and 外出专车名单 under the city day's restricted/ folder (a list with no rows is
     not written)."""
     from pathlib import Path
 
     from .tablebook import write_tables
 
-    reg = city_registrations(cd)
     if reg is None:
         return []
     folder = Path(folder)
@@ -365,7 +361,7 @@ def write_restricted(cd, folder) -> list:
         path = folder / names["targeted"]
         write_tables(path, [("定向招聘名单", f"{cd.city.full_name}劳务输出定向招聘名单（{day}，内部使用，严禁外传）", matches)])
         written.append(path)
-    veh, riders, few = plan_trips(reg, cd.day)
+    veh, riders, few = plan
     if len(veh) or len(few):
         path = folder / names["trips"]
         write_tables(path, [("车辆安排", f"{cd.city.full_name}外出务工专车专列安排建议（{day}）", veh),

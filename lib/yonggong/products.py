@@ -154,11 +154,11 @@ def write_ledger(cd: CityDay, out_dir: Path) -> list[Path]:
     return [pq, xl]
 
 
-def write_working(cd: CityDay, acts: match.Actions, path: Path) -> Path:
+def write_working(cd: CityDay, acts: match.Actions, path: Path, extra: dict[str, pd.DataFrame]) -> Path:
     """工作底稿: the sheets behind the 汇总表 that stay with the city (enterprise details,
     vacancy structure, open problems, list changes, then the day's actions), one workbook of
     plain tables (tablebook: 岗位匹配情况 has a row per vacancy, 50,000 at province scale)."""
-    sheets = {**detail_sheets(cd), **match.public_sheets(acts), **outbound.working_sheets(cd)}
+    sheets = {**detail_sheets(cd), **match.public_sheets(acts), **extra}
     return tablebook.write_tables(path, [(name, f"{cd.city.full_name}{name}（{cd.day.isoformat()}）", frame)
                                          for name, frame in sheets.items()])
 
@@ -181,8 +181,11 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
         forms.write_huizongbiao(out_dir / n["huizongbiao"], cd.figures, meta(cd), {INDICATOR_SHEET: indicator_sheet()})
         return [out_dir / n["huizongbiao"]]
 
+    reg = outbound.city_registrations(cd)  # 劳务输出: registrations and the outbound plan, once
+    trips = outbound.plan_trips(reg, cd.day)
+
     def working() -> list[Path]:
-        return [write_working(cd, acts, out_dir / n["working"])]
+        return [write_working(cd, acts, out_dir / n["working"], outbound.working_sheets(cd, reg, trips))]
 
     def quality() -> list[Path]:
         report.write_quality_report(out_dir / n["quality"], cd.faults, cd.city, cd.day)
@@ -200,7 +203,7 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
         lambda: restricted.write_restricted(out_dir / paths.RESTRICTED, cd.city.name, cd.day,
                                             cd.accumulated("F", key="身份证号"), cd.tables.get("E"), names_by_code),
         lambda: zone.write_restricted(acts, out_dir / paths.RESTRICTED, cd.city.name, cd.day),
-        lambda: outbound.write_restricted(cd, out_dir / paths.RESTRICTED),
+        lambda: outbound.write_restricted(cd, reg, trips, out_dir / paths.RESTRICTED),
     ]
     written: list[Path] = []
     for step in steps:
