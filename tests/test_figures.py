@@ -143,6 +143,16 @@ def city_only(value) -> dict[str, object]:
     return col
 
 
+# 劳务输出 registrations by destination province, in the catalogue's (and the 劳务输出 sheet's) order
+DESTINATIONS = [f"外出务工登记人数（{p}）" for p in ("广东省", "浙江省", "福建省", "上海市", "江苏省", "其他省份")]
+
+
+def dest(**given) -> dict[str, dict[str, object]]:
+    """The six destination columns: those given, 0 everywhere for the rest (registrations were sent)."""
+    return {f"外出务工登记人数（{p}）": given.get(p, county(0, 0, 0, city=0))
+            for p in ("广东省", "浙江省", "福建省", "上海市", "江苏省", "其他省份")}
+
+
 def all_nan() -> dict[str, object]:
     return {r: NAN for r in [*COUNTIES, CITY_ROW, TOTAL_ROW]}
 
@@ -330,6 +340,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "24小时办结率": city_only(NAN),  # 0/0
         # 劳务输出: no O and no G sent yet
         "外出务工登记人数": all_nan(), "当日输出人数": all_nan(), "累计输出人数": all_nan(),
+        **{k: all_nan() for k in DESTINATIONS},
         "点对点输出趟次": all_nan(), "点对点输出人数": all_nan(),
     },
     # ---- 2020-02-24: list still the one of 02-23; B 02-24; tables B D E J sent.
@@ -366,6 +377,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "24小时办结率": city_only(100.0),  # 2/2
         # O of 02-24: 东湖 P1 (not gone) P3 (gone 02-23) | 西湖 P2 (gone 02-24)
         "外出务工登记人数": county(2, 1, 3, city=0),
+        # by destination province: P1 广东东莞, P3 深圳 (广东) | P2 浙江义乌
+        **dest(广东省=county(2, 0, 2, city=0), 浙江省=county(0, 1, 1, city=0)),
         "当日输出人数": county(0, 1, 1, city=0),  # P2
         "累计输出人数": county(1, 1, 2, city=0),  # P3 | P2
         "点对点输出趟次": all_nan(), "点对点输出人数": all_nan(),  # no G on 02-24
@@ -415,6 +428,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         # O up to 02-25, one row a person: 东湖 P1 (gone 02-25) P3 (02-23) P5 (not gone) | 西湖 P2 (02-24)
         # P4 (02-25) P6 (gone, no date)
         "外出务工登记人数": county(3, 3, 6, city=0),
+        # P1 广东省东莞市, P3 深圳, P5 粤 | P6 广东省深圳市宝安区 → 广东; P2 浙江; P4 福建
+        **dest(广东省=county(3, 1, 4, city=0), 浙江省=county(0, 1, 1, city=0), 福建省=county(0, 1, 1, city=0)),
         "当日输出人数": county(1, 1, 2, city=0),  # P1 | P4
         "累计输出人数": county(2, 3, 5, city=0),  # P1 P3 | P2 P4 P6
         "点对点输出趟次": county(2, 1, 4, city=1),  # O1 2 | O3 1 | 市本级 O2 1; O4 another day
@@ -431,7 +446,7 @@ HELP = ["求助受理件数", "求助办结件数", "求助到期件数", "求�
 NOT_SENT = {  # figures whose source table is missing from the day's folder
     D1: [*VACANCY, "跨区域招聘需求人数", "点对点运输趟次", "点对点运输人数", "推送岗位数", "推送人次",
          "培训报名人数", "培训结业人数", "外出务工登记人数", "当日输出人数", "累计输出人数", "点对点输出趟次",
-         "点对点输出人数"],
+         "点对点输出人数", *DESTINATIONS],
     D2: [*VACANCY, "点对点运输趟次", "点对点运输人数", "推送岗位数", "推送人次", "培训报名人数", "培训结业人数",
          "点对点输出趟次", "点对点输出人数"],
     D3: ["跨区域招聘需求人数"],

@@ -67,6 +67,8 @@ def test_table_o_is_cleaned_and_an_unknown_destination_is_an_error(tmp_path):
     assert "“火星”未能识别为省份或城市" in bad["problem"].iloc[0]
     assert cd.figures.loc["合计", "外出务工登记人数"] == 2  # 甲 乙
     assert cd.figures.loc["合计", "累计输出人数"] == 1  # 乙
+    by_dest = cd.figures.loc["合计", [f"外出务工登记人数（{p}）" for p in ("广东省", "浙江省", "福建省", "其他省份")]]
+    assert by_dest.tolist() == [1, 1, 0, 0]  # 甲 广东, 乙 浙江; 丙's unknown destination is not a registration
     assert cd.figures.loc["新建区", "外出务工登记人数"] == 1 and cd.figures.loc["东湖区", "外出务工登记人数"] == 1
     alias = cd.faults[(cd.faults["table"] == "O") & (cd.faults["column"] == "户籍县区")]
     assert alias["level"].tolist() == ["警告"] and alias["row"].tolist() == [3]
@@ -153,6 +155,11 @@ def test_products_carry_the_outbound_sheets_and_restricted_lists(tmp_path):
 # ---------------------------------------------------------------- the sample: 赣州, a city that sends workers out
 
 
+# destination words of the sample's written forms → province (worked out by hand, not by outbound)
+_BY_HAND = [(("广东", "粤", "深圳", "东莞", "广州", "佛山", "中山"), "广东省"), (("浙江", "义乌", "宁波"), "浙江省"),
+            (("福建", "泉州", "晋江"), "福建省"), (("上海",), "上海市"), (("江苏", "苏州"), "江苏省")]
+
+
 def _former_names() -> dict[str, str]:
     """Former county names → today's, from the contract file (params/county_aliases.csv)."""
     import csv
@@ -192,6 +199,15 @@ def test_a_sample_day_of_ganzhou_against_a_hand_count_of_its_files(sample_inbox,
     yudu = sum(1 for r in people.values() if former.get(r["户籍县区"], r["户籍县区"]) == "于都县")
     assert len(people) > 500 and trips > 0 and len(left_today) > 0  # the sample carries 劳务输出 to count
 
+    dest = {}  # destination province by hand, from the forms the sample writes (an unknown form fails here)
+    for r in people.values():
+        written = str(r["意向输入地"])
+        prov = next(p for keys, p in _BY_HAND if any(k in written for k in keys))
+        dest[prov] = dest.get(prov, 0) + 1
+    by_province = [dest.get(p, 0) for p in ("广东省", "浙江省", "福建省", "上海市", "江苏省")]
+    by_province.append(len(people) - sum(by_province))
+    assert dest["广东省"] > dest["浙江省"] > 0
+
     cd = pipeline.load(sample_inbox, city, day)
     t = cd.figures.loc["合计"]
     assert (t["外出务工登记人数"], t["当日输出人数"], t["累计输出人数"]) == (len(people), len(left_today), len(left_by_day))
@@ -211,6 +227,91 @@ def test_a_sample_day_of_ganzhou_against_a_hand_count_of_its_files(sample_inbox,
     assert (out / "restricted" / f"定向招聘名单_{city}_20200226.xlsx").is_file()
     html = (out / f"工作简报_{city}_20200226.html").read_text(encoding="utf-8")
     assert f'data-fig="外出务工登记人数" data-row="合计">{len(people):,}</span>' in html
+    # the filed workbook: 汇总表, then 劳务输出 (by county and destination province), then 指标说明
+    filed = load_workbook(out / f"重点企业用工调度保障工作信息汇总表_{city}_20200226.xlsx")
+    assert filed.sheetnames == ["汇总表", "劳务输出", "指标说明"]
+    row = [[c.value for c in r] for r in filed["劳务输出"].iter_rows(min_row=6) if r[0].value == "合计"][0]
+    hand = [len(people), *by_province, len(left_today), len(left_by_day), trips, people_out]
+    assert row[1:] == hand
+    # the province's roll-up of the sample day: 赣州's row is the same hand count
+    from yonggong import province
+
+    pday = province.load(day, sample_inbox, outputs=tmp_path / "province-out")
+    keys = ["外出务工登记人数", *[f"外出务工登记人数（{p}）" for p in ("广东省", "浙江省", "福建省", "上海市", "江苏省", "其他省份")],
+            "当日输出人数", "累计输出人数", "点对点输出趟次", "点对点输出人数"]
+    assert pday.figures.loc["赣州市", keys].tolist() == hand
     para = " ".join(str(c.value) for row in load_workbook(out / f"每日进展情况_{city}_20200226.xlsx").active.iter_rows()
                     for c in row if c.value)
     assert f"外出务工登记{len(people)}人，累计输出{len(left_by_day)}人，当日输出{len(left_today)}人" in para
+
+
+# ---------------------------------------------------------------- the province's roll-up
+
+
+def _filed(path, city_name: str, outbound_rows: dict[str, list[float]] | None, layout=None) -> None:
+    """A city's filed workbook: the 汇总表 of a consistent frame and, with ``outbound_rows``
+    (county → the 劳务输出 figures in the layout's order, other rows 0), its 劳务输出 sheet."""
+    from test_province import D, city_frame, set_mtime
+
+    from yonggong import forms
+    from yonggong.reference import resolve_city
+
+    frame = city_frame(city_name)
+    keys = forms.plan_of(forms.load_layout("laowushuchu")).figures
+    if outbound_rows is not None:
+        frame[keys] = 0.0
+        for county, values in outbound_rows.items():
+            frame.loc[county, keys] = values
+        frame.loc["合计", keys] = frame.drop(index="合计")[keys].sum()
+    city = resolve_city(city_name)
+    meta = {"city_full": city.full_name, "bureau": city.bureau, "date": D, "filler": "张三", "reviewer": "",
+            "phone": "0791-86000000", "submitted": ""}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    companions = () if outbound_rows is None else (layout or "laowushuchu",)
+    forms.write_huizongbiao(path, frame, meta, companions=companions)
+    set_mtime(path, dt.datetime.combine(D, dt.time(11, 0)))
+
+
+def test_the_province_rolls_up_the_outbound_sheets_by_city_and_destination(tmp_path):
+    from test_province import D
+
+    from yonggong import forms, province, province_check
+
+    folder = tmp_path / "inbox" / "province" / D.isoformat()
+    # 登记, 广东 浙江 福建 上海 江苏 其他, 当日输出, 累计输出, 趟次, 人数
+    _filed(folder / "赣州.xlsx", "赣州", {"章贡区": [10, 6, 2, 1, 0, 0, 1, 2, 5, 1, 30],
+                                        "于都县": [20, 15, 0, 3, 0, 2, 0, 4, 8, 0, 0]})
+    _filed(folder / "上饶.xlsx", "上饶", {"信州区": [7, 4, 3, 0, 0, 0, 0, 1, 2, 0, 0]})
+    _filed(folder / "南昌.xlsx", "南昌", None)  # no 劳务输出 sheet: "—", not 0
+    bad = forms.load_layout("laowushuchu")
+    bad["title"]["text"] = "外出务工情况"  # not the layout: a note, the 汇总表 still taken
+    _filed(folder / "宜春.xlsx", "宜春", {"袁州区": [9, 9, 0, 0, 0, 0, 0, 0, 9, 0, 0]}, layout=bad)
+
+    pday = province.load(D, tmp_path / "inbox", outputs=tmp_path / "nothing")
+    f = pday.figures
+    assert f.loc["赣州市", ["外出务工登记人数", "外出务工登记人数（广东省）", "外出务工登记人数（其他省份）",
+                         "累计输出人数", "点对点输出人数"]].tolist() == [30, 21, 1, 13, 30]
+    assert f.loc["上饶市", ["外出务工登记人数", "外出务工登记人数（浙江省）"]].tolist() == [7, 3]
+    assert pd.isna(f.loc["南昌市", "外出务工登记人数"]) and pd.isna(f.loc["宜春市", "外出务工登记人数"])
+    t = pday.totals
+    assert t[["外出务工登记人数", "外出务工登记人数（广东省）", "外出务工登记人数（浙江省）", "外出务工登记人数（福建省）",
+              "外出务工登记人数（江苏省）", "外出务工登记人数（其他省份）", "当日输出人数", "累计输出人数",
+              "点对点输出趟次"]].tolist() == [37, 25, 5, 4, 2, 1, 7, 15, 1]
+    status = pday.completeness.set_index("设区市")["状态"]
+    assert status["宜春市"] == "按时" and status["赣州市"] == "按时"
+    note = pday.problems[pday.problems["检查"] == "劳务输出"]
+    assert note[["设区市", "处理"]].values.tolist() == [["宜春市", "提醒"]]
+    assert "外出务工情况" not in note["说明"].iloc[0] and "劳务输出情况表" in note["说明"].iloc[0]
+
+    out = tmp_path / "out"
+    province.write_all(pday, out)
+    assert province_check.check(pday, out).passed
+    book = load_workbook(out / province.names(D)["huizongbiao"])
+    assert book.sheetnames[:2] == ["汇总表", "劳务输出"]
+    rows = {r[0].value: [c.value for c in r[1:]] for r in book["劳务输出"].iter_rows(min_row=6) if r[0].value}
+    assert rows["赣州市"] == [30, 21, 2, 4, 0, 2, 1, 6, 13, 1, 30]
+    assert rows["南昌市"] == ["—"] * 11 and rows["九江市"] == ["未报送"] * 11
+    assert rows["全省合计"][:2] == [37, 25]
+    html = (out / province.names(D)["brief"]).read_text(encoding="utf-8")
+    assert 'data-fig="外出务工登记人数" data-row="全省合计">37</span>' in html
+    assert "赣州市、上饶市报送了劳务输出情况" in html

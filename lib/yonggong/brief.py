@@ -268,6 +268,32 @@ def outbound_block(cd, limit: int = 5) -> dict | None:
     return {"text": s + Markup("。"), "rows": rows, "more": max(len(by_prov) - limit, 0)}
 
 
+def province_outbound_text(total: pd.Series, cities: Sequence[Mapping]) -> Markup:
+    """The province's 劳务输出 sentence (empty when no city filed a 劳务输出 sheet): which cities
+    filed one and 全省合计's outbound figures (marked), destinations in the catalogue's order."""
+    def given(c, key):
+        return _ok(_num(c.get(key)))
+
+    filed = [str(c["设区市"]) for c in cities if given(c, "外出务工登记人数")]
+    if not filed or not _ok(total.get("外出务工登记人数")):
+        return Markup("")
+    row = PROVINCE_TOTAL
+    dest = [Markup("{}{}人").format(
+        "其他省份" if i.destination == indicators.OTHER_DESTINATION else i.destination, mark(i.key, total[i.key], row=row))
+        for i in indicators.by_destination() if _ok(total.get(i.key)) and float(total[i.key]) > 0]
+    s = Markup("劳务输出方面，{}报送了劳务输出情况，全省外出务工登记{}人").format(
+        "、".join(filed), mark("外出务工登记人数", total["外出务工登记人数"], row=row))
+    if dest:
+        s += Markup("，其中意向") + Markup("、").join(dest)
+    if _ok(total.get("累计输出人数")):
+        s += Markup("；累计输出{}人，其中当日输出{}人").format(mark("累计输出人数", total["累计输出人数"], row=row),
+                                                     mark("当日输出人数", total.get("当日输出人数"), row=row))
+    if _ok(total.get("点对点输出趟次")) and float(total["点对点输出趟次"]) > 0:
+        s += Markup("；当日点对点劳务输出{}趟次、{}人").format(mark("点对点输出趟次", total["点对点输出趟次"], row=row),
+                                                     mark("点对点输出人数", total.get("点对点输出人数"), row=row))
+    return s + Markup("（详见汇总表工作簿“劳务输出”工作表）。")
+
+
 def trend_text(cd) -> Markup:
     """二、 paragraph: how shortage and placements moved over the days shown.
 
@@ -680,6 +706,7 @@ def province_context(day: dt.date, cities: Sequence[Mapping], totals: Mapping,
         "headline": [dict(h, row=PROVINCE_TOTAL) for h in headline(total, base, prev_day, day)],
         "summary": summary_text(total, base, day, scope="全省", row=PROVINCE_TOTAL),
         "comparison": comparison,
+        "outbound": province_outbound_text(total, cities),
         "reporting": {"expected": len(cities), "valid": sum(len(by[s]) for s in PROVINCE_ACCEPTED),
                       "by_status": [{"状态": s, "个数": len(by[s])} for s in PROVINCE_STATUSES],
                       "on_time": by["按时"], "late": by["迟报"], "returned": by["退回"], "missing": by["未报送"]},

@@ -155,6 +155,11 @@ def compute(t: DayTables) -> pd.DataFrame:
         home = reg["户籍县区"].astype(object)
         home = home.where(home.isin(t.counties), city_row)
         f["外出务工登记人数"] = _by_county(pd.Series(1.0, index=reg.index), home, rows)
+        dest = reg["意向输入地"].map(outbound.province_of)
+        named = {i.destination for i in indicators.by_destination()} - {indicators.OTHER_DESTINATION}
+        for ind in indicators.by_destination():
+            hit = ~dest.isin(named) if ind.destination == indicators.OTHER_DESTINATION else dest == ind.destination
+            f[ind.key] = _by_county(hit, home, rows)
         f["当日输出人数"] = _by_county(outbound.departed_on(reg, t.day), home, rows)
         f["累计输出人数"] = _by_county(outbound.departed(reg, t.day), home, rows)
 

@@ -429,16 +429,28 @@ def _figure_value(value):
     return int(number) if number.is_integer() else number
 
 
-def build_huizongbiao(figures: pd.DataFrame, meta: dict, detail_sheets=None, layout=None):
-    """Build the 汇总表 workbook (openpyxl) from ``figures`` and ``meta`` with ``layout``."""
+def build_huizongbiao(figures: pd.DataFrame, meta: dict, detail_sheets=None, layout=None, companions=()):
+    """Build the 汇总表 workbook (openpyxl) from ``figures`` and ``meta`` with ``layout``; each
+    layout of ``companions`` (e.g. 劳务输出) adds a sheet of its own from the same figures and
+    meta, after the first; then the ``detail_sheets``."""
+    wb = openpyxl.Workbook()
     layout = _resolve_layout(layout)
+    _layout_sheet(wb.active, figures, meta, layout)
+    for other in companions:
+        other = _resolve_layout(other)
+        _layout_sheet(wb.create_sheet(other["sheet"]), figures, meta, other)
+    for name, frame in (detail_sheets or {}).items():
+        write_table_sheet(wb.create_sheet(str(name)), str(name), frame, style=layout.get("table_sheet"))
+    return wb
+
+
+def _layout_sheet(ws, figures: pd.DataFrame, meta: dict, layout: dict) -> None:
+    """Write one sheet laid out by ``layout`` (title, info line, grouped header, rows, footer)."""
     plan = plan_of(layout)
     missing = [f for f in plan.figures if f not in figures.columns]
     if missing:
         raise ValueError(f"汇总数据缺少版式所需的指标：{'、'.join(missing)}")
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
     ws.title = layout["sheet"]
     ncols = plan.ncols
     date_format = str(layout.get("date_format", "{year}年{month}月{day}日"))
@@ -523,10 +535,6 @@ def build_huizongbiao(figures: pd.DataFrame, meta: dict, detail_sheets=None, lay
     ws.print_title_rows = f"{top}:{first - 1}"
     ws.print_area = f"A1:{get_column_letter(ncols)}{last_row}"
 
-    for name, frame in (detail_sheets or {}).items():
-        write_table_sheet(wb.create_sheet(str(name)), str(name), frame, style=layout.get("table_sheet"))
-    return wb
-
 
 def _write_segments(ws, row: int, section: dict, spans, values: dict[str, str]) -> None:
     font = _font(section.get("font"))
@@ -550,15 +558,17 @@ def _page_setup(ws, page: dict) -> None:
     ws.print_options.horizontalCentered = bool(page.get("center_horizontally", True))
 
 
-def write_huizongbiao(path, figures: pd.DataFrame, meta: dict, detail_sheets=None, layout=None) -> None:
+def write_huizongbiao(path, figures: pd.DataFrame, meta: dict, detail_sheets=None, layout=None,
+                      companions=()) -> None:
     """Write the 汇总表 workbook to ``path`` deterministically (same inputs, same bytes).
 
     ``figures``: index = row labels (counties then 合计), columns = figure ids, NaN = "—".
     ``meta``: bureau, city_full, date, filler, reviewer, phone, submitted.
     ``detail_sheets``: sheet title → DataFrame, each written by ``write_table_sheet``.
     ``layout``: a dict from ``load_layout``, a layout name or path; default ``huizongbiao``.
+    ``companions``: further layouts, each a sheet after the 汇总表 (e.g. 劳务输出).
     """
-    xlsxio.save_workbook(build_huizongbiao(figures, meta, detail_sheets, layout), Path(path))
+    xlsxio.save_workbook(build_huizongbiao(figures, meta, detail_sheets, layout, companions), Path(path))
 
 
 # --------------------------------------------------------------------------- detail sheets
@@ -743,6 +753,30 @@ def read_huizongbiao(path, layout=None) -> tuple[dict, pd.DataFrame]:
     raise ValueError(
         f"“{Path(path).name}”不是{layout['title']['text']}（版式不符）：" + "；".join(problems[:3])
     )
+
+
+def read_layout_sheet(path, layout) -> tuple[dict, pd.DataFrame] | None:
+    """Read the one sheet a companion layout names (e.g. 劳务输出) back like
+    :func:`read_huizongbiao`; None when the workbook has no sheet of that name (a city that has
+    nothing to show there), ValueError when it has one that does not follow the layout."""
+    layout = _resolve_layout(layout)
+    plan = plan_of(layout)
+    try:
+        wb = openpyxl.load_workbook(Path(path), data_only=True, read_only=True)
+    except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
+        raise ValueError(f"无法作为 xlsx 文件打开“{Path(path).name}”：{exc}") from exc
+    try:
+        if layout["sheet"] not in wb.sheetnames:
+            return None
+        try:
+            return _read_sheet(_SheetValues(wb[layout["sheet"]]), layout, plan)
+        except _Mismatch as exc:
+            raise ValueError(f"“{Path(path).name}”的工作表“{layout['sheet']}”不是{layout['title']['text']}"
+                             f"（版式不符）：{exc}") from exc
+        except (KeyError, OSError, SyntaxError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"无法读取“{Path(path).name}”的工作表“{layout['sheet']}”：{exc}") from exc
+    finally:
+        wb.close()
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from .errors import YonggongError
 from .reference import load_yaml, settings
 
 KINDS = ("stock", "flow", "cumulative")
+OTHER_DESTINATION = "其他"  # the destination of the indicator counting every destination not listed
 LEVELS = ("county", "city")
 
 
@@ -45,6 +46,7 @@ class Indicator:
     definition: str
     numerator: tuple[str, ...] = ()
     denominator: tuple[str, ...] = ()
+    destination: str = ""  # 劳务输出 registrations by destination province (OTHER_DESTINATION: the rest)
 
     @property
     def is_rate(self) -> bool:
@@ -73,7 +75,8 @@ def catalogue() -> dict[str, Indicator]:
                 num, den = tuple(agg["rate"]["numerator"]), tuple(agg["rate"]["denominator"])
             ind = Indicator(key=entry["key"], label=entry["label"], form=tuple(entry["form"]), unit=entry["unit"],
                             sources=tuple(entry["sources"]), kind=entry["kind"], level=entry["level"],
-                            definition=entry["definition"], numerator=num, denominator=den)
+                            definition=entry["definition"], numerator=num, denominator=den,
+                            destination=str(entry.get("destination") or ""))
         except (KeyError, TypeError) as exc:
             raise YonggongError(f"params/indicators.yaml：指标 {entry.get('key', '?')} 缺少 {exc}") from exc
         if ind.kind not in KINDS or ind.level not in LEVELS:
@@ -85,10 +88,21 @@ def catalogue() -> dict[str, Indicator]:
         for part in ind.numerator + ind.denominator:
             if part not in out or out[part].is_rate:
                 raise YonggongError(f"params/indicators.yaml：比率 {ind.key} 的 {part} 不是计数指标")
+    from .outbound import regions
+
+    for ind in out.values():
+        if ind.destination and ind.destination != OTHER_DESTINATION and ind.destination not in regions()["provinces"]:
+            raise YonggongError(f"params/indicators.yaml：指标 {ind.key} 的 destination“{ind.destination}”"
+                                "不是 params/regions.yaml 中的省份")
     labels = [i.label for i in out.values()]
     if len(set(labels)) != len(labels):
         raise YonggongError("params/indicators.yaml：指标名称重复")
     return out
+
+
+def by_destination() -> list[Indicator]:
+    """The 劳务输出 registrations counted by destination province, in the catalogue's order."""
+    return [i for i in catalogue().values() if i.destination]
 
 
 def keys() -> list[str]:

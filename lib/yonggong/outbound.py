@@ -19,6 +19,10 @@ import pandas as pd
 from .errors import YonggongError
 from .reference import load_yaml
 
+# The sheets filed beside the 汇总表 in the city's workbook and in the province's roll-up
+# (params/layouts): 劳务输出情况表, for a city day with any outbound figure.
+COMPANIONS = ("laowushuchu",)
+
 _SEPARATORS = re.compile(r"[\s/／\\·・\-—－_,，、;；()（）]+")
 
 
@@ -314,6 +318,20 @@ def plan_trips(reg: pd.DataFrame | None, day: dt.date) -> tuple[pd.DataFrame, pd
 
 
 # --------------------------------------------------------------------------- products
+
+
+def companion_layouts(figures: pd.DataFrame) -> tuple[str, ...]:
+    """The layouts of :data:`COMPANIONS` a workbook carries for ``figures`` (a city day or the
+    province's roll-up): those with any figure given ("—" everywhere: no sheet)."""
+    from . import forms
+
+    out = []
+    for name in COMPANIONS:
+        ids = [f for f in forms.plan_of(forms.load_layout(name)).figures if f in figures.columns]
+        shown = figures[ids].apply(pd.to_numeric, errors="coerce")
+        if shown.notna().any().any():
+            out.append(name)
+    return tuple(out)
 
 
 def restricted_names(city: str, day: dt.date) -> dict[str, str]:

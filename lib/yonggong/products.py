@@ -1,6 +1,7 @@
 """The files a city day publishes, named as shared/spec/forms.md says.
 
-    重点企业用工调度保障工作信息汇总表_<市>_<YYYYMMDD>.xlsx   (forms.write_huizongbiao: 汇总表, 指标说明)
+    重点企业用工调度保障工作信息汇总表_<市>_<YYYYMMDD>.xlsx   (forms.write_huizongbiao: 汇总表, 劳务输出 when
+                                                          the day has outbound figures, 指标说明)
     工作底稿_<市>_<YYYYMMDD>.xlsx                              (the working sheets, tablebook.write_tables)
     数据质量报告_<市>_<YYYYMMDD>.xlsx                          (report.write_quality_report)
     台账_<市>_<YYYYMMDD>.parquet / .xlsx                       (the clean enterprise ledger)
@@ -178,7 +179,8 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
     names_by_code = dict(zip(cd.in_force["统一社会信用代码"], cd.in_force["企业名称"], strict=False))
 
     def huizongbiao() -> list[Path]:
-        forms.write_huizongbiao(out_dir / n["huizongbiao"], cd.figures, meta(cd), {INDICATOR_SHEET: indicator_sheet()})
+        forms.write_huizongbiao(out_dir / n["huizongbiao"], cd.figures, meta(cd), {INDICATOR_SHEET: indicator_sheet()},
+                                companions=outbound.companion_layouts(cd.figures))
         return [out_dir / n["huizongbiao"]]
 
     reg = outbound.city_registrations(cd)  # 劳务输出: registrations and the outbound plan, once

@@ -46,7 +46,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.styles import Alignment, Font
 
-from . import forms, indicators, paths, products
+from . import forms, indicators, outbound, paths, products
 from .allcities import short_text
 from .days import parse_day
 from .errors import UserError, YonggongError
@@ -185,6 +185,7 @@ class Submission:
     check: str = ""  # the intake check that refused it: 版式 / 填报单位 / 数据截至
     problems: list[Problem] = field(default_factory=list)
     k_items: pd.DataFrame | None = None  # a table-K file: its items (K_COLUMNS)
+    companion_error: str = ""  # why a 劳务输出 sheet beside the 汇总表 could not be read (Chinese)
 
     @property
     def readable(self) -> bool:
@@ -491,7 +492,7 @@ def read_submission(path: Path, shown: str, day: dt.date, layout: dict) -> Submi
         except Exception:  # noqa: BLE001 (a damaged file: no city to be found)
             sub.city = None
         return sub
-    sub.meta, sub.figures, sub.data_day = meta, figs, meta.get("date")
+    sub.meta, sub.figures, sub.data_day = meta, _with_companions(sub, path, figs), meta.get("date")
     bureau = _nfkc(meta.get("bureau"))
     city = city_of_text(meta.get("city_full")) if meta.get("city_full") else None
     city = city or city_named_in(bureau, short_names=True)
@@ -501,6 +502,27 @@ def read_submission(path: Path, shown: str, day: dt.date, layout: dict) -> Submi
     elif sub.data_day != day:
         sub.reason, sub.check = f"数据截至{date_text(sub.data_day)}，不是{date_text(day)}", "数据截至"
     return sub
+
+
+def _with_companions(sub: Submission, path: Path, figs: pd.DataFrame) -> pd.DataFrame:
+    """The 汇总表 figures joined with those of the sheets filed beside it (劳务输出), row by row;
+    a companion sheet that cannot be read leaves its figures "—" and a note (``companion_error``)."""
+    for layout in outbound.COMPANIONS:
+        try:
+            found = forms.read_layout_sheet(path, layout)
+        except ValueError as exc:
+            sub.companion_error = str(exc)
+            continue
+        if found is None:
+            continue
+        extra = found[1]
+        stray = [str(x) for x in extra.index if x not in figs.index]
+        if stray:
+            sub.companion_error = (f"工作表“{forms.load_layout(layout)['sheet']}”的行“{'、'.join(stray)}”"
+                                   "不在汇总表中，该表数字未采用")
+            continue
+        figs = figs.join(extra[[c for c in extra.columns if c not in figs.columns]], how="left")
+    return figs
 
 
 # --------------------------------------------------------------------------- checks
@@ -523,6 +545,8 @@ def check_figures(sub: Submission) -> list[Problem]:
 
     labels = list(f.index)
     counts = [c for c in f.columns if not indicators.is_rate(c)]
+    if sub.companion_error:
+        add("劳务输出", "劳务输出表", "", "", sub.companion_error)
 
     # Rows: counties of the city (no repeats), 市本级, and a final 合计.
     own = {c.name for c in city_counties(city)}
@@ -1335,11 +1359,13 @@ def meta(day: dt.date) -> dict:
 
 
 def write_huizongbiao(pday: ProvinceDay, path: Path, layout=None) -> Path:
-    """The roll-up workbook: 汇总表 (cities, 全省合计, notes under the table) + the detail sheets."""
+    """The roll-up workbook: 汇总表 (cities, 全省合计, notes under the table), 劳务输出 (by city and
+    destination province, when any city filed one) + the detail sheets."""
     layout = forms.load_layout() if layout is None else layout
     sheets = {SHEETS["completeness"]: pday.completeness, SHEETS["problems"]: pday.problems,
               SHEETS["comparison"]: pday.comparison, SHEETS["chase"]: pday.chase, SHEETS["files"]: pday.files}
-    wb = forms.build_huizongbiao(pday.figures, meta(pday.day), sheets, layout)
+    wb = forms.build_huizongbiao(pday.figures, meta(pday.day), sheets, layout,
+                                 companions=outbound.companion_layouts(pday.figures))
     ws = wb[layout["sheet"]]
     _note_below(ws, pday.note())
     _note_below(wb[SHEETS["completeness"]], pday.note()[:1], gap=1)

@@ -7,7 +7,8 @@ What is checked (``province.self_check`` runs it in the province notebook; ``sel
 records the outcome, which the run puts into the manifest under ``自检``, and fails the run when
 anything differs — the same as the city 自检):
 
-* 汇总表 (openpyxl, ``data_only``): the rows are the 11 cities then 全省合计; every figure cell
+* 汇总表 and the sheets filed beside it (劳务输出, when any city filed one) (openpyxl,
+  ``data_only``): the rows are the 11 cities then 全省合计; every figure cell
   of an accepted city and of 全省合计 equals the roll-up (``pday.figures``; "—" where it has
   none); every cell of a returned or missing city says its status (退回 / 未报送);
 * 全省合计 as written is the sum of the accepted cities' cells as written, per count column
@@ -86,47 +87,69 @@ def _sheet_rows(ws, first: int, n: int, columns: list[dict]) -> list[tuple[int, 
 
 
 def check_huizongbiao(pday, path: Path, tally: _Tally, layout=None) -> dict[str, str]:
-    """Check the written 汇总表 and 报送情况; returns 报送情况 as written (city → status)."""
-    from . import province
+    """Check the written 汇总表, the sheets filed beside it (劳务输出) and 报送情况; returns
+    报送情况 as written (city → status)."""
+    from . import outbound
 
     layout = forms.load_layout() if layout is None else layout
-    plan = forms.plan_of(layout)  # the layout resolved to columns (the writer's own reading of it)
-    dash = str((layout.get("body") or {}).get("missing_text", "—"))
-    total_label = province.config()["total_label"]
+    companions = [forms.load_layout(name) for name in outbound.companion_layouts(pday.figures)]
     wb = openpyxl.load_workbook(path, data_only=True)
     try:
         written_status = _written_status(wb, tally)
-        ws = wb[layout["sheet"]]
-        names = [s.city.full_name for s in pday.statuses] + [total_label]
-        rows = _sheet_rows(ws, 3 + plan.header_rows, len(names), plan.columns)
+        sheets = {}
+        for lay in [layout, *companions]:
+            if tally.expect(lay["sheet"] in wb.sheetnames, f"汇总表工作簿中没有“{lay['sheet']}”工作表"):
+                sheets[lay["sheet"]] = _read_body(pday, wb[lay["sheet"]], lay)
     finally:
         wb.close()
     want_status = dict(zip(pday.completeness["设区市"], pday.completeness["状态"], strict=True))
     for name, status in want_status.items():
         tally.expect(written_status.get(name) == status,
                      f"报送情况 {name}：表中为{_shown(written_status.get(name))}，应为“{status}”")
+    for lay in [layout, *companions]:
+        if lay["sheet"] in sheets:
+            _check_body(pday, lay, sheets[lay["sheet"]], want_status, tally)
+    return written_status
+
+
+def _read_body(pday, ws, layout: dict) -> list[tuple[int, str, dict]]:
+    """The rows of a roll-up sheet laid out by ``layout``: the cities then 全省合计."""
+    from . import province
+
+    plan = forms.plan_of(layout)  # the layout resolved to columns (the writer's own reading of it)
+    names = [s.city.full_name for s in pday.statuses] + [province.config()["total_label"]]
+    return _sheet_rows(ws, 3 + plan.header_rows, len(names), plan.columns)
+
+
+def _check_body(pday, layout: dict, rows, want_status: dict[str, str], tally: _Tally) -> None:
+    """Every cell of a roll-up sheet against the roll-up; 全省合计 against the cities as written."""
+    from . import province
+
+    sheet = layout["sheet"]
+    dash = str((layout.get("body") or {}).get("missing_text", "—"))
+    total_label = province.config()["total_label"]
+    names = [s.city.full_name for s in pday.statuses] + [total_label]
     accepted_rows = []
     for (r, label, cells), name in zip(rows, names, strict=True):
-        if not tally.expect(label == name, f"汇总表 第{r}行：行名为{_shown(label)}，应为“{name}”"):
+        if not tally.expect(label == name, f"{sheet} 第{r}行：行名为{_shown(label)}，应为“{name}”"):
             continue
         status = want_status.get(name)
         if name != total_label and status not in province.ACCEPTED:
             for fid, (v, where) in cells.items():
                 tally.expect(isinstance(v, str) and v.strip() == status,
-                             f"汇总表 {name}（{status}）“{indicators.label(fid)}”（{where}）：表中为{_shown(v)}，"
+                             f"{sheet} {name}（{status}）“{indicators.label(fid)}”（{where}）：表中为{_shown(v)}，"
                              f"应为“{status}”")
             continue
         want = pday.totals if name == total_label else pday.figures.loc[name]
         for fid, (v, where) in cells.items():
             w = want.get(fid)
-            tally.expect(_same(v, w, dash), f"汇总表 {name}“{indicators.label(fid)}”（{where}）：表中为{_shown(v)}，"
+            tally.expect(_same(v, w, dash), f"{sheet} {name}“{indicators.label(fid)}”（{where}）：表中为{_shown(v)}，"
                                             f"汇总数据为{_shown(w)}")
         if name != total_label:
             accepted_rows.append(cells)
     total_cells = rows[-1][2] if rows and rows[-1][1] == total_label else None
     if total_cells is not None:
-        _check_total_row(accepted_rows, total_cells, tally, dash)
-    return written_status
+        _check_total_row(accepted_rows, total_cells, tally, dash, sheet)
 
 
 def _written_status(wb, tally: _Tally) -> dict[str, str]:
@@ -148,7 +171,7 @@ def _written_status(wb, tally: _Tally) -> dict[str, str]:
     return out
 
 
-def _check_total_row(accepted: list[dict], total: dict, tally: _Tally, dash: str) -> None:
+def _check_total_row(accepted: list[dict], total: dict, tally: _Tally, dash: str, sheet: str = "汇总表") -> None:
     """全省合计 as written = the sum of the accepted cities' cells as written (counts), and
     ``indicators.ratio`` of the summed counts (rates)."""
     sums: dict[str, float] = {}
@@ -159,7 +182,7 @@ def _check_total_row(accepted: list[dict], total: dict, tally: _Tally, dash: str
         present = [x for x in values if x is not None]
         want = sum(present) if present else math.nan
         sums[fid] = want
-        tally.expect(_same(v, want, dash), f"汇总表 全省合计“{indicators.label(fid)}”（{where}）：表中为{_shown(v)}，"
+        tally.expect(_same(v, want, dash), f"{sheet} 全省合计“{indicators.label(fid)}”（{where}）：表中为{_shown(v)}，"
                                            f"有效报送设区市之和为{_shown(want)}")
     for fid, (v, where) in total.items():
         if not indicators.is_rate(fid):
@@ -171,7 +194,7 @@ def _check_total_row(accepted: list[dict], total: dict, tally: _Tally, dash: str
         else:
             k = len(ind.numerator)
             want = indicators.ratio(sum(parts[:k]), sum(parts[k:]))
-        tally.expect(_same(v, want, dash), f"汇总表 全省合计“{ind.label}”（{where}）：表中为{_shown(v)}，"
+        tally.expect(_same(v, want, dash), f"{sheet} 全省合计“{ind.label}”（{where}）：表中为{_shown(v)}，"
                                            f"由合计数算得{_shown(want)}")
 
 

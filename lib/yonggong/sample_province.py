@@ -29,7 +29,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl import Workbook
 
-from . import forms, indicators, pipeline, products
+from . import forms, indicators, outbound, pipeline, products
 from .reference import City, cities, settings
 from .roster import newest_liaisons
 from .xlsxio import save_workbook, write_bytes_atomic
@@ -108,7 +108,8 @@ def _write_submission(path: Path, cd, liaison, reviewer: str, sent: dt.datetime,
     meta = dict(products.meta(cd), filler=liaison["姓名"], reviewer=reviewer, phone=_text(liaison["办公电话"]),
                 submitted=f"{sent.month}月{sent.day}日{sent.hour}时{sent.minute:02d}分")
     meta["date"] = data_day
-    forms.write_huizongbiao(path, cd.figures, meta, products.detail_sheets(cd))
+    forms.write_huizongbiao(path, cd.figures, meta, products.detail_sheets(cd),
+                            companions=outbound.companion_layouts(cd.figures))
 
 
 def _spoil_total(path: Path, figure_label: str, delta: int) -> int:

@@ -5,7 +5,8 @@
 
 What is checked, each against ``cd.figures`` (the one computation):
 
-* 汇总表 (the first sheet of the 汇总表 workbook, read back with ``forms.read_huizongbiao``): the
+* 汇总表 (the first sheet of the 汇总表 workbook, read back with ``forms.read_huizongbiao``) and
+  the 劳务输出 sheet filed beside it (``forms.read_layout_sheet``, when the day has one): the
   数据截至 date, the row labels, and every figure cell — "—" where the figure is NaN, otherwise the
   number rounded as its column displays it;
 * 工作简报: every figure the brief marks (``<span class="fig" data-fig=… data-row=… [data-day=…]>``,
@@ -124,18 +125,36 @@ def _cell_text(v, decimals: int) -> str:
 
 
 def check_huizongbiao(path: Path, figures: pd.DataFrame, day: dt.date, tally: _Tally) -> None:
+    from . import outbound
+
     name = path.name
+    layout = forms.load_layout()
     try:
         meta, frame = forms.read_huizongbiao(path)
     except (OSError, ValueError) as exc:
         tally.fail(f"{name}：无法读回汇总表（{exc}）")
         return
-    tally.check(meta.get("date") == day, f"{name}：数据截至日期显示“{meta.get('date')}”，应为“{day}”")
-    tally.check(list(frame.index) == list(figures.index),
-                f"{name}：行显示“{'、'.join(frame.index)}”，应为“{'、'.join(figures.index)}”")
-    layout = forms.load_layout()
     sheet_first = _first_sheet(path)
     tally.check(sheet_first == layout["sheet"], f"{name}：第一个工作表为“{sheet_first}”，应为“{layout['sheet']}”")
+    _check_sheet(name, layout, meta, frame, figures, day, tally)
+    for companion in outbound.companion_layouts(figures):
+        lay = forms.load_layout(companion)
+        try:
+            found = forms.read_layout_sheet(path, lay)
+        except (OSError, ValueError) as exc:
+            tally.fail(f"{name}：无法读回“{lay['sheet']}”工作表（{exc}）")
+            continue
+        if tally.check(found is not None, f"{name}：没有“{lay['sheet']}”工作表"):
+            _check_sheet(name, lay, *found, figures, day, tally)
+
+
+def _check_sheet(name: str, layout: dict, meta: dict, frame: pd.DataFrame, figures: pd.DataFrame, day: dt.date,
+                 tally: _Tally) -> None:
+    """One sheet laid out by ``layout``, as read back: its date, its rows and every figure cell."""
+    sheet = layout["sheet"]
+    tally.check(meta.get("date") == day, f"{name}：工作表“{sheet}”数据截至日期显示“{meta.get('date')}”，应为“{day}”")
+    tally.check(list(frame.index) == list(figures.index),
+                f"{name}：工作表“{sheet}”行显示“{'、'.join(frame.index)}”，应为“{'、'.join(figures.index)}”")
     plan = forms.plan_of(layout)  # the columns and header rows of the layout (the reader uses the same plan)
     first_row = 3 + plan.header_rows
     columns = [(i + 1, c) for i, c in enumerate(plan.columns) if c["figure"] is not None]
@@ -148,7 +167,7 @@ def check_huizongbiao(path: Path, figures: pd.DataFrame, day: dt.date, tally: _T
             shown = _cell_text(frame.loc[label, key], decimals)
             want = _cell_text(figures.loc[label, key], decimals) if key in figures.columns else "（无此指标）"
             where = f"{get_column_letter(c)}{first_row + r}"
-            tally.check(shown == want, f"{name}：工作表“{layout['sheet']}”{where}（{label}，{_label(key)}）"
+            tally.check(shown == want, f"{name}：工作表“{sheet}”{where}（{label}，{_label(key)}）"
                                        f"显示“{shown}”，应为“{want}”")
 
 
