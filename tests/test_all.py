@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import openpyxl
@@ -117,3 +118,22 @@ def test_province_from_the_inbox_is_run_again_with_a_city_that_failed(sample_inb
     assert result.province.manifest["parameters"]["failures"] == {"九江": "九江市 2020-02-26：模拟的本机运行失败"}
     summary = "\n".join(province.summary_lines(result))
     assert "省级汇总按收件箱中的报送文件处理" in summary
+
+
+def test_cities_are_handed_out_largest_day_folder_first(tmp_path):
+    day = "2020-03-10"
+    sizes = {"南昌": 300, "九江": 5000, "赣州": 9000, "上饶": 5000}  # bytes of the day's files
+    for name, size in sizes.items():
+        folder = tmp_path / name / day
+        folder.mkdir(parents=True)
+        (folder / "a.csv").write_bytes(b"x" * (size - 100))
+        (folder / "sub").mkdir()
+        (folder / "sub" / "b.csv").write_bytes(b"y" * 100)  # files below the folder count too
+    (tmp_path / "新余" / "2020-03-09").mkdir(parents=True)  # no folder for the day: last
+    todo = list(cities())
+    order = [c.name for c in allcities.longest_first(todo, tmp_path, dt.date(2020, 3, 10))]
+    # 赣州 9000; 九江 and 上饶 5000 in the cities' order; 南昌 300; then every city with no folder
+    # (0 bytes: none of these has one) in the cities' order
+    assert order[:4] == ["赣州", "九江", "上饶", "南昌"]
+    assert order[4:] == [c.name for c in todo if c.name not in sizes]
+    assert sorted(order) == sorted(c.name for c in todo)

@@ -749,6 +749,21 @@ def test_cumulative_change_is_checked_against_the_days_placements():
     assert flags == [("南昌市", "逐日变化", "提醒"), ("萍乡市", "逐日变化", "提醒")]
 
 
+def test_a_cumulative_count_without_an_identity_is_only_checked_not_to_fall():
+    # 外出务工登记人数 is cumulative but is not made of the day's placements: growth is not a flag
+    p = day_of({"赣州": tot(外出务工登记人数=1500, 累计输出人数=700, 当日解决_合计=30, 补报解决用工=0),
+                "上饶": tot(外出务工登记人数=800, 累计输出人数=300)},
+               previous={"赣州": tot(外出务工登记人数=1200, 累计输出人数=500),
+                         "上饶": tot(外出务工登记人数=820, 累计输出人数=300)})
+    c = p.comparison.set_index(["设区市", "指标"])
+    assert c.loc[("赣州市", "外出务工登记人数"), ["需跟进", "说明", "变化"]].tolist() == ["", "", 300]
+    assert c.loc[("赣州市", "累计输出人数"), "需跟进"] == ""
+    assert c.loc[("上饶市", "外出务工登记人数"), ["需跟进", "说明"]].tolist() == [
+        "是", "外出务工登记人数较前一日减少20（累计数不应减少），请核实"]
+    assert c.loc[("上饶市", "累计输出人数"), "需跟进"] == ""
+    assert [(f.city, f.message) for f in p.flags] == [("上饶市", "外出务工登记人数较前一日减少20（累计数不应减少），请核实")]
+
+
 # point 6: 经验做法 carried upward ------------------------------------------------------
 
 

@@ -72,6 +72,19 @@ def _province_worker(job, force: bool) -> tuple[dict, str]:
     return run_job(job, force=force)
 
 
+def longest_first(todo: list, inbox: Path, day: dt.date) -> list:
+    """The cities in the order their runs are handed to the workers: the largest day folder first
+    (bytes of its files; the work of a city day grows with its own folder, the earlier days come
+    from the day cache), so that the small ones fill the end and the workers finish together;
+    ties in the cities' order. A city without a folder for the day (it fails at once) goes last."""
+    def size(city) -> int:
+        folder = day_folders(inbox, city).get(day)
+        return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder else -1
+
+    sizes = {c.name: size(c) for c in todo}
+    return sorted(todo, key=lambda c: -sizes[c.name])
+
+
 def default_day(inbox: Path) -> dt.date:
     """The newest day any city has in the inbox."""
     days = [d for c in cities() for d in day_folders(inbox, c)]
@@ -85,8 +98,8 @@ def run_all(day=None, inbox=None, out=None, force: bool = False, workers: int | 
             source: str = "auto") -> AllResult:
     """Run the 11 city days in parallel (one process each, up to the core count), then the province.
 
-    One progress line per city as it finishes; a failed city does not stop the others, and is
-    passed to the province run (from this machine's outputs it is then 未报送 with the reason).
+    The cities are handed out longest first (:func:`longest_first`). One progress line per city
+    as it finishes; a failed city does not stop the others, and is passed to the province run (from this machine's outputs it is then 未报送 with the reason).
     """
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
@@ -108,7 +121,7 @@ def run_all(day=None, inbox=None, out=None, force: bool = False, workers: int | 
     runs: dict[str, CityRun] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), **warm) as pool:
         futures = {pool.submit(_city_worker, runner, c.name, day.isoformat(), str(inbox), str(out_root), force): c
-                   for c in todo}
+                   for c in longest_first(todo, inbox, day)}
         from . import province  # while the workers start: the province job is resolved here
 
         src = province.resolve_source(source, inbox, day)

@@ -47,6 +47,7 @@ class Indicator:
     numerator: tuple[str, ...] = ()
     denominator: tuple[str, ...] = ()
     destination: str = ""  # 劳务输出 registrations by destination province (OTHER_DESTINATION: the rest)
+    accumulates: tuple[str, ...] = ()  # a cumulative count's (flow, late reports): 累计(D) − 累计(D−1) = their sum
 
     @property
     def is_rate(self) -> bool:
@@ -76,7 +77,8 @@ def catalogue() -> dict[str, Indicator]:
             ind = Indicator(key=entry["key"], label=entry["label"], form=tuple(entry["form"]), unit=entry["unit"],
                             sources=tuple(entry["sources"]), kind=entry["kind"], level=entry["level"],
                             definition=entry["definition"], numerator=num, denominator=den,
-                            destination=str(entry.get("destination") or ""))
+                            destination=str(entry.get("destination") or ""),
+                            accumulates=tuple(entry.get("accumulates") or ()))
         except (KeyError, TypeError) as exc:
             raise YonggongError(f"params/indicators.yaml：指标 {entry.get('key', '?')} 缺少 {exc}") from exc
         if ind.kind not in KINDS or ind.level not in LEVELS:
@@ -85,6 +87,9 @@ def catalogue() -> dict[str, Indicator]:
             raise YonggongError(f"params/indicators.yaml：指标 {ind.key} 重复")
         out[ind.key] = ind
     for ind in out.values():
+        if ind.accumulates and (len(ind.accumulates) != 2 or ind.kind != "cumulative"
+                                or any(a not in out for a in ind.accumulates)):
+            raise YonggongError(f"params/indicators.yaml：指标 {ind.key} 的 accumulates 应为累计数的［当日数, 补报数］两个指标")
         for part in ind.numerator + ind.denominator:
             if part not in out or out[part].is_rate:
                 raise YonggongError(f"params/indicators.yaml：比率 {ind.key} 的 {part} 不是计数指标")

@@ -1174,13 +1174,19 @@ def compare(intake: Intake, previous: dict[str, pd.Series], totals: pd.Series,
 
 
 def _cumulative(fid: str, now: pd.Series | None, a: float, b: float) -> tuple[bool, str]:
-    """A cumulative count against the day's flows of the submission: 累计(D) − 累计(D−1) must be
-    当日解决用工(D) + 补报解决用工(D) ("—" counts as nothing); without a 补报 column, at least
-    当日解决用工(D). Returns (flagged, 说明)."""
+    """A cumulative count against the day's flows of the submission (the catalogue's
+    ``accumulates``): 累计(D) − 累计(D−1) must be 当日解决用工(D) + 补报解决用工(D) ("—" counts as
+    nothing); without a 补报 column, at least 当日解决用工(D). A cumulative count without such an
+    identity must not fall. Returns (flagged, 说明)."""
     if now is None or math.isnan(a) or math.isnan(b):
         return False, ""
     name = indicators.label(fid)
-    flow_key, late_key = "当日解决_合计", "补报解决用工"
+    accumulates = indicators.get(fid).accumulates
+    if not accumulates:  # no identity with the day's flows (劳务输出 registrations): it must only not fall
+        if a < b - 1e-9:
+            return True, f"{name}较前一日减少{_number_text(b - a)}（累计数不应减少），请核实"
+        return False, ""
+    flow_key, late_key = accumulates
     flow_name, late_name = indicators.label(flow_key), indicators.label(late_key)
     delta = a - b
     flow = _value(now, flow_key)
