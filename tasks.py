@@ -6,6 +6,7 @@
     invoke sample            regenerate the bundled sample inbox (cities and province)
     invoke lab [--port=8888] [--browser]   JupyterLab on notebooks/ (localhost)
     invoke bench [--quick]   the benchmark (outputs/bench/bench.json)
+    invoke pages             every city-day of the sample week rendered and measured (.ci/run)
     invoke test              run the whole test suite
     invoke mutation          mutation test of figures/ledger/indicators against the fast tests
 
@@ -233,6 +234,36 @@ def bench(c, out=None, quick=False):
     from yonggong.bench import main
 
     main(Path(out) if out else paths.OUTPUTS / "bench", quick=quick)
+
+
+@task(help={"out": "输出目录，默认临时目录 (outputs folder; default a temporary one)"})
+def pages(c, out=None):
+    """排版检查：样例一周每个市日的汇总表、附件3、工作简报、专区页（页数、手机宽度、行高）/ Render and measure every city-day."""
+    import tempfile
+
+    from yonggong import paths
+    from yonggong.allcities import run_all
+    from yonggong.days import day_folders
+    from yonggong.reference import cities
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    import pages as measure  # tests/pages.py (LibreOffice, Chromium)
+
+    days = sorted({d for city in cities() for d in day_folders(paths.SAMPLE_INBOX, city)})
+
+    def body(root: Path) -> int:
+        for day in days:
+            run_all(day, paths.SAMPLE_INBOX, root, echo=lambda _line: None)
+            print(f"{day}：已生成 11 个设区市的报表")
+        return measure.main(root)
+
+    if out:
+        code = _guarded(lambda: body(Path(out)))
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            code = _guarded(lambda: body(Path(tmp)))
+    if code:
+        raise Exit("排版检查未通过", code=1)
 
 
 @task(help={"max_children": "并行进程数 (parallel workers), 默认 CPU 核数"})

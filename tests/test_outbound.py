@@ -242,7 +242,7 @@ def test_a_sample_day_of_ganzhou_against_a_hand_count_of_its_files(sample_inbox,
     assert pday.figures.loc["赣州市", keys].tolist() == hand
     para = " ".join(str(c.value) for row in load_workbook(out / f"每日进展情况_{city}_20200226.xlsx").active.iter_rows()
                     for c in row if c.value)
-    assert f"外出务工登记{len(people)}人，累计输出{len(left_by_day)}人，当日输出{len(left_today)}人" in para
+    assert f"外出务工登记{len(people):,}人，累计输出{len(left_by_day):,}人，当日输出{len(left_today):,}人" in para
 
 
 # ---------------------------------------------------------------- the province's roll-up

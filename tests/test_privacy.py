@@ -127,7 +127,7 @@ def test_progress_report_paragraph_uses_the_figures(tmp_path, day):
     text = cells["今日工作进展"]
     t = cd.figures.loc["合计"]
     assert text.startswith("截至2月24日，全市纳入重点企业清单")
-    assert f"{int(t['重点企业数'])}家" in text and f"缺工{int(t['缺工人数'])}人" in text
+    assert f"{int(t['重点企业数']):,}家" in text and f"缺工{int(t['缺工人数']):,}人" in text
     assert f"复工率{t['复工率']:.1f}%" in text
     assert "【待填写】" in cells["下一步工作打算"]
     assert "联络员" in cells["联系人及电话"]

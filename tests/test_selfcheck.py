@@ -143,12 +143,16 @@ def test_a_changed_number_in_the_progress_paragraph_fails(copy):
     wb = load_workbook(f["progress"])
     ws = wb.active
     cell = next(r[1] for r in ws.iter_rows() if r[0].value == "今日工作进展")
-    assert f"缺工{want}人" in cell.value
-    cell.value = cell.value.replace(f"缺工{want}人", f"缺工{want + 10}人").replace("。", "；另有新增用工99人。")
+    assert f"缺工{want:,}人（较上日" in cell.value
+    changed = re.sub(r"缺工人数|缺工\d[\d,]*人（较上日(增加|减少)[\d,]+人）", lambda m: f"缺工{want + 10:,}人（较上日持平）",
+                     cell.value, count=1)
+    cell.value = changed.replace("。", "；另有新增用工99人。", 1)
     wb.save(f["progress"])
     failures = selfcheck.check_city(cd, out).failures
-    assert len(failures) == 2
-    assert f"{f['progress'].name}：“今日工作进展”（{cell.coordinate}）缺工人数显示“{want + 10}”，应为“{want}”" in failures
+    assert len(failures) == 3
+    where = f"{f['progress'].name}：“今日工作进展”（{cell.coordinate}）"
+    assert f"{where}缺工人数显示“{want + 10:,}”，应为“{want:,}”" in failures
+    assert any(x.startswith(f"{where}缺工人数的较上日变化显示“（较上日持平）”，应为“（较上日") for x in failures)
     assert any("“另有新增用工99人”不符合" in x for x in failures)
 
 

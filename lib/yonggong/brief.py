@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -33,6 +32,8 @@ from . import charts, fontembed, indicators, match
 from .figures import vacancy_class
 from .ledger import CARRIED, MISSING, REPORTED, counted
 from .reference import categories, load_yaml, settings, table_specs
+from .wording import change_lead, change_text, cn_date, kind_of, month_day, previous, show
+from .wording import given as _ok
 from .xlsxio import write_bytes_atomic
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -59,35 +60,11 @@ def issue_number(day: dt.date) -> int:
     return (day - start).days + 1
 
 
-def cn_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def month_day(day: dt.date) -> str:
-    return f"{day.month}月{day.day}日"
-
-
 # ---------------------------------------------------------------- small helpers
-
-
-def _ok(v) -> bool:
-    return v is not None and v is not pd.NA and not (isinstance(v, float) and math.isnan(v))
 
 
 def _num(v) -> float | None:
     return float(v) if _ok(v) else None
-
-
-def show(v, kind: str = "count") -> str:
-    """A figure as printed: 1,749 / 94.5 / "—"."""
-    if not _ok(v):
-        return "—"
-    return f"{float(v):.1f}" if kind == "rate" else f"{round(float(v)):,}"
-
-
-def kind_of(key: str) -> str:
-    """How a figure is printed: "rate" (one decimal) or "count" (integer with thousands separators)."""
-    return "rate" if indicators.is_rate(key) else "count"
 
 
 def mark(key: str, value, row: str | None = None, day: dt.date | None = None) -> Markup:
@@ -127,22 +104,6 @@ def scrub(text) -> str:
     return _PHONE.sub(lambda m: m.group(1) + "****" + m.group(2), s)
 
 
-def change_text(now, before, kind: str, unit: str) -> str:
-    """较上日 wording: 增加12人 / 减少3家 / 提高1.8个百分点 / 持平; "" when either is missing."""
-    if not (_ok(now) and _ok(before)):
-        return ""
-    d = float(now) - float(before)
-    if kind == "rate":
-        d = round(d, 1)
-        if d == 0:
-            return "持平"
-        return f"{'提高' if d > 0 else '下降'}{abs(d):.1f}个百分点"
-    d = round(d)
-    if d == 0:
-        return "持平"
-    return f"{'增加' if d > 0 else '减少'}{abs(d):,}{unit}"
-
-
 def _style() -> charts.Style:
     return charts.Style.from_dict(config().get("charts"))
 
@@ -151,21 +112,13 @@ def _style() -> charts.Style:
 
 
 def _previous(cd) -> tuple[dt.date | None, pd.Series | None]:
-    """The newest trend row before the day (the day before, when it was computed)."""
-    trend = cd.trend
-    if trend is None or trend.empty:
-        return None, None
-    earlier = [d for d in trend.index if d < cd.day]
-    if not earlier:
-        return None, None
-    d = max(earlier)
-    return d, trend.loc[d]
+    return previous(cd.trend, cd.day)
 
 
 def headline(total: pd.Series, prev: pd.Series | None, prev_day: dt.date | None, day: dt.date) -> list[dict]:
     """The headline cards (params/brief.yaml ``headline``: figure keys): the catalogue's label and
     unit, the value (``row`` is the 合计 row) and the change against the previous day."""
-    lead = "较上日" if prev_day == day - dt.timedelta(days=1) else (f"较{month_day(prev_day)}" if prev_day else "")
+    lead = change_lead(prev_day, day)
     out = []
     for fid in _keys(config()["headline"]):
         ind = indicators.get(fid)

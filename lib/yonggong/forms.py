@@ -723,6 +723,14 @@ def _missing_markers(layout: dict) -> set[str]:
     return markers
 
 
+def _open_values(path):
+    """A workbook opened for its values (read-only); a file that is not one is a ValueError."""
+    try:
+        return openpyxl.load_workbook(Path(path), data_only=True, read_only=True)
+    except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
+        raise ValueError(f"无法作为 xlsx 文件打开“{Path(path).name}”：{exc}") from exc
+
+
 def read_huizongbiao(path, layout=None) -> tuple[dict, pd.DataFrame]:
     """Read a 汇总表 back: ``(meta, figures)``.
 
@@ -735,10 +743,7 @@ def read_huizongbiao(path, layout=None) -> tuple[dict, pd.DataFrame]:
     """
     layout = _resolve_layout(layout)
     plan = plan_of(layout)
-    try:
-        wb = openpyxl.load_workbook(Path(path), data_only=True, read_only=True)
-    except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
-        raise ValueError(f"无法作为 xlsx 文件打开“{Path(path).name}”：{exc}") from exc
+    wb = _open_values(path)
     problems = []
     try:
         for ws in sorted(wb.worksheets, key=lambda s: s.title != layout["sheet"]):
@@ -761,10 +766,7 @@ def read_layout_sheet(path, layout) -> tuple[dict, pd.DataFrame] | None:
     nothing to show there), ValueError when it has one that does not follow the layout."""
     layout = _resolve_layout(layout)
     plan = plan_of(layout)
-    try:
-        wb = openpyxl.load_workbook(Path(path), data_only=True, read_only=True)
-    except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
-        raise ValueError(f"无法作为 xlsx 文件打开“{Path(path).name}”：{exc}") from exc
+    wb = _open_values(path)
     try:
         if layout["sheet"] not in wb.sheetnames:
             return None

@@ -80,6 +80,9 @@ def _bool_text(v) -> str:
     return "是" if bool(v) else "否"
 
 
+PROBLEM_SHEET = "问题困难"  # the working file's sheet of open problems (附件3 refers to it)
+
+
 def detail_sheets(cd: CityDay) -> dict[str, pd.DataFrame]:
     """企业明细, 空岗结构, 问题困难, 清单调整 for the working file (工作底稿)."""
     led = cd.ledger
@@ -102,14 +105,14 @@ def detail_sheets(cd: CityDay) -> dict[str, pd.DataFrame]:
     problems = open_problems(cd)
     adjust = cd.adjustments.copy()
     return {"企业明细": detail.reset_index(drop=True), "空岗结构": structure.reset_index(drop=True),
-            "问题困难": problems, "清单调整": adjust}
+            PROBLEM_SHEET: problems, "清单调整": adjust}
 
 
 def open_problems(cd: CityDay) -> pd.DataFrame:
-    """Open problems (``indicators.open_problem``) with enterprise, type, text and the newest
-    ledger date."""
+    """Open problems (``indicators.open_problem``) with enterprise, type, text, its shortage and the
+    newest ledger date."""
     led = cd.ledger
-    rows = led[indicators.open_problem(led)][["企业名称", "县区", "问题困难类型", "问题困难", "填报日期"]].copy()
+    rows = led[indicators.open_problem(led)][["企业名称", "县区", "问题困难类型", "问题困难", "缺工人数", "填报日期"]].copy()
     rows["问题困难类型"] = rows["问题困难类型"].fillna("其他")
     rows = rows.rename(columns={"填报日期": "最近填报"})
     rows["最近填报"] = rows["最近填报"].map(lambda d: d.isoformat() if d is not None else "")
@@ -194,7 +197,9 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
         return [out_dir / n["quality"]]
 
     def progress_report() -> list[Path]:
-        progress.write_progress(out_dir / n["progress"], cd.city, cd.day, cd.figures, open_problems(cd), liaisons(cd))
+        progress.write_progress(out_dir / n["progress"], cd.city, cd.day, cd.figures, open_problems(cd), liaisons(cd),
+                                trend=cd.trend, practices=brief.publicity(cd.tables.get("K"), cd.day),
+                                problems_sheet=PROBLEM_SHEET)
         return [out_dir / n["progress"]]
 
     steps = [

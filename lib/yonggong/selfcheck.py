@@ -373,13 +373,19 @@ def check_progress(path: Path, cd, tally: _Tally) -> None:
     for part in reading.unmatched:
         tally.fail(f"{where}“{part}”不符合 params/progress.yaml 的任何句式，其中的数字无法核对")
     total = cd.figures.loc[settings()["total_row"]]
-    expected = {c.index: c for c in progress.draft_clauses(cd.figures)}
+    expected = {c.index: c for c in progress.draft_clauses(cd.figures, cd.trend, cd.day)}
     read = {c.index: c for c in reading.clauses}
     for i, clause in expected.items():
         if i not in read:
             tally.fail(f"{where}缺少“{clause.text}”")
     for i, clause in read.items():
+        changes = {k: v for k, v, _ in expected[i].slots if k.startswith(progress.CHANGE)} if i in expected else {}
         for key, shown, rate in clause.slots:
+            if key.startswith(progress.CHANGE):  # 较上日: as the previous day of the trend gives it
+                want = changes.get(key, "")
+                label = f"{_label(key[len(progress.CHANGE):])}的较上日变化"
+                tally.check(shown == want, f"{where}{label}显示“{shown or '（无）'}”，应为“{want or '（无）'}”")
+                continue
             value = total.get(key)
             want = "—（不应出现）" if _nan(value) else progress.figure_text(value, rate)
             tally.check(shown == want, f"{where}{_label(key)}显示“{shown}”，应为“{want}”")
