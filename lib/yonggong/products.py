@@ -167,9 +167,19 @@ def write_working(cd: CityDay, acts: match.Actions, path: Path, extra: dict[str,
                                          for name, frame in sheets.items()])
 
 
+def submitted_text(when: dt.datetime) -> str:
+    """报送时间 as the footer writes it: 2月26日15时00分."""
+    return f"{when.month}月{when.day}日{when.hour}时{when.minute:02d}分"
+
+
 def meta(cd: CityDay) -> dict:
+    """The 汇总表's title lines and footer: 填表人 / 审核人 / 联系电话 from table L
+    (``roster.signatories``), 报送时间 the day's deadline (never the clock: reruns stay byte-identical)."""
+    from .indicators import deadline
+    from .roster import signatories
+
     return {"city_full": cd.city.full_name, "bureau": cd.city.bureau, "date": cd.day,
-            "filler": "", "reviewer": "", "phone": "", "submitted": ""}
+            **signatories(liaisons(cd)), "submitted": submitted_text(deadline(cd.day))}
 
 
 def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = None) -> list[Path]:

@@ -37,6 +37,23 @@ def newest_liaisons(inbox_root: Path, city: City, day: dt.date) -> tuple[dt.date
     raise UserError(f"{city.full_name} {day} 及之前的收件箱中没有领导小组及联络员名单（表L）")
 
 
+def signatories(liaisons: pd.DataFrame | None) -> dict[str, str]:
+    """The footer of a form from table L: 填表人 the first 联络员 as listed, 审核人 the first 组长,
+    联系电话 the 联络员's office phone (a work number, never a mobile); "" where table L says nothing."""
+    out = {"filler": "", "reviewer": "", "phone": ""}
+    if liaisons is None or liaisons.empty:
+        return out
+    liaison = liaisons[liaisons["小组职务"] == "联络员"]
+    head = liaisons[liaisons["小组职务"] == "组长"]
+    if not liaison.empty:
+        out["filler"] = str(liaison.iloc[0]["姓名"])
+        phone = liaison.iloc[0].get("办公电话")
+        out["phone"] = phone if isinstance(phone, str) else ""
+    if not head.empty:
+        out["reviewer"] = str(head.iloc[0]["姓名"])
+    return out
+
+
 def roster_frame(liaisons: pd.DataFrame) -> pd.DataFrame:
     order = {r: i for i, r in enumerate(ROLE_ORDER)}
     df = liaisons.assign(_o=liaisons["小组职务"].map(order)).sort_values(["_o", "_row"], kind="stable")

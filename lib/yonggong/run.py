@@ -586,6 +586,30 @@ def _quiet_after_interrupt() -> None:
         logging.getLogger(name).disabled = True
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()  # read once, at import (setting it back and forth is not thread-safe)
+
+
+def settle_modes(folder: Path) -> None:
+    """Ordinary permissions for a finished outputs folder, as the umask allows (colleagues read
+    the products on a shared drive; the temporary files they were written through are 0600), and
+    restricted/ 0700 with its files 0600; an empty restricted/ is removed."""
+    private_root = folder / paths.RESTRICTED
+    if private_root.is_dir() and not any(private_root.iterdir()):
+        private_root.rmdir()
+    for p in [folder, *sorted(folder.rglob("*"))]:
+        private = paths.RESTRICTED in p.relative_to(folder).parts
+        if p.is_dir():
+            os.chmod(p, 0o700 if private else 0o777 & ~_UMASK)
+        else:
+            os.chmod(p, 0o600 if private else 0o666 & ~_UMASK)
+
+
 def publish(tmp: Path, final: Path) -> None:
     """Move a finished temporary folder into place, replacing the previous outputs.
 
@@ -867,6 +891,7 @@ def _execute_and_publish(job: Job, fingerprint: str, started: dt.datetime) -> di
             (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                                encoding="utf-8")
             try:
+                settle_modes(tmp)
                 publish(tmp, job.final)
             except PermissionError as exc:  # Windows: a published file is open in Excel or WPS
                 raise folder_error("in_use", job.final, exc) from None

@@ -31,7 +31,7 @@ from openpyxl import Workbook
 
 from . import forms, indicators, outbound, pipeline, products
 from .reference import City, cities, settings
-from .roster import newest_liaisons
+from .roster import newest_liaisons, signatories
 from .xlsxio import save_workbook, write_bytes_atomic
 
 FOLDER = "province"
@@ -97,16 +97,13 @@ def file_name(city: City, day: dt.date, index: int) -> str:
 
 
 def _liaison(inbox_root: Path, city: City, day: dt.date):
-    """The city's first 联络员 row and its 组长 (for the footer)."""
+    """The city's table L of the first day and the footer it gives (``roster.signatories``)."""
     _sent, df = newest_liaisons(inbox_root, city, day)
-    liaison = df[df["小组职务"] == "联络员"].iloc[0]
-    head = df[df["小组职务"] == "组长"]
-    return df, liaison, (head.iloc[0]["姓名"] if not head.empty else "")
+    return df, signatories(df)
 
 
-def _write_submission(path: Path, cd, liaison, reviewer: str, sent: dt.datetime, data_day: dt.date) -> None:
-    meta = dict(products.meta(cd), filler=liaison["姓名"], reviewer=reviewer, phone=_text(liaison["办公电话"]),
-                submitted=f"{sent.month}月{sent.day}日{sent.hour}时{sent.minute:02d}分")
+def _write_submission(path: Path, cd, footer: dict, sent: dt.datetime, data_day: dt.date) -> None:
+    meta = dict(products.meta(cd), **footer, submitted=products.submitted_text(sent))
     meta["date"] = data_day
     forms.write_huizongbiao(path, cd.figures, meta, products.detail_sheets(cd),
                             companions=outbound.companion_layouts(cd.figures))
@@ -227,7 +224,7 @@ def generate(inbox_root: Path, target: Path | None = None, days: list[dt.date] |
     liaison_frames = []
     files = 0
     for index, city in enumerate(cities()):
-        df, liaison, head = _liaison(inbox_root, city, all_days[0])
+        df, footer = _liaison(inbox_root, city, all_days[0])
         liaison_frames.append((city, df))
         for day in days:
             plan = {p["kind"]: p for p in PLAN.get(day.isoformat(), []) if p.get("city") == city.name}
@@ -247,7 +244,7 @@ def generate(inbox_root: Path, target: Path | None = None, days: list[dt.date] |
             if "resend" in plan:
                 first = _at(day, plan["resend"]["first"])
                 first_name = name.replace(".xlsx", "（初报）.xlsx")
-                _write_submission(folder / first_name, cd, liaison, head, first, data_day)
+                _write_submission(folder / first_name, cd, footer, first, data_day)
                 _spoil_county(folder / first_name, "缺工人数", 25)
                 os.utime(folder / first_name, (_stamp(first), _stamp(first)))
                 receipts[day].append((city.name, first, first_name))
@@ -256,7 +253,7 @@ def generate(inbox_root: Path, target: Path | None = None, days: list[dt.date] |
                                       f"{plan['resend']['first']}先报“{first_name}”（某县缺工人数有误、合计未改），"
                                       f"{plan['resend']['time']}报更正件，采用更正件"))
                 files += 1
-            _write_submission(folder / name, cd, liaison, head, sent, data_day)
+            _write_submission(folder / name, cd, footer, sent, data_day)
             if "bad_total" in plan:
                 p = plan["bad_total"]
                 row = _spoil_total(folder / name, p["figure"], p["delta"])
