@@ -24,6 +24,7 @@ from .clean import scrub
 from .forms import safe_text
 from .reference import City, load_yaml, settings, table_specs
 from .wording import change_lead, change_text, kind_of, month_day, previous, show
+from .wording import given as _ok
 from .xlsxio import save_workbook
 
 CHANGE = "Δ"  # a template field {Δ缺工人数}: the figure's change against the previous day
@@ -32,10 +33,6 @@ CHANGE = "Δ"  # a template field {Δ缺工人数}: the figure's change against 
 def figure_text(value, rate: bool) -> str:
     """A figure as the paragraph prints it: 1,749 / 94.5%."""
     return show(value, "rate") + "%" if rate else show(value)
-
-
-def _ok(v) -> bool:
-    return v is not None and not (isinstance(v, float) and math.isnan(v))
 
 
 def _n(v) -> str:
