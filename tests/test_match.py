@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE
 
-from yonggong import match
+from yonggong import match, reference
 
 SKILLS = ["无", "初级工", "中级工", "高级工", "技师", "高级技师", "专业技术"]
 ORDER = {s: i for i, s in enumerate(SKILLS[:6])}
@@ -344,40 +344,64 @@ def test_vehicles_windows_buses_and_trains():
             for i in range(100)]                                   # 100 in one window of 3 days
     rows += [(f"B{i:03d}", "湖南省邵阳市", "U2", d(5), True, False) for i in range(7)]    # a later window
     rows += [(f"C{i:03d}", "四川省达州市", "U1", d(0), True, False) for i in range(130)]  # a train
-    rows += [("D1", "江西省九江市", "U1", d(-2), True, False),          # overdue: leaves on the day
+    rows += [("D1", "江西省九江市", "U1", d(-2), True, False),          # overdue: leaves on the day, alone
              ("D2", "江西省九江市", "U1", d(0), True, True),            # on post: no seat
              ("D3", "江西省九江市", "U1", d(0), False, False),          # no transport needed
              ("D4", "江西省九江市", "U1", None, True, False)]           # no planned day
     firms = pd.DataFrame({"统一社会信用代码": ["U1", "U2"], "企业名称": ["甲厂", "乙厂"], "县区": ["东湖区", "西湖区"]})
-    veh, people = match.plan_vehicles(workers(rows), DAY, seats=45, window_days=3, train_threshold=120,
-                                      train_capacity=100, enterprises=firms)
-    got = [(r.方式, r.出发地, r.计划日期, r.人数) for r in veh.itertuples()]
-    assert got == [("专列", "四川省达州市", d(0), 65), ("专列", "四川省达州市", d(0), 65),
-                   ("专车", "江西省九江市", d(0), 1),
-                   ("专车", "湖南省邵阳市", d(0), 34), ("专车", "湖南省邵阳市", d(1), 33),
-                   ("专车", "湖南省邵阳市", d(2), 33), ("专车", "湖南省邵阳市", d(5), 7)]
+    veh, people, few = match.plan_vehicles(workers(rows), DAY, seats=45, window_days=3, train_threshold=120,
+                                           train_capacity=100, min_load=5, enterprises=firms)
+    got = [(r.编号, r.方式, r.出发地, r.计划日期, r.人数) for r in veh.itertuples()]
+    # 达州 130 ≥ 120: two trains of 65; 九江 1 < 5: no vehicle; 邵阳 100 in days 0–2: three buses
+    # (34, 33, 33, the 34 carrying every day-0 worker); 邵阳 day 5 is a new window: one bus of 7
+    assert got == [("ZL001", "专列", "四川省达州市", d(0), 65), ("ZL002", "专列", "四川省达州市", d(0), 65),
+                   ("ZC001", "专车", "湖南省邵阳市", d(0), 34), ("ZC002", "专车", "湖南省邵阳市", d(1), 33),
+                   ("ZC003", "专车", "湖南省邵阳市", d(2), 33), ("ZC004", "专车", "湖南省邵阳市", d(5), 7)]
     assert set(veh.loc[veh["方式"] == "专车", "座位数"]) == {45}
-    assert veh.iloc[3]["上车地点"] == "湖南省邵阳市、湖南省邵阳市邵东县"
-    assert veh.iloc[6]["目的企业"] == "乙厂" and veh.iloc[6]["目的县区"] == "西湖区"
-    assert sorted(people["身份证号"]) == sorted([r[0] for r in rows[:-3]])
+    assert veh.iloc[2]["上车地点"] == "湖南省邵阳市、湖南省邵阳市邵东县"
+    assert veh.iloc[5]["目的企业"] == "乙厂" and veh.iloc[5]["目的县区"] == "西湖区"
+    assert sorted(people["身份证号"]) == sorted(r[0] for r in rows[:-4])
+    assert few["身份证号"].tolist() == ["D1"] and few["建议"].iloc[0].startswith("人数不足一车")
+    # the lists name the enterprise, the credit code beside it
+    assert set(zip(people["返岗企业"], people["统一社会信用代码"])) == {("甲厂", "U1"), ("乙厂", "U2")}
     assert list(veh.columns) == match.VEHICLE_COLUMNS
 
 
+def test_eighty_nine_people_from_eleven_origins_get_no_small_vehicle_and_no_trip_inside_the_city():
+    """The issue's case: 89 returning workers to 南昌 from 11 origins, all on one day. Only 邵阳
+    (25 ≥ the minimum load of 20) fills a bus; 南昌 itself (21, written four ways) gets no vehicle
+    however many; the nine other origins (43 people, each under 20) are 零散."""
+    nanchang = next(c for c in reference.cities() if c.name == "南昌")
+    sizes = [("湖南省邵阳市", 25), ("江西省南昌市", 9), ("江西省南昌市新建区", 6), ("南昌市西湖区", 3), ("进贤县", 3),
+             ("湖南省衡阳市", 12), ("江西省九江市", 8), ("安徽省阜阳市", 7), ("河南省信阳市", 5), ("四川省广安市", 4),
+             ("湖北省黄冈市", 3), ("广东省梅州市", 2), ("福建省龙岩市", 1), ("贵州省遵义市", 1)]
+    rows = [(f"{k:02d}{i:02d}", origin, "U1", DAY, True, False) for k, (origin, n) in enumerate(sizes) for i in range(n)]
+    assert len(rows) == 89 and len({match.origin_group(o) for o, _ in [sizes[0], *sizes[5:]]} | {"南昌"}) == 11
+    firms = pd.DataFrame({"统一社会信用代码": ["U1"], "企业名称": ["甲厂"], "县区": ["东湖区"]})
+    veh, people, few = match.plan_vehicles(workers(rows), DAY, enterprises=firms, city=nanchang)
+    assert veh[["出发地", "人数", "座位数"]].values.tolist() == [["湖南省邵阳市", 25, 45]]
+    assert (veh["人数"] >= 20).all() and len(people) == 25
+    local = few[few["建议"].str.startswith("市内返岗")]
+    assert len(local) == 21 and len(few) == 89 - 25
+    assert not any(match.is_local(o, nanchang) for o in people["出发地"])
+    assert not veh["出发地"].str.contains("南昌").any()
+
+
 @pytest.mark.parametrize("seed", range(4))
-def test_every_eligible_worker_rides_once_and_no_vehicle_is_over_capacity(seed):
+def test_every_eligible_worker_rides_once_or_is_listed_and_no_vehicle_is_over_capacity_or_under_the_minimum(seed):
     rng = np.random.default_rng(seed)
     origins = ["湖南省邵阳市", "湖南省邵阳市邵东县", "四川省达州市", "河南省信阳市固始县", "江西省赣州市"]
     rows = [(f"W{i:05d}", origins[int(rng.integers(0, len(origins)))], f"U{int(rng.integers(0, 9))}",
              DAY + dt.timedelta(days=int(rng.integers(-3, 12))) if rng.random() < 0.95 else None,
              bool(rng.random() < 0.6), bool(rng.random() < 0.3)) for i in range(3000)]
     f = workers(rows)
-    seats, cap, threshold = 45, 300, 250
-    veh, people = match.plan_vehicles(f, DAY, seats=seats, window_days=4, train_threshold=threshold,
-                                      train_capacity=cap)
+    seats, cap, threshold, min_load = 45, 300, 250, 20
+    veh, people, few = match.plan_vehicles(f, DAY, seats=seats, window_days=4, train_threshold=threshold,
+                                           train_capacity=cap, min_load=min_load)
     eligible = {r[0] for r in rows if r[4] and not r[5] and r[3] is not None}
-    assert sorted(people["身份证号"]) == sorted(eligible)  # each exactly once
-    assert veh["人数"].sum() == len(eligible)
-    assert (veh["人数"] <= veh["座位数"]).all() and (veh["人数"] > 0).all()
+    assert sorted([*people["身份证号"], *few["身份证号"]]) == sorted(eligible)  # each exactly once
+    assert veh["人数"].sum() == len(people)
+    assert (veh["人数"] <= veh["座位数"]).all() and (veh["人数"] >= min_load).all()
     assert set(veh.loc[veh["方式"] == "专车", "座位数"]) <= {seats}
     assert set(veh.loc[veh["方式"] == "专列", "座位数"]) <= {cap}
     assert people.groupby("编号").size().reindex(veh["编号"]).tolist() == veh["人数"].tolist()
@@ -392,8 +416,8 @@ def test_every_eligible_worker_rides_once_and_no_vehicle_is_over_capacity(seed):
 
 
 def test_no_returning_workers():
-    veh, people = match.plan_vehicles(None, DAY)
-    assert veh.empty and people.empty and list(veh.columns) == match.VEHICLE_COLUMNS
+    veh, people, few = match.plan_vehicles(None, DAY)
+    assert veh.empty and people.empty and few.empty and list(veh.columns) == match.VEHICLE_COLUMNS
 
 
 # ------------------------------------------------------------------ 培训缺口
@@ -439,9 +463,18 @@ def test_sample_city_day(sample_actions):
     assert not acts.suggestions.empty and not acts.vehicles.vehicles.empty and not acts.gap.empty
     f = cd.accumulated("F", key="身份证号")
     need = f[f["需要专车"].fillna(False).astype(bool) & ~f["已到岗"].fillna(False).astype(bool)]
-    assert len(acts.vehicles.assignment) == len(need) == acts.vehicles.vehicles["人数"].sum()
+    assert len(acts.vehicles.assignment) + len(acts.vehicles.scattered) == len(need)
+    assert len(acts.vehicles.assignment) == acts.vehicles.vehicles["人数"].sum()
+    # the sample's 组团返岗 roster (planted form:organised_return: 32 from 邵东 on 2-29/3-1, 22 from 于都
+    # on 3-1/3-2) fills a coach each with the scattered workers of the same prefecture and window; no
+    # other origin reaches 20 people, and nobody starting in 南昌 itself rides
+    veh = acts.vehicles.vehicles
+    assert sorted(veh["出发地"]) == ["江西省赣州市", "湖南省邵阳市"] and (veh["人数"] >= 20).all()
+    assert not acts.vehicles.assignment["出发地"].str.contains("南昌").any()
+    assert acts.vehicles.assignment["返岗企业"].notna().all()
+    assert not acts.vehicles.assignment["返岗企业"].str.fullmatch(r"[0-9A-Z]{18}").any()  # names, not codes
     sheets = match.public_sheets(acts)
-    assert set(sheets) == {"余缺调剂建议", "培训缺口", "专车专列计划", "岗位匹配情况", "岗位匹配汇总"}
+    assert set(sheets) == {"余缺调剂建议", "培训缺口", "专车专列计划", "零散返岗", "岗位匹配情况", "岗位匹配汇总"}
     for name, df in sheets.items():
         assert not {"姓名", "身份证号", "手机号"} & set(df.columns), name
     block = match.brief_block(match.gap_for(cd))

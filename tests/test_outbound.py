@@ -105,7 +105,7 @@ def test_targeted_recruitment_by_destination_post_and_skill():
 
 
 def test_outbound_plan_has_no_vehicle_under_the_minimum_load():
-    cfg = match.config()["outbound"]
+    cfg = match.config()["transport"]  # one rule for inbound and outbound vehicles
     min_load, seats = int(cfg["min_load"]), int(cfg["bus_seats"])
     assert (min_load, seats) == (20, 45)  # the numbers this test is worked out for
     sizes = {("东湖区", "广东省东莞市"): 50, ("东湖区", "浙江省义乌市"): 19, ("西湖区", "广东省东莞市"): 20}
@@ -222,7 +222,7 @@ def test_a_sample_day_of_ganzhou_against_a_hand_count_of_its_files(sample_inbox,
     assert total[2:] == [len(people), len(left_by_day), len(people) - len(left_by_day)]
     plan = load_workbook(out / f"工作底稿_{city}_20200226.xlsx")["外出专车计划"]
     loads = [row[6].value for row in plan.iter_rows(min_row=3) if row[0].value and row[0].value != "（当日无）"]
-    min_load = int(yaml.safe_load((paths.PARAMS_DIR / "match.yaml").read_text(encoding="utf-8"))["outbound"]["min_load"])
+    min_load = int(yaml.safe_load((paths.PARAMS_DIR / "match.yaml").read_text(encoding="utf-8"))["transport"]["min_load"])
     assert loads and min(loads) >= min_load
     assert (out / "restricted" / f"定向招聘名单_{city}_20200226.xlsx").is_file()
     html = (out / f"工作简报_{city}_20200226.html").read_text(encoding="utf-8")

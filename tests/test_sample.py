@@ -274,8 +274,9 @@ def test_shortages_fall_and_staff_return(sheets, planted_cells):
 def test_ledger_follows_placements(sheets, planted_cells, planted):
     """shortage(D) = shortage(D-1) - placements(D) + new demand (never negative)."""
     outbound = {(s["city"], s["date"], s["file"], s["sheet"]) for s in sheets if s["tables"] & {"O", "P"}}
-    touched = {(p["city"], p["date"]) for p in planted  # days with mess, except in the 劳务输出 files
-               if p["excel_row"] and (p["city"], p["date"], p["file"], p["sheet"]) not in outbound}
+    touched = {(p["city"], p["date"]) for p in planted  # days with mess, except in the 劳务输出 and 组团返岗 files
+               if p["excel_row"] and (p["city"], p["date"], p["file"], p["sheet"]) not in outbound
+               and p["kind"] != "form:organised_return"}
     short = {}
     for city, day, row in _table_rows(sheets, planted_cells, "B"):
         short[(city, day, row["统一社会信用代码"])] = _int(row["缺工人数"])

@@ -215,14 +215,15 @@ def test_restricted_lists_hold_exactly_the_workers_who_need_transport(tmp_path):
                  "360102199001010056"],
         "手机号": ["13800000001", "13800000002", "13800000003", "13800000004", "13800000005"],
         "出发地": ["湖北省", "湖南省", "湖北省", "湖北省", "广东省"],
-        "返岗企业": ["A", "B", "A", "C", "D"],
+        "返岗企业": ["A", "乙厂", "A", "C", "D"],  # a credit code or a name, as clerks write it
         "计划返岗日期": [dt.date(2020, 3, 3), dt.date(2020, 2, 20), dt.date(2020, 3, 3), dt.date(2020, 2, 27),
                    dt.date(2020, 2, 25)],
         "需要专车": [True, True, True, False, True],
         "已到岗": [False, False, True, False, None],
         "到岗日期": [None, None, dt.date(2020, 2, 29), None, None],
     })
-    written = restricted.write_restricted(tmp_path, "南昌", day, f, None, {})
+    firms = pd.DataFrame({"统一社会信用代码": ["A", "B"], "企业名称": ["甲厂", "乙厂"]})
+    written = restricted.write_restricted(tmp_path, "南昌", day, f, None, firms)
     assert [p.name for p in written] == ["返岗人员名单_南昌_20200301.xlsx"]
     wb = load_workbook(written[0])
     assert wb.sheetnames == ["专车需求汇总", "专车需求名单", "逾期未到岗名单"]
@@ -233,15 +234,15 @@ def test_restricted_lists_hold_exactly_the_workers_who_need_transport(tmp_path):
     # need transport and not on post: 甲 (湖北 3-03), 乙 (湖南 2-20), 戊 (广东 2-25, 已到岗 unknown);
     # ordered by 出发地 (code point order: 广 < 湖北 < 湖南), then date and ID
     assert body(wb["专车需求名单"]) == [
-        ("戊", "360102199001010056", "13800000005", "广东省", "D", dt.datetime(2020, 2, 25)),
-        ("甲", "36010219900101001X", "13800000001", "湖北省", "A", dt.datetime(2020, 3, 3)),
-        ("乙", "360102199001010021", "13800000002", "湖南省", "B", dt.datetime(2020, 2, 20)),
+        ("戊", "360102199001010056", "13800000005", "广东省", "D", None, dt.datetime(2020, 2, 25)),  # not listed
+        ("甲", "36010219900101001X", "13800000001", "湖北省", "甲厂", "A", dt.datetime(2020, 3, 3)),
+        ("乙", "360102199001010021", "13800000002", "湖南省", "乙厂", "B", dt.datetime(2020, 2, 20)),
     ]
     assert sorted((r[0], r[1].date(), r[2]) for r in body(wb["专车需求汇总"])) == [
         ("广东省", dt.date(2020, 2, 25), 1), ("湖北省", dt.date(2020, 3, 3), 1), ("湖南省", dt.date(2020, 2, 20), 1)]
     # overdue: not on post and planned before 3-01 — 乙 10 days, 戊 5 days, 丁 3 days (most overdue first)
     assert [(r[0], r[-1]) for r in body(wb["逾期未到岗名单"])] == [("乙", 10), ("戊", 5), ("丁", 3)]
-    assert wb["专车需求名单"]["F3"].number_format == "yyyy-mm-dd"
+    assert wb["专车需求名单"]["G3"].number_format == "yyyy-mm-dd"
 
 
 def test_libreoffice_opens_a_list(tmp_path, both):

@@ -5,8 +5,7 @@ Pure functions on DataFrames (no file I/O; settings come from ``params/match.yam
     normalise_job("操作工")                        -> "普工"    (synonym groups)
     match_seekers(seekers, vacancies, top_n=3)     -> Push(push, per_vacancy, share)
     share_suggestions(ledger)                      -> 余缺调剂建议 rows
-    plan_vehicles(f, day, seats, window_days, train_threshold, train_capacity)
-                                                   -> Vehicles(vehicles, assignment)
+    plan_vehicles(f, day, enterprises=…, city=…)  -> Vehicles(vehicles, assignment, scattered)
     training_gap(vacancies, training)              -> 培训缺口 rows
 
     acts = city_day(cd)                            # all of the above for a pipeline.CityDay
@@ -578,11 +577,17 @@ def share_suggestions(ledger: pd.DataFrame) -> pd.DataFrame:
 
 VEHICLE_COLUMNS = ["编号", "方式", "出发地", "上车地点", "计划日期", "最晚返岗日期", "人数", "座位数", "目的县区",
                    "目的企业"]
+# a returning worker as the restricted lists show one: the enterprise by name, its credit code beside
+PEOPLE_COLUMNS = ["姓名", "身份证号", "手机号", "出发地", "返岗企业", "统一社会信用代码", "计划返岗日期"]
+SCATTERED_COLUMNS = [*PEOPLE_COLUMNS, "建议"]
+# 零散返岗 without personal data (the working file): one row per 出发地 and 建议
+SCATTERED_SUMMARY_COLUMNS = ["出发地", "最早返岗日期", "最晚返岗日期", "人数", "目的企业", "建议"]
 
 
 class Vehicles(NamedTuple):
     vehicles: pd.DataFrame  # one row per proposed bus or train (no personal data)
-    assignment: pd.DataFrame  # one row per eligible worker with the vehicle's 编号 (restricted/ only)
+    assignment: pd.DataFrame  # one row per worker in a vehicle, with its 编号 (restricted/ only)
+    scattered: pd.DataFrame  # 零散返岗: workers with no vehicle, with advice (restricted/ only)
 
 
 _PREFECTURE_RE = re.compile(r"^(.*?(?:省|自治区))?(.*?(?:自治州|地区|盟|市))")
@@ -604,6 +609,20 @@ def origin_group(text, level: str = "city") -> str:
     return (m.group(1) or "") + m.group(2) if m else s
 
 
+def is_local(text, city) -> bool:
+    """True when 出发地 lies in ``city`` (a reference.City) itself: its prefecture part is the city's
+    name (江西省南昌市新建区, 南昌市), or the text starts with one of the city's counties (进贤县)."""
+    from .reference import counties
+
+    s = origin_text(text)
+    if not s or city is None:
+        return False
+    m = _PREFECTURE_RE.match(s)
+    if m and m.group(2) == city.full_name:
+        return True
+    return any(s.startswith(c.name) for c in counties() if c.city_code == city.code)
+
+
 def _as_date(v) -> dt.date | None:
     if not _present(v):
         return None
@@ -619,36 +638,52 @@ def _as_date(v) -> dt.date | None:
         return None
 
 
-def _split(n: int, k: int) -> list[int]:
-    """n people over k vehicles, loads differing by at most one (larger first)."""
-    return [n // k + (1 if i < n % k else 0) for i in range(k)]
+def enterprise_columns(values, enterprises: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """(企业名称, 统一社会信用代码) for 返岗企业 values written as a credit code or as a name, looked up
+    in ``enterprises`` (统一社会信用代码, 企业名称: the list); a value not on the list stays as written
+    (in the name column) with no code (None)."""
+    names, _ = _enterprise_lookup(enterprises)
+    codes = {n: c for c, n in names.items()}
+
+    def one(x):
+        if not _present(x):
+            return (None, None)
+        x = str(x).strip()
+        if x in names:
+            return (names[x], x)
+        return (x, codes.get(x))
+
+    pairs = _by_value(values, one)
+    return (np.array([p[0] for p in pairs], dtype=object), np.array([p[1] for p in pairs], dtype=object))
 
 
 def plan_vehicles(f: pd.DataFrame | None, day: dt.date, seats: int | None = None, window_days: int | None = None,
                   train_threshold: int | None = None, train_capacity: int | None = None,
-                  enterprises: pd.DataFrame | None = None, origin_level: str | None = None) -> Vehicles:
+                  enterprises: pd.DataFrame | None = None, origin_level: str | None = None,
+                  min_load: int | None = None, city=None) -> Vehicles:
     """Propose buses (专车) and trains (专列) for returning workers (table F).
 
     Eligible: 需要专车 是, 已到岗 not 是, 计划返岗日期 known. A planned day before ``day`` counts as
-    ``day`` (nobody leaves in the past). Per 出发地 (:func:`origin_group`: the prefecture, or the full
-    text with ``origin_level`` "full"; the places within it are listed as 上车地点), windows of
-    ``window_days`` days start at the earliest planned day, then at the next planned day not yet
-    covered. A window's group of at least ``train_threshold`` workers gets ⌈n / train_capacity⌉
-    专列, otherwise ⌈n / seats⌉ 专车; loads are balanced (differ by at most one), workers are
-    placed in order of 返岗企业 then planned day then ID, so a vehicle carries few destinations.
-    Every eligible worker is in exactly one vehicle and no vehicle is over its capacity.
+    ``day`` (nobody leaves in the past). A worker whose 出发地 lies in ``city`` itself
+    (:func:`is_local`) gets no vehicle (零散, ``local_advice``). The others are grouped per 出发地
+    (:func:`origin_group`: the prefecture, or the full text with ``origin_level`` "full"; the places
+    within it are listed as 上车地点) and window, and :func:`yonggong.transport.allocate` gives each
+    group vehicles — none under ``min_load`` (those workers are 零散 with ``scattered_advice``), 专列
+    from ``train_threshold``, loads balanced. Within a group workers are placed in order of 返岗企业
+    then planned day then ID, so a vehicle carries few destinations. Every eligible worker is in
+    exactly one vehicle or on the 零散 list; no vehicle is over its capacity or under ``min_load``.
     计划日期 of a vehicle = the earliest planned day of its workers; 最晚返岗日期 = the latest.
 
     ``enterprises`` (ledger / list: 统一社会信用代码, 企业名称, 县区) turns 返岗企业 credit codes into
-    names and gives the destination county. Defaults from params/match.yaml ``transport``.
+    names (the code beside them) and gives the destination county. Defaults from params/match.yaml
+    ``transport``.
     """
-    cfg = config()["transport"]
-    seats = int(seats or cfg["bus_seats"])
-    window_days = int(window_days or cfg["window_days"])
-    train_threshold = int(train_threshold or cfg["train_threshold"])
-    train_capacity = int(train_capacity or cfg["train_capacity"])
-    origin_level = origin_level or cfg.get("origin_level", "city")
-    empty = Vehicles(pd.DataFrame(columns=VEHICLE_COLUMNS), pd.DataFrame(columns=[*_F_OUT, "编号", "方式"]))
+    from . import transport
+
+    rules = transport.rules(bus_seats=seats, window_days=window_days, train_threshold=train_threshold,
+                            train_capacity=train_capacity, origin_level=origin_level, min_load=min_load)
+    empty = Vehicles(pd.DataFrame(columns=VEHICLE_COLUMNS), pd.DataFrame(columns=["编号", "方式", *PEOPLE_COLUMNS]),
+                     pd.DataFrame(columns=SCATTERED_COLUMNS))
     if f is None or f.empty:
         return empty
     n_rows = len(f)
@@ -660,62 +695,56 @@ def plan_vehicles(f: pd.DataFrame | None, day: dt.date, seats: int | None = None
         return empty
     w = f.loc[keep, [c for c in f.columns if c in _F_OUT]].copy()  # only what the lists show
     w["_date"] = planned[keep]
-    w["_origin"] = _by_value(w["出发地"], lambda x: origin_group(x, origin_level))
+    w["_origin"] = _by_value(w["出发地"], lambda x: origin_group(x, rules.origin_level))
     w["_place"] = _by_value(w["出发地"], origin_text)
+    w["_local"] = _by_value(w["出发地"], lambda x: is_local(x, city), dtype=bool).astype(bool)
     names, counties = _enterprise_lookup(enterprises)
-    w["_firm"] = _by_value(w["返岗企业"], lambda x: names.get(str(x).strip(), str(x).strip()) if _present(x) else "")
+    firm, w["统一社会信用代码"] = enterprise_columns(w["返岗企业"], enterprises)
+    w["_firm"] = np.array([x or "" for x in firm], dtype=object)
     w["_dest"] = _by_value(w["返岗企业"], lambda x: counties.get(str(x).strip(), "") if _present(x) else "")
     w["_id"] = w["身份证号"].astype(str).to_numpy() if "身份证号" in w.columns else np.arange(len(w)).astype(str)
+    people_cols = [c for c in PEOPLE_COLUMNS if c in w.columns or c == "返岗企业"]
 
-    # windows: per origin, anchored at the earliest planned day, then at the next day not covered
-    starts = []
-    for origin, dates in w.groupby("_origin", sort=True)["_date"].unique().items():
-        anchor = None
-        for d in sorted(dates):
-            if anchor is None or (d - anchor).days >= window_days:
-                anchor = d
-            starts.append((origin, d, anchor))
-    win = pd.DataFrame(starts, columns=["_origin", "_date", "_win"])
-    w = w.merge(win, on=["_origin", "_date"], how="left", validate="many_to_one")
-    w = w.sort_values(["_origin", "_win", "_firm", "_date", "_id"], kind="stable").reset_index(drop=True)
+    local = w[w["_local"]].sort_values(["_place", "_date", "_id"], kind="stable")
+    w = transport.allocate(w[~w["_local"]], ["_origin"], ["_firm", "_date", "_id"], ("ZC", "ZL"), rules)
+    ride, few = w[w["编号"] != ""].reset_index(drop=True), w[w["编号"] == ""]
+    scattered = pd.concat([few.assign(建议=rules.scattered_advice), local.assign(建议=rules.local_advice)])
+    scattered = scattered.assign(返岗企业=scattered["_firm"].replace("", None))[[*people_cols, "建议"]]
+    scattered = scattered.reset_index(drop=True)
 
-    # vehicles: per (origin, window) group, ⌈n / capacity⌉ of them, loads balanced, in row order
-    groups = w.groupby(["_origin", "_win"], sort=False).size()
-    modes, caps, loads = [], [], []
-    for n in groups.to_numpy().tolist():
-        mode, cap = ("专列", train_capacity) if n >= train_threshold else ("专车", seats)
-        for load in _split(n, math.ceil(n / cap)):
-            modes.append(mode)
-            caps.append(cap)
-            loads.append(load)
-    modes_a = np.array(modes, dtype=object)
-    seq = np.zeros(len(modes), dtype=np.int64)
-    for mode in ("专车", "专列"):
-        mask = modes_a == mode
-        seq[mask] = np.arange(1, int(mask.sum()) + 1)
-    numbers = [f"{'ZC' if m == '专车' else 'ZL'}{k:03d}" for m, k in zip(modes, seq.tolist(), strict=True)]
-    vidx = np.repeat(np.arange(len(loads)), loads)
-    w["编号"] = np.array(numbers, dtype=object)[vidx]
-    w["方式"] = modes_a[vidx]
-    first_row = np.concatenate([[0], np.cumsum(loads)[:-1]]).astype(np.int64)
-    dates = w.groupby(vidx, sort=True)["_date"]
+    vidx = pd.factorize(ride["编号"])[0] if len(ride) else np.zeros(0, dtype=np.int64)
+    n_veh = int(vidx.max()) + 1 if len(vidx) else 0
 
     def listed(col: str, sort: bool) -> np.ndarray:
         """The distinct values of ``col`` per vehicle joined by 、 (sorted, or in row order)."""
-        d = pd.DataFrame({"v": vidx, "x": w[col].to_numpy()}).drop_duplicates()
+        d = pd.DataFrame({"v": vidx, "x": ride[col].to_numpy()}).drop_duplicates()
         d = d[d["x"] != ""]
         if sort:
             d = d.sort_values(["v", "x"], kind="stable")
-        return d.groupby("v", sort=True)["x"].agg("、".join).reindex(range(len(loads)), fill_value="").to_numpy()
+        return d.groupby("v", sort=True)["x"].agg("、".join).reindex(range(n_veh), fill_value="").to_numpy()
 
+    first = ride.groupby(vidx, sort=True)
     vehicles = pd.DataFrame({
-        "编号": numbers, "方式": modes, "出发地": w["_origin"].to_numpy()[first_row],
-        "上车地点": listed("_place", True), "计划日期": dates.min().to_numpy(), "最晚返岗日期": dates.max().to_numpy(),
-        "人数": loads, "座位数": caps, "目的县区": listed("_dest", True), "目的企业": listed("_firm", False),
-    })
-    people = w.assign(返岗企业=w["_firm"])
-    cols = [c for c in _F_OUT if c in people.columns]
-    return Vehicles(vehicles, people[["编号", "方式", *cols]].reset_index(drop=True))
+        "编号": first["编号"].first().to_numpy(), "方式": first["方式"].first().to_numpy(),
+        "出发地": first["_origin"].first().to_numpy(), "上车地点": listed("_place", True),
+        "计划日期": first["_date"].min().to_numpy(), "最晚返岗日期": first["_date"].max().to_numpy(),
+        "人数": first.size().to_numpy().astype(np.int64), "座位数": first["座位数"].first().to_numpy().astype(np.int64),
+        "目的县区": listed("_dest", True), "目的企业": listed("_firm", False),
+    }, columns=VEHICLE_COLUMNS)
+    people = ride.assign(返岗企业=ride["_firm"].replace("", None))
+    return Vehicles(vehicles, people[["编号", "方式", *people_cols]].reset_index(drop=True), scattered)
+
+
+def scattered_summary(scattered: pd.DataFrame) -> pd.DataFrame:
+    """零散返岗 for the working file (no personal data): per 出发地 (as written) and 建议, the head
+    count, the earliest and latest planned day and the enterprises."""
+    if scattered is None or scattered.empty:
+        return pd.DataFrame(columns=SCATTERED_SUMMARY_COLUMNS)
+    s = scattered.assign(_d=scattered["计划返岗日期"].map(_as_date))
+    out = s.groupby(["出发地", "建议"], sort=True).agg(
+        最早返岗日期=("_d", "min"), 最晚返岗日期=("_d", "max"), 人数=("_d", "size"),
+        目的企业=("返岗企业", lambda x: "、".join(sorted({v for v in x if v}))))
+    return out.reset_index()[SCATTERED_SUMMARY_COLUMNS]
 
 
 _F_OUT = ["姓名", "身份证号", "手机号", "出发地", "返岗企业", "计划返岗日期"]
@@ -726,6 +755,8 @@ def _enterprise_lookup(enterprises: pd.DataFrame | None) -> tuple[dict[str, str]
         return {}, {}
     e = enterprises.drop_duplicates("统一社会信用代码")
     names = dict(zip(e["统一社会信用代码"], e["企业名称"], strict=True))
+    if "县区" not in e.columns:
+        return names, {}
     counties = dict(zip(e["统一社会信用代码"], e["县区"], strict=True))
     counties.update(dict(zip(e["企业名称"], e["县区"], strict=True)))
     return names, counties
@@ -840,7 +871,7 @@ def city_day(cd) -> Actions:
     sug = share_suggestions(cd.ledger)
     t["share"] = time.perf_counter() - t1
     t1 = time.perf_counter()
-    veh = plan_vehicles(cd.accumulated("F", key="身份证号"), cd.day, enterprises=cd.ledger)
+    veh = plan_vehicles(cd.accumulated("F", key="身份证号"), cd.day, enterprises=cd.ledger, city=cd.city)
     t["vehicles"] = time.perf_counter() - t1
     t1 = time.perf_counter()
     gap = training_gap(vac, training_upto(cd))
@@ -861,7 +892,7 @@ def public_sheets(acts: Actions) -> dict[str, pd.DataFrame]:
         "未就业求职人数": acts.seekers,
         "获推送求职人数": int(acts.push.push["身份证号"].nunique()) if len(acts.push.push) else 0}])
     return {"余缺调剂建议": acts.suggestions, "培训缺口": acts.gap, "专车专列计划": veh,
-            "岗位匹配情况": per, "岗位匹配汇总": summary}
+            "零散返岗": scattered_summary(acts.vehicles.scattered), "岗位匹配情况": per, "岗位匹配汇总": summary}
 
 
 def gap_for(cd) -> pd.DataFrame:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import re
 import unicodedata
 
@@ -259,13 +258,11 @@ PLAN_COLUMNS = ["编号", "方式", "出发县区", "输入地", "计划日期",
 def plan_trips(reg: pd.DataFrame | None, day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """外出专车专列: (vehicles, riders, 零散) for registered workers who need transport, are not yet
     gone and have a planned day (a planned day before ``day`` counts as ``day``). Groups: home
-    county × destination (province and city) × a window of ``window_days`` days anchored at the
-    earliest planned day (then the next uncovered one). A group of fewer than ``min_load`` people
-    gets no vehicle (零散, with advice); from ``train_threshold`` a 专列; otherwise ⌈n / seats⌉
-    buses, loads balanced. No vehicle is under ``min_load`` or over its seats."""
-    cfg = _config()
-    seats, min_load, window = int(cfg["bus_seats"]), int(cfg["min_load"]), int(cfg["window_days"])
-    threshold, capacity = int(cfg["train_threshold"]), int(cfg["train_capacity"])
+    county × destination (province and city) × window, vehicles or 零散 by the one rule of
+    :mod:`yonggong.transport` (no vehicle under ``min_load`` or over its seats)."""
+    from . import transport
+
+    rules = transport.rules()
     people_cols = ["姓名", "身份证号", "手机号", "户籍县区", "意向输入地", "计划出发日期"]
     empty = (pd.DataFrame(columns=PLAN_COLUMNS), pd.DataFrame(columns=["编号", *people_cols]),
              pd.DataFrame(columns=[*people_cols, "建议"]))
@@ -280,41 +277,17 @@ def plan_trips(reg: pd.DataFrame | None, day: dt.date) -> tuple[pd.DataFrame, pd
     w["_date"] = planned[keep]
     w["_home"] = w["户籍县区"].astype(object).fillna("")
     w["_dest"] = w["意向输入地"].astype(object).fillna("")
-    w = w.sort_values(["_home", "_dest", "_date", "身份证号"], kind="stable").reset_index(drop=True)
-    anchors = []
-    for _, g in w.groupby(["_home", "_dest"], sort=False):
-        anchor = None
-        for d in g["_date"]:
-            if anchor is None or (d - anchor).days >= window:
-                anchor = d
-            anchors.append(anchor)
-    w["_win"] = anchors  # rows are in group order, dates ascending within a group
-    vehicles, riders, scattered = [], [], []
-    counters = {"专车": 0, "专列": 0}
-    for (home, dest, _win), g in w.groupby(["_home", "_dest", "_win"], sort=True):
-        n = len(g)
-        if n < min_load:
-            scattered.append(g)
-            continue
-        mode, cap = ("专列", capacity) if n >= threshold else ("专车", seats)
-        k = math.ceil(n / cap)
-        loads = [n // k + (1 if i < n % k else 0) for i in range(k)]
-        start = 0
-        for load in loads:
-            counters[mode] += 1
-            number = f"{'WC' if mode == '专车' else 'WL'}{counters[mode]:03d}"
-            part = g.iloc[start:start + load]
-            start += load
-            vehicles.append({"编号": number, "方式": mode, "出发县区": home, "输入地": dest,
-                             "计划日期": part["_date"].min(), "最晚出发日期": part["_date"].max(),
-                             "人数": load, "座位数": cap})
-            riders.append(part.assign(编号=number))
-    veh = pd.DataFrame(vehicles, columns=PLAN_COLUMNS)
-    ride = (pd.concat(riders, ignore_index=True)[["编号", *[c for c in people_cols if c in w.columns]]]
-            if riders else empty[1])
-    few = (pd.concat(scattered, ignore_index=True)[[c for c in people_cols if c in w.columns]].assign(
-        建议=str(cfg["scattered_advice"])) if scattered else empty[2])
-    return veh, ride, few
+    w = transport.allocate(w, ["_home", "_dest"], ["_date", "身份证号"], ("WC", "WL"), rules)
+    cols = [c for c in people_cols if c in w.columns]
+    ride = w[w["编号"] != ""]
+    veh = (ride.groupby("编号", sort=False)
+           .agg(方式=("方式", "first"), 出发县区=("_home", "first"), 输入地=("_dest", "first"),
+                计划日期=("_date", "min"), 最晚出发日期=("_date", "max"), 人数=("编号", "size"),
+                座位数=("座位数", "first"))
+           .reset_index())
+    veh = veh[PLAN_COLUMNS].astype({"人数": "int64", "座位数": "int64"}).reset_index(drop=True)
+    few = w.loc[w["编号"] == "", cols].assign(建议=rules.scattered_advice).reset_index(drop=True)
+    return veh, ride[["编号", *cols]].reset_index(drop=True), few
 
 
 # --------------------------------------------------------------------------- products

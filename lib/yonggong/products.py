@@ -189,7 +189,6 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
     out_dir.mkdir(parents=True, exist_ok=True)
     n = names(cd.city.name, cd.day)
     acts = acts if acts is not None else match.city_day(cd)
-    names_by_code = dict(zip(cd.in_force["统一社会信用代码"], cd.in_force["企业名称"], strict=False))
 
     def huizongbiao() -> list[Path]:
         forms.write_huizongbiao(out_dir / n["huizongbiao"], cd.figures, meta(cd), {INDICATOR_SHEET: indicator_sheet()},
@@ -218,7 +217,7 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
         lambda: tidy.write_tidy(cd, out_dir),
         lambda: [zone.write_city(cd, out_dir, acts)],
         lambda: restricted.write_restricted(out_dir / paths.RESTRICTED, cd.city.name, cd.day,
-                                            cd.accumulated("F", key="身份证号"), cd.tables.get("E"), names_by_code),
+                                            cd.accumulated("F", key="身份证号"), cd.tables.get("E"), cd.in_force),
         lambda: zone.write_restricted(acts, out_dir / paths.RESTRICTED, cd.city.name, cd.day),
         lambda: outbound.write_restricted(cd, reg, trips, out_dir / paths.RESTRICTED),
     ]

@@ -51,7 +51,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from . import codes, sample_outbound
+from . import codes, sample_outbound, sample_returns
 from .indicators import LOCAL
 from .reference import (
     City,
@@ -1386,6 +1386,7 @@ def generate(out_dir: Path, seed: int | None = None) -> dict:
             books = world.books(d)
             if city.name in outbound:
                 books = books + outbound[city.name].books(day, d, sys.modules[__name__])
+            books = books + sample_returns.books(world, d, day, sys.modules[__name__])  # 组团返岗 (new file)
             folder = out_dir / city.name / day.isoformat()
             planted += _write_day(folder, books, city, day)
             if d == 0:

@@ -157,10 +157,11 @@ def write_restricted(acts: match.Actions, folder: str | Path, city_name: str, da
         write_tables(path, [("岗位推送名单", f"{city_name}岗位精准推送名单（每人推荐前{int(push['推荐序号'].max())}个岗位，"
                                           f"{day.isoformat()}，内部使用，严禁外传）", push)])
         written.append(path)
-    veh, people = acts.vehicles
-    if not veh.empty:
+    veh, people, scattered = acts.vehicles
+    if not veh.empty or not scattered.empty:
         path = folder / names["vehicles"]
         write_tables(path, [("车辆安排", f"{city_name}返岗专车专列安排建议（{day.isoformat()}）", veh),
-                            ("乘车名单", "各车次乘车人员名单（内部使用，严禁外传）", people)])
+                            ("乘车名单", "各车次乘车人员名单（内部使用，严禁外传）", people),
+                            ("零散返岗名单", "人数不足一车或市内返岗人员，按建议自行返岗（内部使用，严禁外传）", scattered)])
         written.append(path)
     return written
