@@ -62,12 +62,18 @@ def _guarded(body):
     "inbox": "收件箱目录，默认内置样例 (inbox folder; default the bundled sample)",
     "out": "输出目录，默认 outputs/ (outputs folder)",
     "force": "即使已是最新也重新运行 (rerun even if up to date)",
+    "filler": "汇总表表尾“填表人”，默认取表L的联络员 (footer: filled in by)",
+    "reviewer": "汇总表表尾“审核人”，默认取表L的组长 (footer: checked by)",
+    "phone": "汇总表表尾“联系电话”，默认取联络员办公电话 (footer: phone)",
+    "submitted": "汇总表表尾“报送时间”，写成 时:分，如 14:30；默认为当日截止时间 (footer: time filed)",
 })
-def daily(c, city, date=None, inbox=None, out=None, force=False):
+def daily(c, city, date=None, inbox=None, out=None, force=False, filler=None, reviewer=None, phone=None,
+          submitted=None):
     """生成一个设区市一天的报送材料 / Run one city day: clean, figures, xlsx, manifest."""
     from yonggong.run import run_city_day
 
-    res = _guarded(lambda: run_city_day(city, date, inbox, out, force=force))
+    footer = {"filler": filler, "reviewer": reviewer, "phone": phone, "submitted": submitted}
+    res = _guarded(lambda: run_city_day(city, date, inbox, out, force=force, footer=footer))
     print(f"{res.city.full_name} {res.day}：{res.status}，输出目录 {res.out_dir}")
     for entry in res.manifest["outputs"]:
         print(f"  {entry['path']}")
@@ -173,7 +179,7 @@ def roster(c, city, date=None, inbox=None, out=None):
         raise _fail(exc) from None
     target = (Path(out) if out else paths.OUTPUTS) / "roster" / city_obj.name
     path = target / f"附件1_领导小组及联络员名单_{city_obj.name}_{day.strftime('%Y%m%d')}.xlsx"
-    write_roster(path, city_obj, df)
+    write_roster(path, city_obj, df, day)
     print(f"已生成附件1（表L报送于{sent}，{len(df)}人）：{path}")
 
 
@@ -264,6 +270,48 @@ def pages(c, out=None):
             code = _guarded(lambda: body(Path(tmp)))
     if code:
         raise Exit("排版检查未通过", code=1)
+
+
+@task
+def screenshots(c):
+    """重新生成 README 中的截图（样例：南昌附件3、工作简报第1页、省级逐日对比）/ Regenerate docs/img/ screenshots.
+
+    南昌's products and the province roll-up for the sample's last day are written to a temporary
+    folder, printed as a reader gets them (LibreOffice and Chromium to PDF) and page 1 of each is
+    saved as PNG under docs/img/ (pdftoppm, poppler-utils). Needs soffice, chromium and pdftoppm.
+    """
+    import tempfile
+
+    from yonggong import match, paths, pipeline, products, province
+    from yonggong.days import day_folders
+    from yonggong.reference import resolve_city
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    import pages as measure  # tests/pages.py (LibreOffice, Chromium)
+    from chromium import Browser
+
+    city = resolve_city("南昌")
+    day = max(day_folders(paths.SAMPLE_INBOX, city))
+
+    def body(root: Path) -> int:
+        cd = pipeline.load(paths.SAMPLE_INBOX, city.name, day)
+        folder = root / "city"
+        products.write_all(cd, folder, acts=match.city_day(cd))
+        pday = province.load(day, paths.SAMPLE_INBOX, outputs=root / "outputs")
+        written = province.write_all(pday, root / "province")
+        workbook = next(p for p in written if p.suffix == ".xlsx")
+        browser = Browser(root / "profile")
+        try:
+            shots = measure.screenshots(folder, workbook, province.SHEETS["comparison"], browser,
+                                        ROOT / "docs" / "img", root / "work")
+        finally:
+            browser.close()
+        for shot in shots:
+            print(f"已生成：{shot.relative_to(ROOT)}")
+        return 0
+
+    with tempfile.TemporaryDirectory() as tmp:
+        _guarded(lambda: body(Path(tmp)))
 
 
 @task(help={"max_children": "并行进程数 (parallel workers), 默认 CPU 核数"})

@@ -157,3 +157,51 @@ def main(out_root: Path) -> int:
     for f in report.failures:
         print("  " + f)
     return 1 if report.failures or not folders else 0
+
+
+# ---------------------------------------------------------------- screenshots for the README
+
+SHOTS = {"progress": "附件3_每日进展情况.png", "brief": "工作简报_第1页.png", "comparison": "省级_逐日对比.png"}
+
+
+def only_sheet(path: Path, name: str, work: Path) -> Path:
+    """A copy of a workbook with only the sheet ``name`` (to print that sheet alone)."""
+    wb = openpyxl.load_workbook(path)
+    for ws in list(wb.worksheets):
+        if ws.title != name:
+            wb.remove(ws)
+    out = work / f"{path.stem}-{len(name)}.xlsx"
+    wb.save(out)
+    return out
+
+
+def _png_of_pdf(pdf: Path, target: Path, dpi: int = 110) -> Path:
+    """Page 1 of ``pdf`` as a PNG at ``target`` (pdftoppm, poppler-utils)."""
+    stem = target.with_suffix("")
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)],
+                   check=True, capture_output=True, timeout=300)
+    return target
+
+
+def screenshots(city_folder: Path, province_workbook: Path, comparison_sheet: str, browser, target: Path,
+                work: Path) -> list[Path]:
+    """The README's pictures of the sample: 附件3 and the brief's first page of a city day (as
+    printed: LibreOffice and Chromium to PDF, then page 1 as PNG), and the province's 逐日对比 sheet."""
+    target.mkdir(parents=True, exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
+    progress = work / "progress.xlsx"  # 附件3 is a one-sheet workbook; an ASCII name for soffice
+    shutil.copyfile(_one(city_folder, "每日进展情况_*.xlsx"), progress)
+    comparison = only_sheet(province_workbook, comparison_sheet, work)
+    subprocess.run([soffice(), f"-env:UserInstallation=file://{work}/lo", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(work), str(progress), str(comparison)], capture_output=True, text=True, timeout=900)
+    from chromium import Page
+
+    page = Page(browser, width=1280, height=900)
+    try:
+        page.open(_one(city_folder, "工作简报_*.html").resolve().as_uri())
+        (work / "brief.pdf").write_bytes(page.pdf())
+    finally:
+        page.close()
+    return [_png_of_pdf(work / f"{progress.stem}.pdf", target / SHOTS["progress"]),
+            _png_of_pdf(work / "brief.pdf", target / SHOTS["brief"]),
+            _png_of_pdf(work / f"{comparison.stem}.pdf", target / SHOTS["comparison"])]

@@ -353,6 +353,33 @@ def test_charts_show_missing_values_as_dash_and_empty_charts_say_so():
     assert "http" not in svg + line
 
 
+def test_bar_labels_keep_clear_of_line_markers_and_end_labels():
+    """The 7-day chart's worst case: the 当日 bar's top where the 累计 and 缺工 markers are, on every
+    day, the newest values written right of the last markers. Every bar label's text box (baseline
+    − 13 … baseline + 2, ±half its width) must miss every marker (r 3.5 + stroke) and end label."""
+    days = [f"2月{d}日" for d in range(23, 30)]
+    bars = [100, 160, 120, 90, 200, 150, 160]
+    lines = [("累计", [100, 162, 125, 95, 198, 150, 165]), ("缺工", [104, 158, 118, 92, 203, 152, 161])]
+    svg = charts.combo("c", "测试", days, ("当日", bars), lines)
+    texts = re.findall(r'<text x="([\d.]+)" y="([\d.]+)" [^>]*text-anchor="(\w+)"([^>]*)>([^<]*)</text>', svg)
+    marks = [(float(x), float(y)) for x, y in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="3.5"', svg)]
+    ends = [(float(x), float(y), t) for x, y, _, extra, t in texts if "bold" in extra]
+    labels = [(float(x), float(y), t) for x, y, anchor, extra, t in texts
+              if anchor == "middle" and "bold" not in extra and t.replace(",", "").isdigit()]
+    size = charts.DEFAULT.value_size
+    assert sorted(t for _, _, t in labels) == sorted(charts.fmt(v) for v in bars)
+    for x, y, t in labels:
+        half = charts.text_width(t, size) / 2
+        left, top, right, bottom = x - half, y - size, x + half, y + 2
+        for mx, my in marks:
+            assert not (left < mx + 5 and right > mx - 5 and top < my + 5 and bottom > my - 5), (t, x, y, my)
+        for ex, ey, et in ends:
+            ew = charts.text_width(et, size)
+            assert not (left < ex + ew and right > ex and top < ey + 2 and bottom > ey - size), (t, et)
+    checked = len(labels)
+    assert checked == len(bars)
+
+
 # ------------------------------------------------------------------ one catalogue, one computation (issue 12)
 
 

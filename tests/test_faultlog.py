@@ -157,7 +157,8 @@ def test_notice_lines_come_last_and_are_not_red(tmp_path):
     ws = wb["问题清单"]
     assert "错误1条（不计入报表），警告2条（已计入），提示1条（已计入，供知悉）" in ws["A1"].value
     body = list(ws.iter_rows(min_row=3))
-    assert [(r[0].value, r[4].value) for r in body] == [("警告", 3), ("错误", 4), ("警告", 5), ("提示", 2)]
+    row_at = [c.value for c in ws[2]].index("Excel行号")
+    assert [(r[0].value, r[row_at].value) for r in body] == [("警告", 3), ("错误", 4), ("警告", 5), ("提示", 2)]
     assert body[1][0].fill.fill_type == "solid" and body[1][0].fill.fgColor.rgb.endswith("FFC7CE")  # 错误: red
     assert body[0][0].fill.fill_type == "solid" and body[0][0].fill.fgColor.rgb.endswith("FFEB9C")  # 警告: yellow
     notice = body[3]

@@ -379,3 +379,19 @@ def test_libreoffice_converts_to_pdf(tmp_path, written):
     assert pdf.is_file(), result.stdout + result.stderr
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 1000
+
+
+def test_table_rows_fit_their_wrapped_text_within_409_points(tmp_path):
+    """A detail sheet's rows are as tall as their wrapped text (14 pt a line at 宋体 10, + 3), so a
+    printed 说明 never runs over the next row; a huge cell stops at Excel's 409 pt."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    long = "问" * 300  # 600 display units over a 50-unit line (max_width 50): 12 lines
+    frame = pd.DataFrame({"设区市": ["南昌市", "九江市", "赣州市", "吉安市"],
+                          "说明": ["短", long, "第一行\n第二行\n第三行", "字" * 5000]})
+    forms.write_table_sheet(ws, "测试", frame)
+    heights = {r: ws.row_dimensions[r].height for r in range(3, 7)}
+    assert heights == {3: None, 4: 14 * 12 + 3, 5: 14 * 3 + 3, 6: 409}
+    assert ws["B4"].alignment.wrap_text and ws["B5"].alignment.wrap_text and not ws["B3"].alignment.wrap_text

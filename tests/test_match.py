@@ -363,7 +363,7 @@ def test_vehicles_windows_buses_and_trains():
     assert sorted(people["身份证号"]) == sorted(r[0] for r in rows[:-4])
     assert few["身份证号"].tolist() == ["D1"] and few["建议"].iloc[0].startswith("人数不足一车")
     # the lists name the enterprise, the credit code beside it
-    assert set(zip(people["返岗企业"], people["统一社会信用代码"])) == {("甲厂", "U1"), ("乙厂", "U2")}
+    assert set(zip(people["返岗企业"], people["统一社会信用代码"], strict=True)) == {("甲厂", "U1"), ("乙厂", "U2")}
     assert list(veh.columns) == match.VEHICLE_COLUMNS
 
 

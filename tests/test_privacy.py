@@ -106,6 +106,23 @@ def test_roster_from_table_l(tmp_path):
     order = ["组长", "副组长", "成员", "联络员"]
     assert roles == sorted(roles, key=order.index)
     assert {r[1] for r in body} == {x["姓名"] for x in raw}
+    # the line under the title: 填报单位 and 填报日期 (the report day asked for)
+    line = [v for v in rows[1] if v]
+    assert line == ["填报单位：南昌市人力资源和社会保障局（盖章）", "填报日期：2020年3月1日"]
+    assert rows[header][-2:] == ["微信号", "入群"]  # the sample's table L has neither: blank columns
+
+
+def test_roster_lists_the_wechat_groups():
+    import pandas as pd
+
+    from yonggong import roster
+
+    liaisons = pd.DataFrame({"姓名": ["甲", "乙"], "单位及职务": ["局长", "科员"], "小组职务": ["联络员", "组长"],
+                             "办公电话": ["0791-1", None], "手机": ["13800000001", "13800000002"],
+                             "微信号": ["wx_jia", None], "入群": [("工作群", "劳务协作群"), ("工作群",)], "_row": [3, 4]})
+    got = roster.roster_frame(liaisons)
+    assert got[["序号", "姓名", "微信号", "入群"]].fillna("").values.tolist() == [[1, "乙", "", "工作群"],
+                                                                   [2, "甲", "wx_jia", "工作群、劳务协作群"]]
 
 
 def test_roster_without_table_l_exits_2(tmp_path):

@@ -279,7 +279,10 @@ def test_problems_sheet_lists_every_failed_check(pday):
     by = {(r["设区市"], r["检查"]) for _, r in p.iterrows()}
     assert {("新余市", "数据截至"), ("鹰潭市", "版式"), ("赣州市", "合计"), ("宜春市", "负数"), ("抚州市", "县区"),
             ("（未识别）", "版式"), ("九江市", "收件登记"), ("南昌市", "逐日变化")} <= by
-    assert set(p.loc[p["检查"].isin(["数据截至", "版式", "合计", "负数", "县区"]), "处理"]) == {"退回"}
+    known = p["设区市"] != "（未识别）"
+    assert set(p.loc[known & p["检查"].isin(["数据截至", "版式", "合计", "负数", "县区"]), "处理"]) == {"退回"}
+    # a file that is no 汇总表 at all (通知.xlsx) is read by a person: nobody is returned for it
+    assert p.loc[~known & (p["文件"] == "通知.xlsx"), "处理"].tolist() == ["提醒"]
     assert set(p.loc[p["检查"] == "逐日变化", "处理"]) == {"提醒"}
     # the older 吉安 file is replaced, not checked; the corrected one has no problem
     assert not ((p["设区市"] == "吉安市") & (p["处理"] == "退回")).any()
@@ -538,6 +541,10 @@ def test_the_sample_province_inbox_gives_what_it_plants(sample_inbox, tmp_path):
             assert st.loc[case["city"], "状态"] == case["expected_status"], case
         others = [s for s in st.index if s not in {c["city"] for c in cases if c["date"] == day}]
         assert (st.loc[others, "状态"] == "按时").all(), day
+    # 宜春's explanatory letter (planted stray) is 未识别, not 退回: 宜春 filed its 汇总表 on time
+    letter = province.load("2020-02-26", sample_inbox, outputs=tmp_path).files.set_index("文件").loc[
+        "关于2月26日重点企业用工调度情况的说明.xlsx"]
+    assert letter["处理"] == "未识别" and letter["设区市"] == "宜春市" and "不是汇总表" in letter["原因"]
     first = province.load("2020-02-24", sample_inbox, outputs=tmp_path)
     assert first.rates["按时报送率"] == 100.0
     assert (first.completeness["时间来源"] == "收件登记").all()
@@ -653,10 +660,46 @@ def test_problems_and_comparison_use_the_catalogue_labels(pday, tmp_path):
     assert p.message.startswith("合计行“空岗人数（普工）”为")
     assert set(pday.comparison["指标"]) == {indicators.label(k) for k in FIGURE_IDS}
     province.write_all(pday, tmp_path)
-    back = province.read_comparison_day(tmp_path / province.names(D)["huizongbiao"])
+    back = province.read_comparison_day(tmp_path / province.names(D)["working"])  # 逐日对比明细
     assert set(back) == {"南昌", "景德镇", "萍乡", "吉安", "上饶"}
     assert back["南昌"]["空岗_普工"] == FRAMES["南昌"].loc["合计", "空岗_普工"]
     assert back["上饶"]["求助到期件数"] == FRAMES["上饶"].loc["合计", "求助到期件数"]
+
+
+def test_the_comparison_a_reviewer_reads_is_a_city_by_indicator_matrix(pday, tmp_path):
+    """逐日对比 in the roll-up: a row per city, a column per key indicator, “value（change）”, the
+    flagged cells filled, 需跟进 naming every flagged indicator; the long list is the working file's."""
+    comparison = pd.DataFrame([
+        ["南昌市", "缺工人数", 1749.0, 1889.0, -140.0, "", ""],
+        ["南昌市", "复工率", 94.5, 92.7, 1.8, "", ""],
+        ["南昌市", "推送人次", 41600.0, 20084.0, 21516.0, "是", "增加21516"],
+        ["九江市", "缺工人数", 2390.0, 2083.0, 307.0, "是", "增加307"],
+        ["九江市", "复工率", 90.0, 90.0, 0.0, "", ""],
+        ["九江市", "推送人次", float("nan"), float("nan"), float("nan"), "", ""],
+        ["萍乡市", "缺工人数", float("nan"), 900.0, float("nan"), "", "当日退回"],
+        ["萍乡市", "复工率", float("nan"), 80.0, float("nan"), "", "当日退回"],
+        ["萍乡市", "推送人次", float("nan"), 10.0, float("nan"), "", "当日退回"],
+    ], columns=province.COMPARISON_COLUMNS)
+    matrix, flagged = province.comparison_matrix(comparison, ["缺工人数", "复工率"])
+    assert matrix.values.tolist() == [
+        ["南昌市", "1,749（−140）", "94.5（+1.8）", "推送人次", "推送人次：增加21516"],
+        ["九江市", "2,390（+307）", "90.0（持平）", "缺工人数", "缺工人数：增加307"],
+        ["萍乡市", "退回", "退回", "", ""]]
+    assert flagged == [(1, 1)]  # 九江市 × 缺工人数
+    written = province.write_all(pday, tmp_path)
+    assert tmp_path / province.names(D)["working"] in written
+    ws = openpyxl.load_workbook(tmp_path / province.names(D)["huizongbiao"])["逐日对比"]
+    header = [c.value for c in ws[2]]
+    keys = province.config()["comparison_matrix"]
+    assert header == ["设区市", *[indicators.label(k) for k in keys], "需跟进", "说明"]
+    assert ws.max_row < 20  # 11 cities, 全省合计 and a note: one printed page, not 11
+    _, marks = province.comparison_matrix(pday.comparison)
+    assert marks  # the fixture's 南昌 jumps in a key indicator
+    for i, j in marks:
+        assert ws.cell(row=3 + i, column=1 + j).fill.start_color.rgb.endswith(province.FLAG_FILL)
+    assert not ws.cell(row=3, column=1).fill.start_color.rgb.endswith(province.FLAG_FILL)
+    detail = openpyxl.load_workbook(tmp_path / province.names(D)["working"])[province.DETAIL_SHEET]
+    assert detail.max_row - 2 == len(pday.comparison)
 
 
 # point 2: statuses kept apart, the same words everywhere ----------------------------

@@ -66,7 +66,8 @@ def sample_page():
 
 def zone_problems(page: str) -> list[str]:
     """The brief's offline scan, with inline scripts allowed (and only inline ones)."""
-    out = [p for p in offline_problems(page) if p != "a script"]
+    # a phone number's tel: link is allowed (a tap calls, nothing is fetched); any other href is not
+    out = [p for p in offline_problems(re.sub(r'href="tel:[0-9+-]+"', "", page)) if p != "a script"]
     for tag in re.findall(r"<script\b[^>]*>", page, flags=re.I):
         if tag.lower() != "<script>":
             out.append(f"a script tag with attributes: {tag}")
@@ -129,6 +130,18 @@ def test_resumed_enterprises_and_their_vacancies_with_the_commissioners_phone(bu
     assert "月薪：面议" in text  # 包装工 has no wage
     assert 'data-job="操作工 普工 ' in page  # the search finds the synonym group
     assert "共4家企业、5个岗位" in text
+
+
+def test_every_phone_is_a_tel_link_and_the_page_offers_the_help_line(built):
+    _, _, page = built
+    links = re.findall(r'<a class="tel" href="tel:([^"]+)">([^<]+)</a>', page)
+    assert len(links) == 1 + 4  # the 返岗求助 line, then one contact per resumed enterprise
+    assert all(target == shown for target, shown in links)  # numbers here carry only digits and -
+    assert links[0] == ("12333", "12333")  # params/settings.yaml zone_hotline (no city-specific one)
+    text = visible_text(page)
+    assert "返岗求助" in text and "受理时间：每天 8:00—20:00" in text
+    assert re.findall(r"\bhref=", page) == ['href='] * len(links)
+    assert "@page { size: A4" in page and ".filters, #f-empty { display: none !important; }" in page
 
 
 def test_rendering_is_deterministic(built):

@@ -29,8 +29,9 @@ import pandas as pd
 from markupsafe import Markup
 
 from . import charts, fontembed, indicators, match
-from .figures import vacancy_class
+from .figures import open_help, vacancy_class
 from .ledger import CARRIED, MISSING, REPORTED, counted
+from .ledger import capacity as ledger_capacity
 from .reference import categories, load_yaml, settings, table_specs
 from .wording import change_lead, change_text, cn_date, kind_of, month_day, previous, show
 from .wording import given as _ok
@@ -378,7 +379,7 @@ def vacancy_structure(cd) -> tuple[list[tuple[str, float]], list[dict]]:
     if vac is None or vac.empty or not all(_ok(t.get(k)) for k in keys.values()):
         return [], []
     classes = [(name, float(t[k])) for name, k in keys.items()]
-    v = vac.assign(岗位类别=vacancy_class(vac))
+    v = vac.assign(岗位类别=vacancy_class(vac), 岗位名称=match.job_names(vac))  # synonyms as one post
     v = v[v["统一社会信用代码"].isin(cd.ledger["统一社会信用代码"])]
     top = (v.groupby(["岗位名称", "岗位类别"], sort=True)["缺工人数"].sum().reset_index()
            .sort_values(["缺工人数", "岗位名称"], ascending=[False, True], kind="stable"))
@@ -386,6 +387,50 @@ def vacancy_structure(cd) -> tuple[list[tuple[str, float]], list[dict]]:
     rows = [{"岗位名称": scrub(r["岗位名称"]), "岗位类别": r["岗位类别"], "缺工人数": show(r["缺工人数"])}
             for _, r in top.iterrows()]
     return classes, rows
+
+
+def capacity_text(cd) -> Markup:
+    """The 产能恢复 paragraph from the ledger (``ledger.capacity``): resumed enterprises, how many
+    report 产能恢复率, its mean, the bands of params/brief.yaml and the slowest few by name."""
+    cfg = config()
+    c = ledger_capacity(cd.ledger, [float(b) for b in cfg["capacity_bands"]], int(cfg["capacity_lowest"]))
+    if not c["resumed"]:
+        return Markup("截至{}，清单内重点企业尚无已复工企业。").format(month_day(cd.day))
+    if not c["reported"]:
+        return Markup("已复工的{}家重点企业当日均未填报产能恢复率。").format(c["resumed"])
+    edges = c["edges"]
+    labels = [f"{edges[0]:g}%及以上"] + [f"{lo:g}%—{hi:g}%" for hi, lo in zip(edges, edges[1:], strict=False)] + \
+        [f"不足{edges[-1]:g}%"]
+    bands = "，".join(f"{label}的{n}家" for label, n in zip(labels, c["counts"], strict=True) if n)
+    text = Markup("已复工的{}家重点企业中，{}家填报了产能恢复率，平均{}%：{}").format(
+        c["resumed"], c["reported"], f"{c['mean']:.1f}", bands)
+    if c["lowest"] and c["counts"][-1]:
+        slow = "、".join(f"{scrub(n)}（{r:g}%）" for n, r in c["lowest"] if r < edges[-1])
+        text += Markup("；恢复较慢的有{}").format(slow)
+    return text + Markup("。")
+
+
+def help_text(cd, total: pd.Series) -> Markup:
+    """The 求助受理 paragraph: the period's received and closed requests and 24小时办结率 (the
+    catalogue figures of the 合计 row, marked), and the requests still open at the cut-off."""
+    requests = cd.accumulated("J", key="编号")
+    still = open_help(requests, cd.day, float(settings()["help_done_within_hours"]))
+    if still is None:
+        return Markup("截至{}，未报送返岗求助受理台账（表J）。").format(month_day(cd.day))
+    text = Markup("本报告期受理返岗求助{}件、办结{}件").format(mark("求助受理件数", total.get("求助受理件数")),
+                                                  mark("求助办结件数", total.get("求助办结件数")))
+    if _ok(total.get("24小时办结率")):
+        text += Markup("，24小时办结率{}%").format(mark("24小时办结率", total.get("24小时办结率")))
+    text += Markup("；截至{}{}时仍未办结{}件").format(month_day(cd.day), period_hour(), still["未办结"])
+    if still["超时未办结"]:
+        text += Markup("，其中超过{}小时的{}件，请相关县区加快办理").format(
+            f"{float(settings()['help_done_within_hours']):g}", still["超时未办结"])
+    return text + Markup("。")
+
+
+def period_hour() -> str:
+    """The hour of the period cut-off as the text writes it (15)."""
+    return str(int(str(settings()["period_cutoff"]).split(":")[0]))
 
 
 def problems_block(cd) -> dict:
@@ -405,7 +450,7 @@ def problems_block(cd) -> dict:
     p = p.sort_values(["_t", "问题困难类型", "_s", "_o", "企业名称"], kind="stable")
     by_type = sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))
     rows = [{"企业名称": scrub(r["企业名称"]), "县区": r["县区"], "类型": scrub(r["问题困难类型"]),
-             "问题困难": scrub(r["问题困难"])} for _, r in p.head(limit).iterrows()]
+             "问题困难": scrub(r["问题困难"]), "天数": show(r["已持续天数"])} for _, r in p.head(limit).iterrows()]
     # the count quoted is the figure 未解决问题数 (the same predicate, indicators.open_problem)
     figure = mark("未解决问题数", cd.figures.loc[settings()["total_row"], "未解决问题数"])
     return {"total": len(p), "total_mark": figure, "by_type": [{"类型": scrub(k), "个数": int(v)} for k, v in by_type],
@@ -550,6 +595,8 @@ def city_context(cd) -> dict:
         "shortage_text": texts["shortage_text"],
         "top_positions": top_positions,
         "problems": problems_block(cd),
+        "capacity_text": capacity_text(cd),
+        "help_text": help_text(cd, total),
         "outbound": out_block,
         "training": match.brief_block(match.gap_for(cd), limit=int(cfg.get("training_gap_rows", 8)), clean=scrub),
         "publicity": publicity(cd.tables.get("K"), cd.day),

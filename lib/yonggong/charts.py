@@ -185,6 +185,15 @@ def combo(cid: str, title: str, x_labels: Sequence[str], bars: tuple[str, Sequen
 
     line_pts = [[(x, y_of(v)) for x, v in zip(xs, vals, strict=True) if v is not None]
                 for vals in clean[1 if bars else 0:]]
+    # the newest value of each line, written right of its last point, kept 15 px apart
+    ends = []
+    for i, pts in enumerate(line_pts, start=1 if bars else 0):
+        vals = [v for v in clean[i] if v is not None]
+        if pts:
+            ends.append([pts[-1][1] + 4, pts[-1][0] + 9, fmt(vals[-1]), st.palette[i % len(st.palette)]])
+    ends.sort()
+    for j in range(1, len(ends)):
+        ends[j][0] = max(ends[j][0], ends[j - 1][0] + 15)
     if bars:
         color = st.palette[0]
         bw = min(slot * 0.5, 44)
@@ -194,16 +203,16 @@ def combo(cid: str, title: str, x_labels: Sequence[str], bars: tuple[str, Sequen
                 continue
             parts.append(f'<rect x="{x - bw / 2:.1f}" y="{y_of(v):.1f}" width="{bw:.1f}" '
                          f'height="{top + plot_h - y_of(v):.1f}" fill="{color}" opacity="0.75"/>')
-            label_y = y_of(v) - 5
-            for pts in line_pts:  # keep clear of a line marker just above the bar
-                for px, py in pts:
-                    if px == x and label_y - 16 < py < label_y + 8:
-                        label_y = min(label_y, py - 9)
-            parts.append(_t(x, label_y, fmt(v), st.value_size, st.text, anchor="middle"))
-    ends = []
+            label = fmt(v)
+            half = text_width(label, st.value_size) / 2
+            # what the label must not touch at this x: the line markers (and the line through them),
+            # and the end labels that start right of a last point within the label's half width
+            blocked = [(py - 6.0, py + 6.0) for pts in line_pts for px, py in pts if px == x]
+            blocked += [(ey - st.value_size, ey + 3.0) for ey, ex, _, _ in ends if ex - 9 <= x < ex + half]
+            parts.append(_t(x, bar_label_y(y_of(v) - 5, blocked, st.value_size), label, st.value_size, st.text,
+                            anchor="middle"))
     for i, pts in enumerate(line_pts, start=1 if bars else 0):
         color = st.palette[i % len(st.palette)]
-        vals = [v for v in clean[i] if v is not None]
         segs, cur = [], []
         for x, v in zip(xs, clean[i], strict=True):
             if v is None:
@@ -220,15 +229,23 @@ def combo(cid: str, title: str, x_labels: Sequence[str], bars: tuple[str, Sequen
         for x, y in pts:
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#FFFFFF" stroke="{color}" '
                          f'stroke-width="2"/>')
-        if pts:
-            ends.append([pts[-1][1] + 4, pts[-1][0] + 9, fmt(vals[-1]), color])
-    ends.sort()
-    for j in range(1, len(ends)):  # the newest values, written right of the lines, kept apart
-        ends[j][0] = max(ends[j][0], ends[j - 1][0] + 15)
     for y, x, label, color in ends:
         parts.append(_t(x, y, label, st.value_size, color, weight="bold"))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def bar_label_y(baseline: float, blocked: Sequence[tuple[float, float]], size: float) -> float:
+    """The baseline of a value label over a bar: ``baseline`` (just above the bar), moved up past
+    every blocked vertical span (top, bottom) it would touch — the label's text spans
+    (baseline − size, baseline + 2) — until it touches none."""
+    y = baseline
+    for _ in range(len(blocked) + 1):
+        hits = [b for b in blocked if y - size < b[1] and y + 2 > b[0]]
+        if not hits:
+            return y
+        y = min(b[0] for b in hits) - 3
+    return y
 
 
 def stacked(cid: str, title: str, labels: Sequence[str], values: Sequence, unit: str = "人",

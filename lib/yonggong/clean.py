@@ -72,7 +72,25 @@ def cell_text(value: object) -> str:
         return excel_display(value)
     if isinstance(value, dt.datetime | dt.date):
         return _as_text(value)
-    return show_controls(str(value))
+    return show_invisible(show_controls(str(value)))
+
+
+def _invisible() -> dict[str, str]:
+    """params/settings.yaml ``invisible_characters``: character → its name as the report shows it."""
+    return {chr(int(k, 16)): str(v) for k, v in settings()["invisible_characters"].items()}
+
+
+def show_invisible(text: str) -> str:
+    """``text`` with each invisible character (zero-width space, BOM …) written as ⟨its name⟩."""
+    table = _invisible()
+    if not any(ch in text for ch in table):
+        return text
+    return "".join(f"⟨{table[ch]}⟩" if ch in table else ch for ch in text)
+
+
+def invisible_named(shown: str) -> list[str]:
+    """The names of the invisible characters :func:`show_invisible` made visible in ``shown``."""
+    return [name for name in dict.fromkeys(_invisible().values()) if f"⟨{name}⟩" in shown]
 
 
 def show_value(value: object, col: ColumnSpec | None) -> str:

@@ -92,6 +92,19 @@ def help_counts(requests: pd.DataFrame, day: dt.date, hours: float) -> dict[str,
             "求助24小时办结件数": float(in_time.sum())}
 
 
+def open_help(requests: pd.DataFrame | None, day: dt.date, hours: float) -> dict[str, int] | None:
+    """Requests still open at the end of W(D) (received by then, not closed by then) and, of those,
+    received more than ``hours`` before it; None when table J was never sent."""
+    if requests is None:
+        return None
+    _, end = indicators.period(day)
+    received = pd.to_datetime(requests["受理时间"], errors="coerce")
+    closed = pd.to_datetime(requests["办结时间"], errors="coerce")
+    still = (received <= pd.Timestamp(end)) & (closed.isna() | (closed > pd.Timestamp(end)))
+    late = still & (received < pd.Timestamp(end) - pd.Timedelta(hours=hours))
+    return {"未办结": int(still.sum()), "超时未办结": int(late.sum())}
+
+
 def compute(t: DayTables) -> pd.DataFrame:
     """The 汇总表 figures for one city day (index 县区: counties, 市本级, 合计)."""
     city_row = settings()["city_level_row"]

@@ -62,15 +62,21 @@ def safe_text(value) -> str:
     """Return ``value`` as text that is safe to put in a cell.
 
     Characters XML cannot hold are dropped and CR becomes LF; text starting with ``= + - @``
-    or tab (also after leading whitespace) gets an invisible zero-width-space guard in front.
+    or tab (also after leading whitespace) gets an invisible zero-width-space guard in front,
+    unless it is a plain signed number ("-215").
     Pair it with ``data_type = "s"`` (see ``_put_text``) so openpyxl never stores a formula.
     """
     text = "" if value is None else str(value)
     # XML turns a bare CR into LF on reading anyway; do it here so what is written is what is read.
     text = ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    if text.startswith(FORMULA_LEADS) or text.lstrip().startswith(FORMULA_LEADS):
+    if (text.startswith(FORMULA_LEADS) or text.lstrip().startswith(FORMULA_LEADS)) and not _PLAIN_NUMBER.match(text):
         text = GUARD + text
     return text
+
+
+#: A signed number as text ("-215", "+3.5", "-12%"): no spreadsheet reads it as a formula, so it is
+#: written as it is (a guard would put an invisible character in front of a value a clerk compares).
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*%?$")
 
 
 def _put_text(cell, value) -> None:
@@ -618,13 +624,15 @@ def _detail_value(value):
     return safe_text(value), "text"
 
 
-def write_table_sheet(ws, title: str, df: pd.DataFrame, style: dict | None = None) -> None:
+def write_table_sheet(ws, title: str, df: pd.DataFrame, style: dict | None = None,
+                      subtitle: tuple[str, str] | None = None) -> None:
     """Write ``df`` on ``ws`` as a simple formatted table: title row, header row, body rows.
 
     Columns are written as given (named index levels first). Header bold with a fill,
     thin borders, widths from the content, header frozen, 宋体. An empty frame still gets its
     header and a row "（当日无）". ``style`` defaults to the ``table_sheet`` section of the
-    default layout.
+    default layout. ``subtitle`` (left, right), e.g. (填报单位：…, 填报日期：…), is a line between
+    the title and the header (the table then starts one row lower).
     """
     if style is None:
         style = load_layout().get("table_sheet") or {}
@@ -642,12 +650,25 @@ def write_table_sheet(ws, title: str, df: pd.DataFrame, style: dict | None = Non
     _style_range(ws, 1, 1, 1, ncols, font=_font(style.get("title_font"), "黑体"),
                  align=Alignment(horizontal="center", vertical="center"))
     ws.row_dimensions[1].height = 24
+    head = 2
+    if subtitle is not None:
+        head = 3
+        split = max(1, ncols - (3 if ncols >= 6 else 1))  # the right text over the last columns
+        _put_text(ws.cell(row=2, column=1), subtitle[0])
+        _put_text(ws.cell(row=2, column=split + 1 if ncols > 1 else 1), subtitle[1])
+        if ncols > 1:
+            _merge(ws, 2, 1, 2, split)
+            _merge(ws, 2, split + 1, 2, ncols)
+        ws.cell(row=2, column=1).font = _font(style.get("body_font"))
+        ws.cell(row=2, column=split + 1).font = _font(style.get("body_font"))
+        ws.cell(row=2, column=split + 1).alignment = Alignment(horizontal="right", vertical="center")
+        ws.row_dimensions[2].height = 20
 
     head_font = _font(style.get("header_font"), bold=True)
     head_fill = _fill(style.get("header_fill", "D9D9D9"))
     head_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for c in range(1, ncols + 1):
-        cell = ws.cell(row=2, column=c)
+        cell = ws.cell(row=head, column=c)
         if c <= len(headers):
             _put_text(cell, headers[c - 1])
         cell.font, cell.fill, cell.alignment, cell.border = head_font, head_fill, head_align, border
@@ -672,8 +693,10 @@ def write_table_sheet(ws, title: str, df: pd.DataFrame, style: dict | None = Non
 
     shown_width = {"date": 10, "datetime": 16}
     cells = ws._cells
-    row = 3
+    line_pt = float(style.get("line_height", 14))
+    row = head + 1
     for record in frame.itertuples(index=False, name=None):
+        lines = 1
         for c, raw in enumerate(record, 1):
             value, kind = _detail_value(raw)
             if kind == "text":
@@ -684,25 +707,36 @@ def write_table_sheet(ws, title: str, df: pd.DataFrame, style: dict | None = Non
                 width = shown_width.get(kind) or len(str(value))
             if width > widths[c - 1]:
                 widths[c - 1] = width
-            cell = Cell(ws, row=row, column=c, style_array=style_of(kind, width + 2 > max_w))
+            wrap = kind == "text" and (width + 2 > max_w or "\n" in value)
+            if wrap:  # a wrapped cell's column is max_w wide (or as wide as its longest line)
+                lines = max(lines, wrapped_lines(value, max_w))
+            cell = Cell(ws, row=row, column=c, style_array=style_of(kind, wrap))
             if kind == "text":
                 cell._value, cell.data_type = value, "s"
             elif kind != "none":
                 cell.value = value
             cells[(row, c)] = cell
+        if lines > 1:  # rows fit their wrapped text when printed (Excel and LibreOffice), within 409 pt
+            ws.row_dimensions[row].height = min(409.0, line_pt * lines + 3)
         row += 1
-    if row == 3:
-        _put_text(ws.cell(row=3, column=1), style.get("empty_text", "（当日无）"))
-        _merge(ws, 3, 1, 3, ncols)
-        _style_range(ws, 3, 1, 3, ncols, font=body_font, border=border,
+    if row == head + 1:
+        _put_text(ws.cell(row=row, column=1), style.get("empty_text", "（当日无）"))
+        _merge(ws, row, 1, row, ncols)
+        _style_range(ws, row, 1, row, ncols, font=body_font, border=border,
                      align=Alignment(horizontal="center", vertical="center"))
-        row = 4
+        row += 1
 
     for c in range(1, ncols + 1):
         ws.column_dimensions[get_column_letter(c)].width = min(max_w, max(min_w, widths[c - 1] + 2))
-    ws.freeze_panes = "A3"
+    ws.freeze_panes = f"A{head + 1}"
     _page_setup(ws, {"paper": 9, "orientation": "landscape", "fit_to_width": True})
-    ws.print_title_rows = "2:2"
+    ws.print_title_rows = f"{head}:{head}"
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a wrapped cell ``width`` display units wide (each line break
+    starts a new line; CJK characters count two units, as ``_display_width`` does)."""
+    return sum(max(1, math.ceil(_display_width(part) / max(width, 1.0))) for part in str(text).split("\n"))
 
 
 # --------------------------------------------------------------------------- reading

@@ -142,3 +142,38 @@ def attribute_rows(rows: pd.DataFrame, lists: dict[dt.date, pd.DataFrame]) -> tu
     reason = pd.Series(OFF_LIST, index=rows.index, dtype=object).where(~future, FUTURE)
     bad = future | off_list
     return counted, rows[bad].assign(原因=reason[bad]).reset_index(drop=True)
+
+
+CARRIED_COLUMNS = ["企业名称", "县区", "服务专员", "沿用自", "已沿用天数"]
+
+
+def carried(ledger: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """The enterprises whose row is carried forward (报送状态 沿用) with the report day it comes
+    from (填报日期) and how many days it has been carried, the longest first."""
+    rows = ledger[ledger["报送状态"] == CARRIED]
+    out = pd.DataFrame({"企业名称": rows["企业名称"].astype(object), "县区": rows["县区"].astype(object),
+                        "服务专员": rows["人社服务专员"].astype(object),
+                        "沿用自": rows["填报日期"].map(lambda d: d.isoformat() if isinstance(d, dt.date) else ""),
+                        "已沿用天数": rows["填报日期"].map(lambda d: (day - d).days if isinstance(d, dt.date) else None)},
+                       columns=CARRIED_COLUMNS)
+    return out.sort_values(["已沿用天数", "县区", "企业名称"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
+
+
+def capacity(ledger: pd.DataFrame, bands: list[float], lowest: int = 3) -> dict:
+    """产能恢复 of the resumed enterprises (是否复工 是): how many there are, how many report 产能恢复率,
+    its plain mean, the count per band (``bands`` descending, e.g. [80, 50]: ≥80, 50–80, <50) and
+    the ``lowest`` enterprises (name, rate), the lowest rate first."""
+    resumed = ledger[ledger["是否复工"].astype("boolean").fillna(False).to_numpy(dtype=bool)]
+    rate = pd.to_numeric(resumed["产能恢复率"], errors="coerce").astype("float64")
+    given = resumed[rate.notna().to_numpy()].assign(_r=rate[rate.notna()])
+    edges = sorted((float(b) for b in bands), reverse=True)
+    counts, upper = [], None
+    for edge in edges:
+        inside = given["_r"] >= edge if upper is None else (given["_r"] >= edge) & (given["_r"] < upper)
+        counts.append(int(inside.sum()))
+        upper = edge
+    counts.append(int((given["_r"] < edges[-1]).sum()) if edges else 0)
+    low = given.sort_values(["_r", "企业名称"], kind="stable").head(lowest)
+    return {"resumed": len(resumed), "reported": len(given),
+            "mean": float(given["_r"].mean()) if len(given) else None, "edges": edges, "counts": counts,
+            "lowest": [(str(n), float(r)) for n, r in zip(low["企业名称"], low["_r"], strict=True)]}

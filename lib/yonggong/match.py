@@ -764,6 +764,19 @@ def _enterprise_lookup(enterprises: pd.DataFrame | None) -> tuple[dict[str, str]
 
 # ---------------------------------------------------------------- 培训缺口
 
+
+def job_names(vacancies: pd.DataFrame) -> pd.Series:
+    """The canonical occupation of each vacancy row (:func:`job_key` of 岗位名称 and 职业编码): the
+    one grouping of posts every table and text uses (操作工, 生产工 … count as 普工)."""
+    codes = vacancies["职业编码"] if "职业编码" in vacancies.columns else pd.Series([None] * len(vacancies))
+    seen: dict = {}
+    out = []
+    for n, c in zip(vacancies["岗位名称"].astype(object), codes.astype(object), strict=True):
+        if (n, c) not in seen:
+            seen[(n, c)] = job_key(n, c)[0]
+        out.append(seen[(n, c)])
+    return pd.Series(out, index=vacancies.index, dtype=object)
+
 GAP_COLUMNS = ["岗位", "缺工人数", "培训报名人数", "缺口", "急需紧缺"]
 
 
@@ -782,8 +795,7 @@ def training_gap(vacancies: pd.DataFrame | None, training: pd.DataFrame | None,
         return pd.DataFrame(columns=GAP_COLUMNS)
     urgent = set(config().get("urgent_jobs") or []) if urgent is None else set(urgent)
     urgent = {normalise_job(u) for u in urgent}
-    codes = vacancies["职业编码"] if "职业编码" in vacancies.columns else [None] * len(vacancies)
-    vjob = [job_key(n, c)[0] for n, c in zip(vacancies["岗位名称"], codes, strict=True)]
+    vjob = job_names(vacancies).tolist()
     short = pd.Series(_float(vacancies["缺工人数"]), index=vacancies.index).fillna(0).groupby(vjob).sum()
     short = short[short > 0]
     flagged = set(urgent)
@@ -886,11 +898,21 @@ def public_sheets(acts: Actions) -> dict[str, pd.DataFrame]:
     for col in ("计划日期", "最晚返岗日期"):
         veh[col] = veh[col].map(lambda d: d.isoformat() if isinstance(d, dt.date) else d)
     per = acts.push.per_vacancy
+    share = acts.push.share
+    if share != share:  # table M never sent: nothing was matched, the rate is not reported ("—")
+        note = "截至当日未报送求职人员登记（表M），未做岗位匹配"
+        per = per.iloc[0:0]
+    elif not len(per):
+        note = "当日无空岗"
+    else:
+        note = ""
     summary = pd.DataFrame([{
-        "空岗数": len(per), "有匹配求职者的空岗数": int((per["匹配求职人数"] > 0).sum()) if len(per) else 0,
-        "匹配率(%)": acts.push.share if len(per) and acts.push.share == acts.push.share else None,
+        "空岗数": len(acts.push.per_vacancy),
+        "有匹配求职者的空岗数": int((per["匹配求职人数"] > 0).sum()) if len(per) else 0,
+        "匹配率(%)": share if len(per) and share == share else "—",
         "未就业求职人数": acts.seekers,
-        "获推送求职人数": int(acts.push.push["身份证号"].nunique()) if len(acts.push.push) else 0}])
+        "获推送求职人数": int(acts.push.push["身份证号"].nunique()) if len(acts.push.push) else 0,
+        "说明": note}])
     return {"余缺调剂建议": acts.suggestions, "培训缺口": acts.gap, "专车专列计划": veh,
             "零散返岗": scattered_summary(acts.vehicles.scattered), "岗位匹配情况": per, "岗位匹配汇总": summary}
 

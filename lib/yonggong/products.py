@@ -22,6 +22,7 @@ from . import (
     brief,
     forms,
     indicators,
+    ledger,
     match,
     memory,
     outbound,
@@ -93,7 +94,7 @@ def detail_sheets(cd: CityDay) -> dict[str, pd.DataFrame]:
 
     vac = cd.tables.get("C")
     if vac is not None and not vac.empty:
-        v = vac.assign(岗位类别=vacancy_class(vac))
+        v = vac.assign(岗位类别=vacancy_class(vac), 岗位名称=match.job_names(vac))  # synonyms as one post
         structure = (v.groupby(["岗位类别", "岗位名称"], sort=True)["缺工人数"].sum().astype("int64")
                      .reset_index().rename(columns={"缺工人数": "缺工人数"}))
         order = {c: i for i, c in enumerate(["普工", "技工", "管理及专业技术", "其他"])}
@@ -109,14 +110,39 @@ def detail_sheets(cd: CityDay) -> dict[str, pd.DataFrame]:
 
 
 def open_problems(cd: CityDay) -> pd.DataFrame:
-    """Open problems (``indicators.open_problem``) with enterprise, type, text, its shortage and the
-    newest ledger date."""
+    """Open problems (``indicators.open_problem``) with enterprise, type, text, its shortage, the
+    newest ledger date, the day the problem was first reported (:func:`problem_since`) and the
+    days it has been open (已持续天数: the first report day counts as day 1)."""
     led = cd.ledger
-    rows = led[indicators.open_problem(led)][["企业名称", "县区", "问题困难类型", "问题困难", "缺工人数", "填报日期"]].copy()
+    rows = led[indicators.open_problem(led)][["统一社会信用代码", "企业名称", "县区", "问题困难类型", "问题困难", "缺工人数",
+                                              "填报日期"]].copy()
     rows["问题困难类型"] = rows["问题困难类型"].fillna("其他")
+    since = problem_since(cd.accumulated("B"), cd.day)
+    first = rows["统一社会信用代码"].map(since)
+    first = first.where(first.notna(), rows["填报日期"])
     rows = rows.rename(columns={"填报日期": "最近填报"})
+    rows["首次报告"] = first.map(lambda d: d.isoformat() if isinstance(d, dt.date) else "")
+    rows["已持续天数"] = first.map(lambda d: (cd.day - d).days + 1 if isinstance(d, dt.date) else None).astype("Int64")
     rows["最近填报"] = rows["最近填报"].map(lambda d: d.isoformat() if d is not None else "")
-    return rows.reset_index(drop=True)
+    return rows.drop(columns="统一社会信用代码").reset_index(drop=True)
+
+
+def problem_since(b: pd.DataFrame | None, day: dt.date) -> dict[str, dt.date]:
+    """Per enterprise, the first 填报日期 of the unbroken run of open-problem reports (table B rows
+    up to ``day``, the newest folder's row for each report date) that ends at its newest report:
+    a report with no problem or with 问题是否解决 是 ends a run; a changed wording does not."""
+    if b is None or b.empty:
+        return {}
+    r = b[["统一社会信用代码", "填报日期", "_folder", "问题困难", "问题是否解决"]]
+    r = r[r["填报日期"].map(lambda d: isinstance(d, dt.date) and d <= day)]
+    r = r.sort_values(["统一社会信用代码", "填报日期", "_folder"], kind="stable")
+    r = r.drop_duplicates(["统一社会信用代码", "填报日期"], keep="last")
+    open_ = indicators.open_problem(r).to_numpy()
+    closed_last = r[~open_].groupby("统一社会信用代码", observed=True)["填报日期"].max()
+    o = r[open_]
+    ended = o["统一社会信用代码"].map(closed_last.to_dict())
+    o = o[[e is None or e != e or d > e for d, e in zip(o["填报日期"], ended, strict=True)]]
+    return o.groupby("统一社会信用代码", observed=True)["填报日期"].min().to_dict()
 
 
 INDICATOR_SHEET = "指标说明"
@@ -172,26 +198,54 @@ def submitted_text(when: dt.datetime) -> str:
     return f"{when.month}月{when.day}日{when.hour}时{when.minute:02d}分"
 
 
-def meta(cd: CityDay) -> dict:
+FOOTER_KEYS = ("filler", "reviewer", "phone", "submitted")  # 填表人, 审核人, 联系电话, 报送时间
+
+
+def footer_overrides(day: dt.date, filler: str | None = None, reviewer: str | None = None, phone: str | None = None,
+                     submitted: str | None = None) -> dict[str, str]:
+    """The footer values an analyst sets for one run (``invoke daily --filler … --submitted 14:30``):
+    only those given; 报送时间 as HH:MM on the report day (UserError in Chinese otherwise)."""
+    from .errors import UserError
+
+    out = {k: str(v).strip() for k, v in (("filler", filler), ("reviewer", reviewer), ("phone", phone)) if v}
+    if submitted:
+        text = str(submitted).strip().replace("：", ":")
+        try:
+            hh, mm = (int(x) for x in text.split(":"))
+            when = dt.datetime.combine(day, dt.time(hh, mm))
+        except ValueError:
+            raise UserError(f"报送时间应写成“时:分”，如 14:30（收到：{submitted}）") from None
+        out["submitted"] = submitted_text(when)
+    return out
+
+
+def meta(cd: CityDay, footer: dict | None = None) -> dict:
     """The 汇总表's title lines and footer: 填表人 / 审核人 / 联系电话 from table L
-    (``roster.signatories``), 报送时间 the day's deadline (never the clock: reruns stay byte-identical)."""
+    (``roster.signatories``), 报送时间 the day's deadline (never the clock: reruns stay byte-identical);
+    ``footer`` (:func:`footer_overrides`) replaces any of them for this run."""
     from .indicators import deadline
     from .roster import signatories
 
+    footer = footer or {}
+    unknown = set(footer) - set(FOOTER_KEYS)
+    if unknown:
+        raise ValueError(f"unknown footer keys: {sorted(unknown)}")
     return {"city_full": cd.city.full_name, "bureau": cd.city.bureau, "date": cd.day,
-            **signatories(liaisons(cd)), "submitted": submitted_text(deadline(cd.day))}
+            **signatories(liaisons(cd)), "submitted": submitted_text(deadline(cd.day)), **footer}
 
 
-def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = None) -> list[Path]:
+def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = None,
+              footer: dict | None = None) -> list[Path]:
     """Write every product of the city day into ``out_dir`` (personal data only under
-    restricted/); ``acts`` are the day's actions (match.city_day), computed when not given."""
+    restricted/); ``acts`` are the day's actions (match.city_day), computed when not given;
+    ``footer`` overrides the 汇总表's 填表人 / 审核人 / 联系电话 / 报送时间 (:func:`footer_overrides`)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     n = names(cd.city.name, cd.day)
     acts = acts if acts is not None else match.city_day(cd)
 
     def huizongbiao() -> list[Path]:
-        forms.write_huizongbiao(out_dir / n["huizongbiao"], cd.figures, meta(cd), {INDICATOR_SHEET: indicator_sheet()},
+        forms.write_huizongbiao(out_dir / n["huizongbiao"], cd.figures, meta(cd, footer), {INDICATOR_SHEET: indicator_sheet()},
                                 companions=outbound.companion_layouts(cd.figures))
         return [out_dir / n["huizongbiao"]]
 
@@ -202,7 +256,8 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
         return [write_working(cd, acts, out_dir / n["working"], outbound.working_sheets(cd, reg, trips))]
 
     def quality() -> list[Path]:
-        report.write_quality_report(out_dir / n["quality"], cd.faults, cd.city, cd.day)
+        report.write_quality_report(out_dir / n["quality"], cd.faults, cd.city, cd.day,
+                                    routing=tidy.fault_routing(cd), carried=ledger.carried(cd.ledger, cd.day))
         return [out_dir / n["quality"]]
 
     def progress_report() -> list[Path]:

@@ -39,12 +39,12 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from . import forms, indicators, outbound, paths, products
 from .allcities import short_text
@@ -88,7 +88,12 @@ def names(day: dt.date) -> dict[str, str]:
     """Output file names of the province day (named like a city day's, with 江西省)."""
     n = products.names(config()["name"], day)
     stamp = day.strftime("%Y%m%d")
-    return {"huizongbiao": n["huizongbiao"], "brief": f"工作简报_{config()['name']}_{stamp}.html"}
+    return {"huizongbiao": n["huizongbiao"], "working": n["working"],
+            "brief": f"工作简报_{config()['name']}_{stamp}.html"}
+
+
+DETAIL_SHEET = "逐日对比明细"  # the working file's sheet: every city × indicator comparison
+FLAG_FILL = "FFEB9C"  # a 逐日对比 cell to follow up (the 数据质量报告's 警告 yellow)
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -488,9 +493,15 @@ def read_submission(path: Path, shown: str, day: dt.date, layout: dict) -> Submi
             return sub
         sub.reason, sub.check = str(exc), "版式"
         try:
-            sub.city = next((c for c in (_sheet_city(rows) for _, rows in read_sheets(path)) if c), None)
+            sheets = read_sheets(path)
+            sub.city = next((c for c in (_sheet_city(rows) for _, rows in sheets) if c), None)
         except Exception:  # noqa: BLE001 (a damaged file: no city to be found)
-            sub.city = None
+            sheets, sub.city = None, None
+        if sheets is not None and not looks_like_form(sheets):
+            # a letter, a notice …: not a 汇总表 in another layout, so no 退回 of the city either
+            sub.outcome = UNKNOWN
+            sub.reason = (f"“{shown}”不是汇总表（没有汇总表的指标栏目），未作为报送处理；"
+                          "如为情况说明等材料，请人工阅处")
         return sub
     sub.meta, sub.figures, sub.data_day = meta, _with_companions(sub, path, figs), meta.get("date")
     bureau = _nfkc(meta.get("bureau"))
@@ -502,6 +513,25 @@ def read_submission(path: Path, shown: str, day: dt.date, layout: dict) -> Submi
     elif sub.data_day != day:
         sub.reason, sub.check = f"数据截至{date_text(sub.data_day)}，不是{date_text(day)}", "数据截至"
     return sub
+
+
+FORM_MIN_LABELS = 3  # indicator headers a sheet must show to be taken for a 汇总表 in another layout
+
+
+def looks_like_form(sheets: list[tuple[str, list[list]]], rows: int = 30) -> bool:
+    """Whether any sheet shows at least :data:`FORM_MIN_LABELS` of the 汇总表's indicator headers
+    (the catalogue's labels and form captions, compared without spaces) in its first ``rows`` rows:
+    a 汇总表 in another layout (退回 with the reason) rather than a letter or a notice (未识别)."""
+    labels = {_squash_text(t) for ind in indicators.catalogue().values() for t in (ind.label, *ind.form)} - {""}
+    for _, cells in sheets:
+        seen = {_squash_text(v) for row in cells[:rows] for v in row if isinstance(v, str)}
+        if len(seen & labels) >= FORM_MIN_LABELS:
+            return True
+    return False
+
+
+def _squash_text(text) -> str:
+    return "".join(_nfkc(text).split())
 
 
 def _with_companions(sub: Submission, path: Path, figs: pd.DataFrame) -> pd.DataFrame:
@@ -727,6 +757,9 @@ def _liaisons_of(subs: list[Submission]) -> pd.DataFrame | None:
 def _decide(day, source, where, subs, problems, failures, liaisons, how) -> Intake:
     """Choose one file per city (the newest readable one), run its checks, set statuses."""
     for sub in subs:
+        if sub.outcome == UNKNOWN and sub.reason:  # not a 汇总表: read by a person, nobody returned
+            problems.append(Problem(sub.city.full_name if sub.city else "（未识别）", sub.file, "版式", "", "", "",
+                                    sub.reason, REMIND))
         if sub.outcome:
             continue
         if sub.reason:
@@ -1007,20 +1040,24 @@ def _previous(day, inbox, source, outputs, layout, cache: Path | None = None) ->
                 f"本机 {prev.isoformat()} 的各市输出"
     except OSError:
         pass
-    path = outputs / prev.isoformat() / config()["folder"] / names(prev)["huizongbiao"]
-    if path.is_file():
-        return read_comparison_day(path), f"前一日省级汇总 {path.name}"
+    folder = outputs / prev.isoformat() / config()["folder"]
+    for path in (folder / names(prev)["working"], folder / names(prev)["huizongbiao"]):
+        found = read_comparison_day(path) if path.is_file() else {}
+        if found:
+            return found, f"前一日省级汇总 {path.name}"
     return {}, "无前一日数据"
 
 
 def read_comparison_day(path: Path) -> dict[str, pd.Series]:
-    """The D values per city from a province output's 逐日对比 sheet (city name → Series)."""
+    """The D values per city from a province output's comparison list (city name → Series): the
+    working file's 逐日对比明细, or the 逐日对比 sheet of an older roll-up that held the list."""
     import openpyxl
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    if SHEETS["comparison"] not in wb.sheetnames:
+    sheet = next((s for s in (DETAIL_SHEET, SHEETS["comparison"]) if s in wb.sheetnames), None)
+    if sheet is None:
         return {}
-    rows = list(wb[SHEETS["comparison"]].iter_rows(min_row=2, values_only=True))
+    rows = list(wb[sheet].iter_rows(min_row=2, values_only=True))
     header = list(rows[0]) if rows else []
     if not {"设区市", "指标", "当日"} <= set(header):
         return {}
@@ -1345,6 +1382,44 @@ def figures_table(pday: ProvinceDay) -> pd.DataFrame:
     return pday.figures.T.map(show)
 
 
+def comparison_matrix(comparison: pd.DataFrame, keys: Sequence[str] | None = None
+                      ) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
+    """逐日对比 as a reviewer reads it: one row per city (then 全省合计), one column per key indicator
+    (params ``comparison_matrix``) holding the day's value and its change (“1,749（−140）”, “—”
+    without a value, the status of a city not rolled up), then 需跟进 (the labels of every flagged
+    indicator of the city, key or not) and 说明 (their reasons). Returns the frame and the flagged
+    (row, column) positions of key cells, 0-based in the frame's body."""
+    keys = list(config()["comparison_matrix"] if keys is None else keys)
+    labels = [indicators.label(k) for k in keys]
+    rates = {indicators.label(k) for k in keys if indicators.catalogue()[k].is_rate}
+    rows, flagged = [], []
+    for i, (city, part) in enumerate(comparison.groupby("设区市", sort=False)):
+        by = part.set_index("指标")
+        row = {"设区市": city}
+        for j, label in enumerate(labels):
+            if label not in by.index:
+                row[label] = "—"
+                continue
+            r = by.loc[label]
+            now, change = r["当日"], r["变化"]
+            if isinstance(now, float) and math.isnan(now):
+                why = str(r["说明"] or "")
+                row[label] = why.removeprefix("当日") if why.startswith("当日") else "—"
+            else:
+                shown = f"{now:.1f}" if label in rates else f"{now:,.0f}"
+                if not (isinstance(change, float) and math.isnan(change)):
+                    step = f"{abs(change):.1f}" if label in rates else f"{abs(change):,.0f}"
+                    shown += "（持平）" if change == 0 else f"（{'+' if change > 0 else '−'}{step}）"
+                row[label] = shown
+            if r["需跟进"] == "是":
+                flagged.append((i, j + 1))
+        follow = part[part["需跟进"] == "是"]
+        row["需跟进"] = "、".join(follow["指标"])
+        row["说明"] = "；".join(f"{n}：{w}" for n, w in zip(follow["指标"], follow["说明"], strict=True) if w)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["设区市", *labels, "需跟进", "说明"]), flagged
+
+
 def flagged_changes(pday: ProvinceDay) -> pd.DataFrame:
     """The 逐日对比 rows flagged for follow-up."""
     return pday.comparison[pday.comparison["需跟进"] == "是"].reset_index(drop=True)
@@ -1368,13 +1443,19 @@ def write_huizongbiao(pday: ProvinceDay, path: Path, layout=None) -> Path:
     """The roll-up workbook: 汇总表 (cities, 全省合计, notes under the table), 劳务输出 (by city and
     destination province, when any city filed one) + the detail sheets."""
     layout = forms.load_layout() if layout is None else layout
+    matrix, flagged = comparison_matrix(pday.comparison)
     sheets = {SHEETS["completeness"]: pday.completeness, SHEETS["problems"]: pday.problems,
-              SHEETS["comparison"]: pday.comparison, SHEETS["chase"]: pday.chase, SHEETS["files"]: pday.files}
+              SHEETS["comparison"]: matrix, SHEETS["chase"]: pday.chase, SHEETS["files"]: pday.files}
     wb = forms.build_huizongbiao(pday.figures, meta(pday.day), sheets, layout,
                                  companions=outbound.companion_layouts(pday.figures))
     ws = wb[layout["sheet"]]
     _note_below(ws, pday.note())
     _note_below(wb[SHEETS["completeness"]], pday.note()[:1], gap=1)
+    fill = PatternFill(fill_type="solid", start_color=FLAG_FILL, end_color=FLAG_FILL)
+    for i, j in flagged:  # body rows start at row 3 (title, header)
+        wb[SHEETS["comparison"]].cell(row=3 + i, column=1 + j).fill = fill
+    _note_below(wb[SHEETS["comparison"]], [f"括号内为较前一日变化；黄色为需跟进核实的指标。各市全部指标的逐项对比见"
+                                           f"{names(pday.day)['working']}“{DETAIL_SHEET}”工作表。"], gap=1)
     from .xlsxio import save_workbook
 
     save_workbook(wb, path)
@@ -1431,15 +1512,22 @@ def brief_context(pday: ProvinceDay) -> dict:
                                   comparison=pday.comparison_text(), items=items, notes=notes)
 
 
+def write_working(pday: ProvinceDay, path: Path) -> Path:
+    """工作底稿_江西省_<YYYYMMDD>.xlsx: the full 逐日对比 (every city and indicator, with 需跟进 and 说明)."""
+    from .tablebook import write_tables
+
+    return write_tables(path, [(DETAIL_SHEET, f"各设区市逐日对比（{date_text(pday.day)}，全部指标）", pday.comparison)])
+
+
 def write_all(pday: ProvinceDay, out_dir) -> list[Path]:
-    """Write the province products into ``out_dir``: the roll-up xlsx and the brief."""
+    """Write the province products into ``out_dir``: the roll-up xlsx, the working file and the brief."""
     from . import brief
     from .xlsxio import write_bytes_atomic
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     n = names(pday.day)
-    written = [write_huizongbiao(pday, out_dir / n["huizongbiao"])]
+    written = [write_huizongbiao(pday, out_dir / n["huizongbiao"]), write_working(pday, out_dir / n["working"])]
     path = out_dir / n["brief"]
     write_bytes_atomic(path, brief.render_province(brief_context(pday)).encode("utf-8"))
     written.append(path)

@@ -54,18 +54,31 @@ def signatories(liaisons: pd.DataFrame | None) -> dict[str, str]:
     return out
 
 
+ROSTER_COLUMNS = ["姓名", "单位及职务", "小组职务", "办公电话", "手机", "微信号", "入群"]
+
+
 def roster_frame(liaisons: pd.DataFrame) -> pd.DataFrame:
+    """附件1's rows: 序号, then table L's columns (微信号 and 入群 blank where table L lacks them;
+    入群 as 工作群、劳务协作群), 组长 first and 联络员 last."""
     order = {r: i for i, r in enumerate(ROLE_ORDER)}
     df = liaisons.assign(_o=liaisons["小组职务"].map(order)).sort_values(["_o", "_row"], kind="stable")
-    out = df[["姓名", "单位及职务", "小组职务", "办公电话", "手机"]].reset_index(drop=True)
+    df = df.assign(**{c: None for c in ROSTER_COLUMNS if c not in df.columns})
+    out = df[ROSTER_COLUMNS].reset_index(drop=True)
+    out["入群"] = out["入群"].map(lambda v: "、".join(v) if isinstance(v, tuple | list) else v)
     out.insert(0, "序号", range(1, len(out) + 1))
     return out
 
 
-def write_roster(path: Path, city: City, liaisons: pd.DataFrame) -> None:
+def write_roster(path: Path, city: City, liaisons: pd.DataFrame, day: dt.date) -> None:
+    """附件1 as the province asks for it: the title, a line with 填报单位 (the bureau) and 填报日期
+    (``day``), then the roster (header frozen)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "附件1"
-    write_table_sheet(ws, f"附件1  {city.full_name}重点企业用工调度保障工作领导小组及联络员名单",
-                      roster_frame(liaisons))
+    frame = roster_frame(liaisons)
+    write_table_sheet(ws, f"附件1  {city.full_name}重点企业用工调度保障工作领导小组及联络员名单", frame,
+                      subtitle=(f"填报单位：{city.bureau}（盖章）", f"填报日期：{day.year}年{day.month}月{day.day}日"))
+    for letter, name in zip("ABCDEFGHIJ", frame.columns, strict=False):  # room to write by hand
+        if name in ("微信号", "入群"):
+            ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, 14)
     save_workbook(wb, path)

@@ -961,8 +961,10 @@ def _handle_failure(exc: Exception, tmp: Path, job: Job) -> None:
 
 
 def city_job(city: str, day: str | None = None, inbox: Path | str | None = None,
-             out: Path | str | None = None) -> Job:
-    """Resolve a city day into a Job (UserError for unknown city, absent day or inbox)."""
+             out: Path | str | None = None, footer: dict | None = None) -> Job:
+    """Resolve a city day into a Job (UserError for unknown city, absent day or inbox).
+    ``footer``: the analyst's 填表人 / 审核人 / 联系电话 / 报送时间 for this run (keyword arguments of
+    products.footer_overrides), a notebook parameter (so part of the run's fingerprint)."""
     city_obj = resolve_city(city)
     inbox = Path(inbox) if inbox else paths.SAMPLE_INBOX
     if not inbox.is_dir():
@@ -970,12 +972,15 @@ def city_job(city: str, day: str | None = None, inbox: Path | str | None = None,
     day_obj = resolve_day(inbox, city_obj, day)
     out_root = Path(out) if out else paths.OUTPUTS
     check_out_root(out_root)
+    from .products import footer_overrides
+
+    signed = footer_overrides(day_obj, **(footer or {}))
     return Job(
         name=city_obj.name, label=city_obj.full_name, day=day_obj,
         final=city_out_dir(out_root, city_obj, day_obj),
         notebook=paths.NOTEBOOKS / CITY_NOTEBOOK,
         parameters={"city": city_obj.name, "date": day_obj.isoformat(), "inbox": str(inbox.resolve()),
-                    "cache": str(out_root.resolve())},
+                    "cache": str(out_root.resolve()), **({"footer": signed} if signed else {})},
         inputs=[file_entry(p, inbox) for p in input_files(inbox, city_obj, day_obj)],
         extra={"city": city_obj.name, "city_code": city_obj.code},
     )
@@ -1004,12 +1009,13 @@ def check_out_folder(out_root: Path) -> None:
 
 def run_city_day(city: str, day: str | None = None, inbox: Path | str | None = None,
                  out: Path | str | None = None, force: bool = False,
-                 echo: Callable[[str], None] | None = echo_note) -> RunResult:
-    """Execute the city notebook for one day and publish its outputs atomically.
+                 echo: Callable[[str], None] | None = echo_note, footer: dict | None = None) -> RunResult:
+    """Execute the city notebook for one day and publish its outputs atomically (``footer``: see
+    :func:`city_job`).
 
     A city day whose inputs, params, notebook, code and parameters are unchanged since its
     last successful run is not executed again (status 已是最新) unless ``force``.
     """
-    job = city_job(city, day, inbox, out)
+    job = city_job(city, day, inbox, out, footer)
     manifest, status = run_job(job, force=force, echo=echo)
     return RunResult(resolve_city(job.name), job.day, job.final, manifest, status, list(job.notes))

@@ -350,7 +350,7 @@ def _json_value(value: object) -> object:
 # The tables and columns the header draws were made for; later additions (issue 19's tables O and
 # P, G's 方向 …) are written canonically so that every earlier file stays byte for byte the same.
 DRAWN_TABLES = "ABCDEFGHIJKLM"
-LATER_COLUMNS = {"G": ("方向", "出发县区", "输出目的地")}
+LATER_COLUMNS = {"G": ("方向", "出发县区", "输出目的地"), "L": ("微信号", "入群")}
 
 
 def _draw_labels(rng: random.Random, p_alias: float = 0.15, p_unit: float = 0.12) -> dict[str, dict[str, str]]:

@@ -10,7 +10,8 @@ columns stay as they were): on :data:`DAY`, 南昌 receives
   22 from 江西省赣州市于都县 for the second largest (3月1日 and 3月2日: one coach).
 
 Every random choice comes from a generator of its own, so the rest of the sample is untouched;
-the same seed gives the same file. Recorded in planted.json as ``form:organised_return``.
+the same seed gives the same file. Recorded in planted.json as ``form:organised_return`` on each
+group's first row (expected: its 出发地).
 """
 
 from __future__ import annotations
@@ -35,8 +36,7 @@ def books(world, d: int, day: date, sample) -> list:
     firms = sorted(world.active(d), key=lambda f: (-f.shortage, f.uscc))[: len(GROUPS)]
     rows, plants = [], []
     for (origin, area, n, offsets), firm in zip(GROUPS, firms, strict=True):
-        plants.append(sample.Plant(len(rows), "出发地", "form:organised_return",
-                                   {"出发地": origin, "人数": n, "返岗企业": firm.name, "专车": 1}))
+        plants.append(sample.Plant(len(rows), "出发地", "form:organised_return", origin))  # a group's first row
         for i in range(n):
             male = rng.random() < 0.7
             rows.append({"姓名": _name(rng, world.words, male), "身份证号": _idno(rng, area, male, world.used),

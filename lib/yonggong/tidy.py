@@ -144,7 +144,24 @@ def faults_frame(cd: CityDay) -> pd.DataFrame:
     """The day's faults (masked values, as in the 数据质量报告) with 县区 where it is known: the
     faulty row's 县区 cell, or the county of its enterprise on the list in force."""
     faults = cd.faults
-    county_of = dict(zip(cd.in_force["统一社会信用代码"], cd.in_force["县区"], strict=False))
+    out = faults.assign(县区=fault_routing(cd, faults)["县区"])
+    return typed(_stamp(out, cd), "faults")
+
+
+ROUTING_COLUMNS = ["企业名称", "县区", "服务专员"]
+
+
+def fault_routing(cd: CityDay, faults: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Who can fix each fault (rows aligned with ``faults``, default ``cd.faults``): 企业名称 — the
+    enterprise of the faulty row on the list in force (by its 统一社会信用代码, else its 企业名称 or
+    返岗企业 cell), else the name as the row wrote it; 县区 — the row's own 县区 cell, else the
+    enterprise's; 服务专员 — the enterprise's 人社服务专员. "" where the fault has no row (a file or
+    header fault) or the row names no enterprise."""
+    faults = cd.faults if faults is None else faults
+    listed = cd.in_force
+    by_code = {c: i for i, c in enumerate(listed["统一社会信用代码"])}
+    by_name = {n: i for i, n in enumerate(listed["企业名称"])}
+    county_of = dict(zip(listed["统一社会信用代码"], listed["县区"], strict=False))
     sheets = {(s.file, s.sheet): s.data for s in cd.inbox.sheets}
     by_row: dict[tuple[str, str], pd.Index] = {}  # a sheet's Excel row numbers (a million for table F)
 
@@ -156,10 +173,33 @@ def faults_frame(cd: CityDay) -> pd.DataFrame:
         hits = by_row[(file, sheet)].get_indexer_for([int(row)])
         return None if hits[-1] < 0 else sheets[(file, sheet)].iloc[int(hits[-1])]
 
-    counties = [_fault_county(raw_row(f, s, r), cd.city, county_of)
-                for f, s, r in zip(faults["file"], faults["sheet"], faults["row"], strict=True)]
-    out = faults.assign(县区=pd.Series(counties, index=faults.index, dtype=object))
-    return typed(_stamp(out, cd), "faults")
+    def listed_at(row: pd.Series | None) -> int | None:
+        if row is None:
+            return None
+        code = _text(row.get("统一社会信用代码"))
+        if code:
+            return by_code.get(codes.check_uscc(code).value)
+        for col in ("企业名称", "返岗企业"):
+            text = _text(row.get(col))
+            if text:
+                return by_name.get(text, by_code.get(codes.check_uscc(text).value))
+        return None
+
+    out = []
+    for f, s, r in zip(faults["file"], faults["sheet"], faults["row"], strict=True):
+        row = raw_row(f, s, r)
+        at = listed_at(row)
+        if at is not None:
+            name, officer = str(listed["企业名称"].iloc[at]), _text(listed["人社服务专员"].iloc[at])
+        else:
+            name = _text(row.get("企业名称")) if row is not None else ""
+            officer = ""
+        out.append((name, _fault_county(row, cd.city, county_of) or "", officer))
+    return pd.DataFrame(out, columns=ROUTING_COLUMNS, index=faults.index, dtype=object)
+
+
+def _text(v) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v).strip()
 
 
 FRAMES = {"figures": figures_frame, "vacancies": vacancies_frame, "placements": placements_frame,

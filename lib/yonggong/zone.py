@@ -16,8 +16,10 @@ and M are never read here).
 Like the 工作简报 it opens offline: no URL of any kind, the CJK font subset embedded as a data:
 URL (``fontembed``), and a small inline script for the filters (county select, 岗位 text search,
 which also finds synonyms: 操作工 finds the 普工 rows). Without script every row is shown. The layout is a
-single column of cards on a phone (360 px) and a grid on a wider screen. Rendering is
-deterministic: the same inputs give the same bytes.
+single column of cards on a phone (360 px) and a grid on a wider screen. A 返岗求助 block gives the
+bureau hotline and its hours (params/match.yaml ``zone``); every phone number is a tel: link (the
+only links on the page: a tap calls, nothing is fetched). It prints on A4 without the filters.
+Rendering is deterministic: the same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -84,11 +86,15 @@ def zone_context(cd, acts: match.Actions | None = None) -> dict:
         n_jobs += len(jobs)
         label, phone = contact(e.get("专员手机"), cd.city)
         enterprises.append({"name": _text(e["企业名称"]), "county": _text(e["县区"]), "category": _text(e["企业类别"]),
-                            "contact": label, "phone": phone, "jobs": jobs})
+                            "contact": label, "phone": phone, "dial": dial(phone), "jobs": jobs})
     fmt = {"city_full": cd.city.full_name, "city": cd.city.name}
     present = {e["county"] for e in enterprises}
     counties = [c.name for c in city_counties(cd.city) if c.name in present] + sorted(present - set(order))
+    label, number = contact(None, cd.city)
+    helpline = {"title": cfg["help_title"], "text": cfg["help_text"], "hours": cfg["help_hours"], "label": label,
+                "phone": number, "dial": dial(number)}
     return {"title": cfg["title"].format(**fmt), "unit": cfg["unit"].format(**fmt), "note": cfg["note"],
+            "help": helpline,
             "city_full": cd.city.full_name, "date_cn": f"{cd.day.year}年{cd.day.month}月{cd.day.day}日",
             "date_iso": cd.day.isoformat(), "counties": counties, "enterprises": enterprises,
             "n_jobs": n_jobs, "n_people": n_people}
@@ -107,6 +113,11 @@ def contact(phone: object, city: City) -> tuple[str, str]:
     cfg = settings().get("zone_hotline") or {}
     number = (cfg.get("cities") or {}).get(city.name) or cfg.get("default") or "12333"
     return str(cfg.get("label") or "人社服务热线"), str(number)
+
+
+def dial(number: str) -> str:
+    """A phone number as a tel: link target (RFC 3966: digits, with - as a visual separator)."""
+    return re.sub(r"[^0-9+\-]", "", number)
 
 
 def _wage(low, high) -> str:
