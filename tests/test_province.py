@@ -256,6 +256,18 @@ def test_reasons_are_listed(pday):
     assert "“东湖区”不属于抚州市" in status_of(pday, "抚州市")["问题"]
     assert "收件登记有记录（九江市汇总表.xlsx），但收件箱中没有该文件" in status_of(pday, "九江市")["问题"]
     assert "采用最新的“吉安（更正）.xlsx”" in status_of(pday, "吉安市")["问题"]
+    # what the 更正 changed, cell by cell (the first file had 合计 缺工人数 100 more)
+    before = int(FRAMES["吉安"].loc["合计", "缺工人数"] + 100)
+    change = f"与“吉安（初报）.xlsx”相比改动1处：合计缺工人数{before}→{before - 100}"
+    assert change in status_of(pday, "吉安市")["问题"]
+    assert change in pday.files.set_index("文件").loc["吉安（初报）.xlsx", "原因"]
+
+
+def test_changed_cells_name_row_figure_old_and_new():
+    old = pd.DataFrame({"缺工人数": [249.0, 300.0], "复工率": [90.0, float("nan")]}, index=["章贡区", "合计"])
+    new = pd.DataFrame({"缺工人数": [224.0, 300.0], "复工率": [90.0, 85.5]}, index=["章贡区", "合计"])
+    assert province.changed_cells(old, new) == ["章贡区缺工人数249→224", "合计复工率—→85.5"]
+    assert province.changed_cells(new, new) == [] and province.changed_cells(None, new) == []
 
 
 def test_reporting_and_on_time_rates(pday):

@@ -515,6 +515,36 @@ def read_submission(path: Path, shown: str, day: dt.date, layout: dict) -> Submi
     return sub
 
 
+CHANGES_SHOWN = 5  # cells named when a 更正 replaces a file (the rest counted)
+
+
+def changed_cells(old: pd.DataFrame | None, new: pd.DataFrame | None) -> list[str]:
+    """What a resent 汇总表 changed: “章贡区缺工人数249→224” per cell whose value differs (rows
+    and figures of either file, in the new file's order; "—" for a value not given)."""
+    if old is None or new is None:
+        return []
+    rows = list(new.index) + [r for r in old.index if r not in new.index]
+    cols = list(new.columns) + [c for c in old.columns if c not in new.columns]
+    out = []
+    for r in rows:
+        for c in cols:
+            a = old.at[r, c] if r in old.index and c in old.columns else None
+            b = new.at[r, c] if r in new.index and c in new.columns else None
+            a_num, b_num = _as_number(a), _as_number(b)
+            if a_num == b_num or (a_num is None and b_num is None):
+                continue
+            out.append(f"{r}{indicators.label(c)}{_number_text(a_num)}→{_number_text(b_num)}")
+    return out
+
+
+def _as_number(v) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else round(f, 6)
+
+
 FORM_MIN_LABELS = 3  # indicator headers a sheet must show to be taken for a 汇总表 in another layout
 
 
@@ -787,8 +817,13 @@ def _decide(day, source, where, subs, problems, failures, liaisons, how) -> Inta
                 older.outcome = REPLACED
                 older.reason = f"同日收到较新的文件“{chosen.file}”"
             if len(readable) > 1:
+                changes = changed_cells(readable[-2].figures, chosen.figures)
+                shown = "；".join(changes[:CHANGES_SHOWN]) + (f"等{len(changes)}处" if len(changes) > CHANGES_SHOWN else "")
+                what = f"与“{readable[-2].file}”相比改动{len(changes)}处：{shown}" if changes else \
+                    f"与“{readable[-2].file}”相比数字无改动"
+                readable[-2].reason += f"（{what}）"
                 st.notes.append(f"共收到{len(readable)}份汇总表，采用最新的“{chosen.file}”，"
-                                + "、".join(f"“{s.file}”" for s in readable[:-1]) + "已被替代")
+                                + "、".join(f"“{s.file}”" for s in readable[:-1]) + f"已被替代；{what}")
             st.chosen = chosen
             returned = [p for p in chosen.problems if p.action == RETURN]
             if returned:
