@@ -170,7 +170,7 @@ def only_sheet(path: Path, name: str, work: Path) -> Path:
     for ws in list(wb.worksheets):
         if ws.title != name:
             wb.remove(ws)
-    out = work / f"{path.stem}-{len(name)}.xlsx"
+    out = work / f"{path.stem}-{name}.xlsx"
     wb.save(out)
     return out
 

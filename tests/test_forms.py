@@ -34,7 +34,7 @@ META = {
     "phone": "0791-86000000",
     "submitted": "2020年2月24日14:30",
 }
-INJECTION = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\t=1+1", " =1", "\n@x"]
+INJECTION = ['=HYPERLINK("http://x")', "+1+1", "-2+A1", "@SUM(A1)", "\t=1+1", " =1", "\n@x"]  # a plain "-2" is no formula
 
 
 def make_figures() -> pd.DataFrame:
@@ -329,7 +329,7 @@ def test_safe_text():
     assert forms.safe_text("\r=1") == forms.GUARD + "\n=1"  # CR is stored as LF, guarded
     assert forms.safe_text("东湖区") == "东湖区"
     assert forms.safe_text("a-b=c") == "a-b=c"
-    assert forms.safe_text(-2) == forms.GUARD + "-2"
+    assert forms.safe_text(-2) == "-2" and forms.safe_text("-2") == "-2"  # a plain signed number is no formula
     assert forms.safe_text(None) == ""
     assert forms.safe_text("a\x00b\x07c") == "abc"  # characters XML cannot hold
 
@@ -390,8 +390,12 @@ def test_table_rows_fit_their_wrapped_text_within_409_points(tmp_path):
     ws = wb.active
     long = "问" * 300  # 600 display units over a 50-unit line (max_width 50): 12 lines
     frame = pd.DataFrame({"设区市": ["南昌市", "九江市", "赣州市", "吉安市"],
-                          "说明": ["短", long, "第一行\n第二行\n第三行", "字" * 5000]})
+                          "备注": ["短", long, "第一行\n第二行\n第三行", "字" * 5000]})
     forms.write_table_sheet(ws, "测试", frame)
     heights = {r: ws.row_dimensions[r].height for r in range(3, 7)}
     assert heights == {3: None, 4: 14 * 12 + 3, 5: 14 * 3 + 3, 6: 409}
     assert ws["B4"].alignment.wrap_text and ws["B5"].alignment.wrap_text and not ws["B3"].alignment.wrap_text
+    # a long-text column of the layout's wide_columns (说明: 70) wraps later: 600 / 70 → 9 lines
+    ws2 = Workbook().active
+    forms.write_table_sheet(ws2, "测试", frame.rename(columns={"备注": "说明"}))
+    assert ws2.row_dimensions[4].height == 14 * 9 + 3 and ws2.column_dimensions["B"].width == 70

@@ -110,3 +110,12 @@ def test_footer_overrides_from_the_command_line():
 
     with pytest.raises(UserError, match="时:分"):
         products.footer_overrides(day, submitted="下午两点")
+
+
+def test_no_report_up_to_the_day_gives_no_problem_dates():
+    import pandas as pd
+
+    later = pd.DataFrame({"统一社会信用代码": ["X"], "_folder": [1], "填报日期": [dt.date(2020, 3, 5)],
+                          "问题困难": ["缺工"], "问题是否解决": [None]})
+    assert products.problem_since(later, dt.date(2020, 3, 1)) == {}
+    assert products.problem_since(later.iloc[0:0], dt.date(2020, 3, 1)) == {}

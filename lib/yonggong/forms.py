@@ -643,6 +643,8 @@ def write_table_sheet(ws, title: str, df: pd.DataFrame, style: dict | None = Non
     ncols = max(1, len(headers))
     border = _border("thin")
     min_w, max_w = float(style.get("min_width", 6)), float(style.get("max_width", 50))
+    wide = {str(k): float(v) for k, v in (style.get("wide_columns") or {}).items()}
+    caps = [wide.get(h, max_w) for h in headers] or [max_w]  # each column's widest
     widths = [_display_width(h) for h in headers] or [0]
 
     _put_text(ws.cell(row=1, column=1), title)
@@ -707,9 +709,9 @@ def write_table_sheet(ws, title: str, df: pd.DataFrame, style: dict | None = Non
                 width = shown_width.get(kind) or len(str(value))
             if width > widths[c - 1]:
                 widths[c - 1] = width
-            wrap = kind == "text" and (width + 2 > max_w or "\n" in value)
-            if wrap:  # a wrapped cell's column is max_w wide (or as wide as its longest line)
-                lines = max(lines, wrapped_lines(value, max_w))
+            wrap = kind == "text" and (width + 2 > caps[c - 1] or "\n" in value)
+            if wrap:  # a wrapped cell's column is as wide as the column may be
+                lines = max(lines, wrapped_lines(value, caps[c - 1]))
             cell = Cell(ws, row=row, column=c, style_array=style_of(kind, wrap))
             if kind == "text":
                 cell._value, cell.data_type = value, "s"
@@ -727,7 +729,8 @@ def write_table_sheet(ws, title: str, df: pd.DataFrame, style: dict | None = Non
         row += 1
 
     for c in range(1, ncols + 1):
-        ws.column_dimensions[get_column_letter(c)].width = min(max_w, max(min_w, widths[c - 1] + 2))
+        ws.column_dimensions[get_column_letter(c)].width = min(caps[c - 1] if c <= len(caps) else max_w,
+                                                               max(min_w, widths[c - 1] + 2))
     ws.freeze_panes = f"A{head + 1}"
     _page_setup(ws, {"paper": 9, "orientation": "landscape", "fit_to_width": True})
     ws.print_title_rows = f"{head}:{head}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
@@ -134,14 +135,14 @@ def problem_since(b: pd.DataFrame | None, day: dt.date) -> dict[str, dt.date]:
     if b is None or b.empty:
         return {}
     r = b[["统一社会信用代码", "填报日期", "_folder", "问题困难", "问题是否解决"]]
-    r = r[r["填报日期"].map(lambda d: isinstance(d, dt.date) and d <= day)]
+    r = r[np.array([isinstance(d, dt.date) and d <= day for d in r["填报日期"]], dtype=bool)]
     r = r.sort_values(["统一社会信用代码", "填报日期", "_folder"], kind="stable")
     r = r.drop_duplicates(["统一社会信用代码", "填报日期"], keep="last")
     open_ = indicators.open_problem(r).to_numpy()
     closed_last = r[~open_].groupby("统一社会信用代码", observed=True)["填报日期"].max()
     o = r[open_]
     ended = o["统一社会信用代码"].map(closed_last.to_dict())
-    o = o[[e is None or e != e or d > e for d, e in zip(o["填报日期"], ended, strict=True)]]
+    o = o[np.array([e is None or e != e or d > e for d, e in zip(o["填报日期"], ended, strict=True)], dtype=bool)]
     return o.groupby("统一社会信用代码", observed=True)["填报日期"].min().to_dict()
 
 
