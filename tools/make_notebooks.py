@@ -18,7 +18,7 @@ CITY_DAY = [
     ("md", "title", "# 重点企业用工调度：设区市日报\n\n"
      "本笔记由 `invoke daily --city=… --date=…` 以 papermill 执行，执行后的副本即运行记录。"
      "所有计算在 `yonggong` 包中完成，本页只设置参数、调用函数并展示结果。"),
-    ("code", "parameters", 'city = "南昌"\ndate = ""  # YYYY-MM-DD；空则取收件箱中最新一天\ninbox = ""  # 空则使用内置样例收件箱\nout_dir = ""  # 由 invoke daily 注入\ncache = ""  # 由 invoke daily 注入：输出根目录（其 cache/ 中保存各日清洗结果，加快运行，结果不变）'),
+    ("code", "parameters", 'city = "南昌"\ndate = ""  # YYYY-MM-DD；空则取收件箱中最新一天\ninbox = ""  # 空则使用内置样例收件箱\nout_dir = ""  # 由 invoke daily 注入\ncache = ""  # 由 invoke daily 注入：输出根目录（其 cache/ 中保存各日清洗结果，加快运行，结果不变）\nfooter = {}  # 由 invoke daily 注入：填表人、审核人、联系电话、报送时间（--filler 等选项），空则取表L和截止时间'),
     ("code", "setup", "from pathlib import Path\n\nimport pandas as pd\n\nfrom yonggong import match, paths, pipeline, products, selfcheck\nfrom yonggong import notebook as nb\n\npd.set_option(\"display.max_columns\", 40)\ninbox_root = Path(inbox) if inbox else paths.SAMPLE_INBOX"),
     ("md", "h-load", "## 1. 读取与识别\n\n按表头识别每个工作表属于哪张表（A–M），不依赖文件名。"),
     ("code", "load", "cd = pipeline.load(inbox_root, city, date or None, cache=cache or None)\nnb.sheet_table(cd)"),
@@ -33,7 +33,7 @@ CITY_DAY = [
     ("md", "h-act", "## 6. 从数据到行动\n\n精准推送、余缺调剂、专车专列、培训缺口、招聘专区；名单只写入 restricted/，本页只显示计数。"),
     ("code", "act", "acts = match.city_day(cd)\nmatch.summary(acts)"),
     ("md", "h-write", "## 7. 写出报送材料\n\n汇总表、附件3、工作简报、数据质量报告、台账；含个人信息的名单只写入 restricted/，本页不显示。"),
-    ("code", "write", "written = products.write_all(cd, out_dir, acts=acts) if out_dir else []\nnb.file_list(written)"),
+    ("code", "write", "written = products.write_all(cd, out_dir, acts=acts, footer=footer) if out_dir else []\nnb.file_list(written)"),
     ("md", "h-selfcheck", "## 8. 自检\n\n从磁盘读回汇总表、工作简报和附件3，逐项与汇总数据核对（显示的每个数字）；"
      "有不符则本次运行失败，上一次的成功结果保持不变，结果记入 manifest.json 的“自检”。"),
     ("code", "selfcheck", "selfcheck.city(cd, out_dir) if out_dir else None"),

@@ -144,7 +144,7 @@ def faults_frame(cd: CityDay) -> pd.DataFrame:
     """The day's faults (masked values, as in the 数据质量报告) with 县区 where it is known: the
     faulty row's 县区 cell, or the county of its enterprise on the list in force."""
     faults = cd.faults
-    out = faults.assign(县区=fault_routing(cd, faults)["县区"])
+    out = faults.assign(县区=fault_routing(cd, faults)["县区"].replace("", None))  # unknown: no county
     return typed(_stamp(out, cd), "faults")
 
 
