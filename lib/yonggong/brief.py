@@ -421,16 +421,12 @@ def help_text(cd, total: pd.Series) -> Markup:
                                                   mark("求助办结件数", total.get("求助办结件数")))
     if _ok(total.get("24小时办结率")):
         text += Markup("，24小时办结率{}%").format(mark("24小时办结率", total.get("24小时办结率")))
-    text += Markup("；截至{}{}时仍未办结{}件").format(month_day(cd.day), period_hour(), still["未办结"])
+    cutoff = indicators.period(cd.day)[1]  # the end of the report period (settings period_cutoff)
+    text += Markup("；截至{}{}时仍未办结{}件").format(month_day(cd.day), cutoff.hour, still["未办结"])
     if still["超时未办结"]:
         text += Markup("，其中超过{}小时的{}件，请相关县区加快办理").format(
             f"{float(settings()['help_done_within_hours']):g}", still["超时未办结"])
     return text + Markup("。")
-
-
-def period_hour() -> str:
-    """The hour of the period cut-off as the text writes it (15)."""
-    return str(int(str(settings()["period_cutoff"]).split(":")[0]))
 
 
 def problems_block(cd) -> dict:

@@ -698,12 +698,12 @@ def plan_vehicles(f: pd.DataFrame | None, day: dt.date, seats: int | None = None
     w["_origin"] = _by_value(w["出发地"], lambda x: origin_group(x, rules.origin_level))
     w["_place"] = _by_value(w["出发地"], origin_text)
     w["_local"] = _by_value(w["出发地"], lambda x: is_local(x, city), dtype=bool).astype(bool)
-    names, counties = _enterprise_lookup(enterprises)
+    _, counties = _enterprise_lookup(enterprises)
     firm, w["统一社会信用代码"] = enterprise_columns(w["返岗企业"], enterprises)
     w["_firm"] = np.array([x or "" for x in firm], dtype=object)
     w["_dest"] = _by_value(w["返岗企业"], lambda x: counties.get(str(x).strip(), "") if _present(x) else "")
     w["_id"] = w["身份证号"].astype(str).to_numpy() if "身份证号" in w.columns else np.arange(len(w)).astype(str)
-    people_cols = [c for c in PEOPLE_COLUMNS if c in w.columns or c == "返岗企业"]
+    people_cols = [c for c in PEOPLE_COLUMNS if c in w.columns]
 
     local = w[w["_local"]].sort_values(["_place", "_date", "_id"], kind="stable")
     w = transport.allocate(w[~w["_local"]], ["_origin"], ["_firm", "_date", "_id"], ("ZC", "ZL"), rules)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from .clean import FaultLog, clean_table
 from .errors import UserError
@@ -78,7 +79,8 @@ def write_roster(path: Path, city: City, liaisons: pd.DataFrame, day: dt.date) -
     frame = roster_frame(liaisons)
     write_table_sheet(ws, f"附件1  {city.full_name}重点企业用工调度保障工作领导小组及联络员名单", frame,
                       subtitle=(f"填报单位：{city.bureau}（盖章）", f"填报日期：{day.year}年{day.month}月{day.day}日"))
-    for letter, name in zip("ABCDEFGHIJ", frame.columns, strict=False):  # room to write by hand
+    for i, name in enumerate(frame.columns, 1):  # room to write by hand
         if name in ("微信号", "入群"):
+            letter = get_column_letter(i)
             ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, 14)
     save_workbook(wb, path)
