@@ -16,7 +16,10 @@ import subprocess
 import time
 from pathlib import Path
 
-CHROMIUM = Path("/usr/bin/chromium")
+from yonggong.pdf import find_chromium
+
+# the browser the product prints with (yonggong.pdf: YONGGONG_CHROMIUM, PATH, install folders)
+CHROMIUM = find_chromium() or Path("/usr/bin/chromium")
 
 NETWORK_OFF = ["--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
                "--host-resolver-rules=MAP * ~NOTFOUND", "--disable-quic"]

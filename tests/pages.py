@@ -18,6 +18,8 @@ from pathlib import Path
 
 import openpyxl
 
+from yonggong.pdf import find_soffice
+
 LIMITS = {"form_sheet": 1, "form_book": 3, "progress": 2, "brief": 3}
 PHONE_WIDTH = 390
 MAX_ROW_PT = 409
@@ -31,7 +33,9 @@ def pdf_pages(data: bytes) -> int:
 
 
 def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    """LibreOffice as the product finds it (yonggong.pdf: YONGGONG_SOFFICE, PATH, install folders)."""
+    found = find_soffice()
+    return str(found) if found else None
 
 
 def xlsx_pages(paths: list[Path], work: Path, chunk: int = 24) -> dict[Path, int]:
