@@ -42,10 +42,11 @@ def list_in_force(lists: dict[dt.date, pd.DataFrame], day: dt.date) -> tuple[dt.
     return days[-1], src[src["状态"] != "调出"].reset_index(drop=True)  # blank 状态: on the list
 
 
-def adjustments(lists: dict[dt.date, pd.DataFrame], day: dt.date) -> pd.DataFrame:
-    """Enterprises added to (纳入) or removed from (调出) the list on ``day`` versus the day before."""
+def adjustments(lists: dict[dt.date, pd.DataFrame], day: dt.date, since: dt.date | None = None) -> pd.DataFrame:
+    """Enterprises added to (纳入) or removed from (调出) the list on ``day`` versus the day before
+    (or versus the list in force on ``since``, an earlier day)."""
     _, today = list_in_force(lists, day)
-    _, before = list_in_force(lists, day - dt.timedelta(days=1))
+    _, before = list_in_force(lists, day - dt.timedelta(days=1) if since is None else since)
     newest_day, _ = list_in_force(lists, day)
     source = lists[newest_day] if newest_day else pd.DataFrame()
     rows = []
@@ -70,18 +71,24 @@ def _text(v) -> str:
     return v if isinstance(v, str) else ""
 
 
+def newest_rows(b_rows: pd.DataFrame, day: dt.date, carry_days: int) -> pd.DataFrame:
+    """Per enterprise (index: credit code), the table B row its ledger row of ``day`` comes from:
+    the newest 填报日期 from ``day`` back ``carry_days`` days, of those the newest file (``_mtime``);
+    with every column of ``b_rows`` (``_file``, ``_sheet``, ``_row``: where it was read)."""
+    earliest = day - dt.timedelta(days=carry_days)
+    usable = b_rows[(b_rows["填报日期"] <= day) & (b_rows["填报日期"] >= earliest)]
+    if usable.empty:
+        return pd.DataFrame()  # no row of any enterprise (only its index is asked)
+    usable = usable.sort_values(["填报日期", "_mtime"])  # newest date, then newest file, last
+    return usable.groupby("统一社会信用代码", sort=False).tail(1).set_index("统一社会信用代码")
+
+
 def build_ledger(in_force: pd.DataFrame, b_rows: pd.DataFrame, day: dt.date, carry_days: int) -> pd.DataFrame:
     """One row per enterprise in force: the day's B row, a carried row, or 未报送.
 
     ``b_rows`` holds clean B rows of day ``day`` and earlier days (column 填报日期 is a date).
     """
-    earliest = day - dt.timedelta(days=carry_days)
-    usable = b_rows[(b_rows["填报日期"] <= day) & (b_rows["填报日期"] >= earliest)]
-    if not usable.empty:
-        usable = usable.sort_values(["填报日期", "_mtime"])  # newest date, then newest file, last
-        newest = usable.groupby("统一社会信用代码", sort=False).tail(1).set_index("统一社会信用代码")
-    else:
-        newest = pd.DataFrame()  # no row of any enterprise (only its index is asked)
+    newest = newest_rows(b_rows, day, carry_days)
     rows = []
     for _, ent in in_force.iterrows():
         rec = {f: ent.get(f) for f in LIST_FIELDS}

@@ -135,6 +135,11 @@ class CityDay:
         return df.reset_index(drop=True)
 
     @property
+    def lists(self) -> dict[dt.date, pd.DataFrame]:
+        """The lists (table A) of the folders up to D that name enterprises, by folder."""
+        return _named_lists(self.history.lists)
+
+    @property
     def faults(self) -> pd.DataFrame:
         return self.log.frame()
 
@@ -369,23 +374,42 @@ def _check_placements(rows: pd.DataFrame, lists: dict[dt.date, pd.DataFrame], da
         else:
             log.add(ERROR, spec, r, "统一社会信用代码",
                     f"该企业在{r['日期']}不在重点企业清单内，不计入解决用工", "请核对信用代码或清单", "placement_off_list")
-    late = counted[counted["日期"] < day]
-    for _, r in late.iterrows():
+    for _, r in late_placements(counted, day).iterrows():
         log.add(NOTICE, spec, r, "日期", f"补报{r['日期']}的用工解决{int(r['人数'])}人，计入累计解决用工和本期补报",
                 "无需处理；如非补报请核对日期", "placement_late")
     return counted.drop(columns=["县区", "_folder"]).reset_index(drop=True)
+
+
+def late_placements(rows: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """The 补报 among the counted table D rows of the folder of ``day``: those dated before it."""
+    return rows[rows["日期"] < day]
+
+
+def ledger_of(history: History, day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ledger of ``day`` as the run of that day builds it from the folders up to it in
+    ``history``, and the table B row each of its reported or carried rows comes from
+    (``ledger.newest_rows``: index the credit code, with ``_file``, ``_sheet``, ``_row``)."""
+    in_force, b_rows = _ledger_inputs(history, _named_lists(history.lists), day)
+    carry = int(settings()["carry_forward_days"])
+    return led.build_ledger(in_force, b_rows, day, carry), led.newest_rows(b_rows, day, carry)
+
+
+def _ledger_inputs(history: History, lists: dict[dt.date, pd.DataFrame],
+                   day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The list in force on ``day`` and the table B rows of its enterprises from the folders up to it."""
+    _, in_force = led.list_in_force(lists, day)
+    b_rows = history.rows("B", upto=day)
+    if b_rows is None:
+        b_rows = pd.DataFrame(columns=["统一社会信用代码", "填报日期"])
+    return in_force, b_rows[b_rows["统一社会信用代码"].isin(in_force["统一社会信用代码"])]
 
 
 def _day_tables(history: History, lists: dict[dt.date, pd.DataFrame], city: City, day: dt.date,
                 today: dict[str, pd.DataFrame] | None = None) -> fig.DayTables:
     """The clean inputs of the figures for ``day``, from the folders up to ``day`` of ``history``
     (``today``: the tables of the folder of ``day`` when the caller has them)."""
-    _, in_force = led.list_in_force(lists, day)
+    in_force, b_rows = _ledger_inputs(history, lists, day)
     today = history.tables(day) if today is None else today
-    b_rows = history.rows("B", upto=day)
-    if b_rows is None:
-        b_rows = pd.DataFrame(columns=["统一社会信用代码", "填报日期"])
-    b_rows = b_rows[b_rows["统一社会信用代码"].isin(in_force["统一社会信用代码"])]
     ledger = led.build_ledger(in_force, b_rows, day, int(settings()["carry_forward_days"]))
     vac = today.get("C")
     if vac is not None:
