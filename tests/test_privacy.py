@@ -48,7 +48,7 @@ def test_no_personal_data_outside_restricted(nanchang_run, sample_inbox):
     assert restricted, "the restricted lists must exist"
     assert any(next(iter(pii["id"] & set(re.findall(r"\d{17}[\dX]", text_of(p)))), None) for p in restricted)
     public = [p for p in out.rglob("*") if p.is_file() and "restricted" not in p.parts]
-    assert {p.suffix for p in public} >= {".xlsx", ".parquet", ".html", ".ipynb", ".json"}
+    assert {p.suffix for p in public} >= {".xlsx", ".parquet", ".html", ".ipynb", ".json", ".txt"}
     names = {n for n in pii["name"] if len(n) >= 2}
     for path in public:
         text = text_of(path)

@@ -15,7 +15,9 @@ What is checked, each against ``cd.figures`` (the one computation):
   checked against ``cd.trend``);
 * 附件3 (每日进展情况): the 今日工作进展 paragraph read back with the clause templates of
   params/progress.yaml as regexes (``progress.read_paragraph``): its date, every number in a slot,
-  no clause missing, and no text (hence no number) outside the templates.
+  no clause missing, and no text (hence no number) outside the templates;
+* 简讯 (``bulletin.check_city``): UTF-8 without BOM, at most ``max_chars`` (params/bulletin.yaml),
+  every line one of its templates, every figure, unit and 较上日 change as the figures give them.
 
 A failure is one Chinese line naming the file, the place, the value shown and the value expected.
 ``city`` writes the outcome next to the products (``run.SELFCHECK_RECORD``; ``run`` moves it into
@@ -36,7 +38,7 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from . import brief, forms, indicators, products, progress
+from . import brief, bulletin, forms, indicators, products, progress
 from .errors import SelfCheckFailed
 from .reference import load_yaml, settings
 from .run import SELFCHECK_RECORD
@@ -406,6 +408,7 @@ def check_city(cd, out_dir: str | Path) -> Result:
     check_huizongbiao(out_dir / names["huizongbiao"], cd.figures, cd.day, tally)
     check_brief(out_dir / brief.file_name(cd.city.name, cd.day), cd, tally)
     check_progress(out_dir / names["progress"], cd, tally)
+    bulletin.check_city(out_dir / names["bulletin"], cd, tally)
     return Result(not tally.failures, tally.checks, tally.failures)
 
 
