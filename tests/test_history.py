@@ -19,7 +19,7 @@ import yaml
 from conftest import ROOT, SAMPLE
 from openpyxl import load_workbook
 
-from yonggong import history, indicators, pipeline, products, tidy
+from yonggong import history, indicators, pipeline, products, province, tidy
 from yonggong.errors import UserError
 from yonggong.reference import city_counties, resolve_city, settings
 
@@ -59,6 +59,11 @@ def runs(tmp_path_factory):
     for extra in (out / "roster" / "九江", out / "templates"):
         extra.mkdir(parents=True)
         (extra / "manifest.json").write_text("{}", encoding="utf-8")
+    # one published province day (九江 late, 吉安 missing, 萍乡 and 新余 returned) for the notebook's 本周
+    pday = province.load(DAYS[1], SAMPLE, source="inbox")
+    folder = out / DAYS[1] / province.config()["folder"]
+    province.write_all(pday, folder)
+    (folder / "manifest.json").write_text(json.dumps({"date": DAYS[1]}), encoding="utf-8")
     unpublished = out / "2020-02-28" / "南昌"
     unpublished.mkdir(parents=True)
     for p in (out / DAYS[-1] / "南昌").glob("*.parquet"):
@@ -351,7 +356,7 @@ def test_a_run_from_before_the_tidy_files_or_a_damaged_file_still_loads(runs, tm
     old = history.load(tmp_path)
     assert len(old.ledger) > 0 and old.figures.empty and old.faults.empty
     assert sorted(p.name for p in old.missing) == sorted(
-        f"{stem}_吉安_{DAYS[0].replace('-', '')}.parquet" for stem in tidy.FILE_STEMS.values())
+        f"{tidy.FILE_STEMS[kind]}_吉安_{DAYS[0].replace('-', '')}.parquet" for kind in history.KINDS if kind != "ledger")
     narrowed = history.load(out, cities=["吉安", "360100"], start=DAYS[1], end=DAYS[1])
     assert set(narrowed.runs["设区市"]) == {"南昌", "吉安"} and narrowed.days == [_day(DAYS[1]).date()]
 
@@ -374,6 +379,13 @@ def test_explore_notebook_runs_end_to_end(runs, tmp_path):
               if any("@font-face" in o.get("data", {}).get("text/html", "") for o in outs)]
     assert len(charts) >= 5, charts
     assert "9次运行" in shown["load"][0]["data"]["text/plain"]
+    late = shown["week"][0]["data"]["text/plain"]
+    assert "九江" in late and "1小时20分" in late and "80" in late and "南昌" not in late
+    assert all(c in shown["week-missing"][0]["data"]["text/plain"] for c in ("吉安", "萍乡", "新余"))
+    trend = shown["week-province"][0]["data"]["text/plain"]
+    assert "缺工人数" in trend and DAYS[1] in trend
+    counties = shown["week-county"][0]["data"]["text/plain"]
+    assert "县" in counties and "合计" not in counties and settings()["city_level_row"] not in counties
 
 
 def test_the_committed_notebook_is_clean_and_short():

@@ -1,4 +1,4 @@
-"""Every published day and city under an outputs folder as tidy pandas DataFrames.
+"""Every published day and city (and province day) under an outputs folder as tidy pandas DataFrames.
 
 For ad hoc questions in JupyterLab (``notebooks/explore.ipynb`` is the worked example)::
 
@@ -10,6 +10,11 @@ For ad hoc questions in JupyterLab (``notebooks/explore.ipynb`` is the worked ex
     history.rising_counties(h)                # counties whose shortage rose
     history.faults_by(h, ["县区", "rule"])     # data-quality faults by county and rule, per day
     history.city_vs_province(h, "南昌")        # one city against the province
+    history.counties(h, "缺工人数")            # h.figures of the counties only (no 市本级, 合计)
+
+    history.submissions(start="2020-02-24")   # the province's 报送情况 per day: who was late, missing, returned
+    history.checks()                          # the province's 审核问题 per day
+    history.province()                        # the official roll-up as the province 汇总表 filed it
 
 What is read: every ``<outputs>/<YYYY-MM-DD>/<市>/`` folder that holds a ``manifest.json``
 (a published city run; ``failed/``, ``.tmp-*``, ``省``, ``roster/``, ``templates/``, ``bench/``
@@ -58,7 +63,37 @@ the city's short name; strings are pandas ``str``, counts nullable ``Int64``, fl
     blank for a file-level problem), file, sheet, row (Excel row), column, value (masked when
     personal), problem, advice, rule (short rule id, e.g. uscc_check).
 
-No personal data is in any of them (tables F and M are never written to these files).
+The province's days (``submissions``, ``checks``, ``province``) are read from every
+``<outputs>/<YYYY-MM-DD>/省/`` folder holding a ``manifest.json`` (``published_province``: 日期,
+目录), from the parquet files the province run writes beside its xlsx (``province.write_tidy``;
+names in ``province.names``: 报送情况_ / 审核问题_ / 汇总数据_江西省_<YYYYMMDD>.parquet). Each of these
+functions takes ``outputs`` (default ``outputs/``) and ``start`` / ``end`` (YYYY-MM-DD,
+inclusive) and returns one DataFrame, oldest day first, typed as above (also when empty). A
+province folder written before these files existed (or a damaged file) contributes no rows:
+the frame's ``attrs["missing"]`` lists the expected files not read (an empty list when none).
+设区市 is the city's short name, as in the city tables; blank cells are null.
+
+``submissions`` — city and province day (the 报送情况 sheet of the province 汇总表; 11 rows a day)
+    日期, 设区市, 状态 (按时 / 迟报 / 未报送 / 退回), 收到时间 (when the counted file came, to the
+    second; NaT when nothing came), 时间来源 (收件登记 / 文件修改时间 / 本机运行完成时间), 迟报时长
+    (text, e.g. 1小时20分), 文件 (the file counted), 问题 (the day's notes on the city: why it was
+    returned, checks to follow up), 迟报分钟 (``Int64``: minutes after the deadline, rounded up as
+    in 迟报时长; null when the file came in time or nothing came; a returned file may be late too,
+    so "late cities" are 状态 == 迟报).
+
+``checks`` — failed check of a province day (the 审核问题 sheet)
+    日期, 设区市 (（未识别） for a file whose city could not be told), 文件, 检查 (版式, 数据截至,
+    填报单位, 合计, 比率, 负数, 县区, 逐日变化 …), 位置, 值, 应为, 说明, 处理 (退回 / 提醒).
+
+``province`` — cell of the province 汇总表 (and its 劳务输出 sheet): the official roll-up as filed
+    日期, 设区市 (each city in GB/T 2260 order, then the total row labelled as the 汇总表 labels it:
+    全省合计, params/province.yaml ``total_label``), 指标 (label as in ``figures``), 数值 (NaN where
+    the 汇总表 shows "—", and for a city not rolled up that day: 退回 / 未报送, see
+    ``submissions``). 全省合计 counts only the cities accepted that day; ``province_totals`` is
+    instead the re-sum of the city runs loaded.
+
+No personal data is in any of them (tables F and M are never written to these files; the
+province files carry no liaison names or phones).
 """
 
 from __future__ import annotations
@@ -163,21 +198,20 @@ def published(outputs: Path | str | None = None) -> pd.DataFrame:
     return runs
 
 
-def _read(path: Path, kind: str) -> pa.Table | None:
-    """The columns of ``kind`` that one parquet file has (None when the file is absent or
+def _read(path: Path, schema: dict[str, str]) -> pa.Table | None:
+    """The columns of ``schema`` that one parquet file has (None when the file is absent or
     unreadable: it is then listed in ``History.missing``)."""
     try:
         pf = pq.ParquetFile(path)
         have = set(pf.schema_arrow.names)
-        return pf.read(columns=[c for c in SCHEMAS[kind] if c in have], use_threads=False)
+        return pf.read(columns=[c for c in schema if c in have], use_threads=False)
     except (OSError, pa.ArrowException):
         return None
 
 
-def _combine(tables: list[pa.Table], kind: str) -> pa.Table:
+def _combine(tables: list[pa.Table], schema: dict[str, str]) -> pa.Table:
     """Concatenate files of one kind and give the result exactly the columns and types of
-    ``kind`` (a column missing from a file is null; an all-null column is typed)."""
-    schema = SCHEMAS[kind]
+    ``schema`` (a column missing from a file is null; an all-null column is typed)."""
     target = pa.schema([(name, _ARROW[dtype]) for name, dtype in schema.items()])
     if not tables:
         return target.empty_table()
@@ -221,7 +255,7 @@ def load(outputs: Path | str | None = None, cities: Iterable[str] | None = None,
         n = tidy.names(row.设区市, row.日期.date())
         jobs += [(kind, row.目录 / n[kind]) for kind in KINDS]
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        tables = list(pool.map(lambda job: _read(job[1], job[0]), jobs))
+        tables = list(pool.map(lambda job: _read(job[1], SCHEMAS[job[0]]), jobs))
     parts: dict[str, list[pa.Table]] = {kind: [] for kind in KINDS}
     missing = []
     for (kind, path), table in zip(jobs, tables, strict=True):
@@ -229,11 +263,110 @@ def load(outputs: Path | str | None = None, cities: Iterable[str] | None = None,
             missing.append(path)
         else:
             parts[kind].append(table)
-    frames = {kind: _to_pandas(_combine(parts[kind], kind)) for kind in KINDS}
+    frames = {kind: _to_pandas(_combine(parts[kind], SCHEMAS[kind])) for kind in KINDS}
     led = frames["ledger"]
     led["缺工企业"] = (led["缺工人数"].fillna(0) > 0).astype("boolean")
     led["未解决问题"] = indicators.open_problem(led).astype("boolean")
     return History(**frames, runs=runs, missing=missing, outputs=root)
+
+
+# --------------------------------------------------------------------------- the province's days
+
+
+def _province():
+    """``yonggong.province``, imported when first needed (it imports pandera; the city tables do not)."""
+    from . import province
+
+    return province
+
+
+PROVINCE_RUN_COLUMNS = ["日期", "目录"]
+
+
+def published_province(outputs: Path | str | None = None) -> pd.DataFrame:
+    """The published province days under ``outputs``: 日期, 目录 (the ``<outputs>/<YYYY-MM-DD>/省/``
+    folders that hold a ``manifest.json``), oldest first."""
+    root = Path(outputs) if outputs else paths.OUTPUTS
+    folder = _province().config()["folder"]
+    rows = []
+    if root.is_dir():
+        for day_dir in sorted(p for p in root.iterdir() if p.is_dir() and _DAY.match(p.name)):
+            try:
+                day = dt.date.fromisoformat(day_dir.name)
+            except ValueError:
+                continue
+            if (day_dir / folder / "manifest.json").is_file():
+                rows.append({"日期": pd.Timestamp(day), "目录": day_dir / folder})
+    runs = pd.DataFrame(rows, columns=PROVINCE_RUN_COLUMNS)
+    runs["日期"] = runs["日期"].astype(tidy.DATE)
+    return runs
+
+
+def _province_table(kind: str, outputs, start, end) -> pd.DataFrame:
+    """One kind of the province's tidy files (``province.TIDY_SCHEMAS``) of every published province
+    day in [start, end], as one typed table; ``attrs["missing"]`` lists the expected files absent
+    or unreadable."""
+    prov = _province()
+    schema = prov.TIDY_SCHEMAS[kind]
+    runs = published_province(outputs)
+    if start is not None:
+        runs = runs[runs["日期"] >= pd.Timestamp(start)]
+    if end is not None:
+        runs = runs[runs["日期"] <= pd.Timestamp(end)]
+    files = [row.目录 / prov.names(row.日期.date())[f"{kind}_parquet"] for row in runs.itertuples(index=False)]
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        tables = list(pool.map(lambda path: _read(path, schema), files))
+    frame = _to_pandas(_combine([t for t in tables if t is not None], schema))
+    frame.attrs["missing"] = [path for path, t in zip(files, tables, strict=True) if t is None]
+    return frame
+
+
+def submissions(outputs: Path | str | None = None, start: str | dt.date | None = None,
+                end: str | dt.date | None = None) -> pd.DataFrame:
+    """报送情况 of every published province day (``start`` / ``end`` inclusive): one row per day
+    and city (see the module docstring, ``submissions``). A province folder written before the
+    parquet files existed contributes no rows; ``attrs["missing"]`` lists its file."""
+    return _province_table("submissions", outputs, start, end)
+
+
+def checks(outputs: Path | str | None = None, start: str | dt.date | None = None,
+           end: str | dt.date | None = None) -> pd.DataFrame:
+    """审核问题 of every published province day: one row per failed check (``checks`` in the
+    module docstring); ``attrs["missing"]`` as for :func:`submissions`."""
+    return _province_table("checks", outputs, start, end)
+
+
+def publicity(outputs: Path | str | None = None, cities: Iterable[str] | None = None,
+              start: str | dt.date | None = None, end: str | dt.date | None = None,
+              province: bool = False) -> pd.DataFrame:
+    """经验做法 and 先进典型 (table K) of every published day in [start, end]: 日期, 设区市, 类别, 标题,
+    内容, 单位或个人. The city runs' items (``cities`` narrows them), or with ``province`` the items
+    the province days published (every city's, as the province brief showed them); a folder
+    written before these files existed adds no rows and is listed in ``attrs["missing"]``."""
+    if province:
+        return _province_table("publicity", outputs, start, end)
+    runs = published(outputs)
+    if cities is not None:
+        wanted = {resolve_city(c).name for c in cities}
+        runs = runs[runs["设区市"].isin(wanted)]
+    if start is not None:
+        runs = runs[runs["日期"] >= pd.Timestamp(start)]
+    if end is not None:
+        runs = runs[runs["日期"] <= pd.Timestamp(end)]
+    schema = tidy.SCHEMAS["publicity"]
+    files = [row.目录 / tidy.names(row.设区市, row.日期.date())["publicity"] for row in runs.itertuples(index=False)]
+    tables = [_read(path, schema) for path in files]
+    frame = _to_pandas(_combine([t for t in tables if t is not None], schema))
+    frame.attrs["missing"] = [path for path, t in zip(files, tables, strict=True) if t is None]
+    return frame
+
+
+def province(outputs: Path | str | None = None, start: str | dt.date | None = None,
+             end: str | dt.date | None = None) -> pd.DataFrame:
+    """The official roll-up as the province 汇总表 filed it, every published province day: 日期,
+    设区市 (cities, then 全省合计), 指标, 数值 (``province`` in the module docstring). Not a re-sum
+    of the city runs (that is :func:`province_totals`); ``attrs["missing"]`` as for :func:`submissions`."""
+    return _province_table("figures", outputs, start, end)
 
 
 # --------------------------------------------------------------------------- queries
@@ -266,7 +399,8 @@ def province_totals(h: History) -> pd.DataFrame:
     the cities' 合计 rows added up and every rate recomputed from the summed counts
     (``indicators.total``, the same computation as the province's 全省合计), and 设区市数 = how
     many cities were loaded that day. The official 全省合计 of a day is the province run's
-    汇总表 (outputs/<日期>/省/), which leaves out the cities it returned or did not receive."""
+    汇总表 (outputs/<日期>/省/; :func:`province`), which leaves out the cities it returned or did
+    not receive."""
     total = h.figures[h.figures["县区"] == settings()["total_row"]]
     wide = total.pivot_table(index=["日期", "设区市"], columns="指标", values="数值", aggfunc="first",
                              dropna=False)
@@ -339,10 +473,20 @@ def _tuples(index: pd.Index) -> list[tuple]:
     return [i if isinstance(i, tuple) else (i,) for i in index]
 
 
+def counties(h: History, figure: str | None = None) -> pd.DataFrame:
+    """``h.figures`` without the 市本级 and 合计 pseudo-rows (the labels ``settings()["city_level_row"]``
+    and ``["total_row"]``): the counties' own rows, same columns; only ``figure`` (a key or a
+    label) when given."""
+    skip = {settings()["total_row"], settings()["city_level_row"]}
+    f = h.figures[~h.figures["县区"].isin(skip)]
+    if figure is not None:
+        f = f[f["指标"] == _label(figure)]
+    return f.reset_index(drop=True)
+
+
 def county_values(h: History, figure: str = "缺工人数") -> pd.DataFrame:
     """One figure per county row (not 市本级, not 合计): index (设区市, 县区), columns days."""
-    skip = {settings()["total_row"], settings()["city_level_row"]}
-    f = h.figures[(h.figures["指标"] == _label(figure)) & ~h.figures["县区"].isin(skip)]
+    f = counties(h, figure)
     f = f.assign(日期=f["日期"].dt.date)
     table = f.pivot_table(index=["设区市", "县区"], columns="日期", values="数值", aggfunc="first",
                           dropna=False, sort=False)

@@ -6,6 +6,7 @@
     数据质量报告_<市>_<YYYYMMDD>.xlsx                          (report.write_quality_report)
     台账_<市>_<YYYYMMDD>.parquet / .xlsx                       (the clean enterprise ledger)
     汇总数据_/空岗_/用工解决_/数据质量_<市>_<YYYYMMDD>.parquet   (tidy.write_tidy, read by yonggong.history)
+    简讯_<市>_<YYYYMMDD>.txt                                   (bulletin.write_city: a few lines for the 工作群)
 
 Only public data is written here; anything with personal data goes under restricted/.
 """
@@ -21,6 +22,8 @@ from openpyxl import Workbook
 
 from . import (
     brief,
+    bulletin,
+    changes,
     forms,
     indicators,
     ledger,
@@ -55,6 +58,7 @@ def names(city: str, day: dt.date) -> dict[str, str]:
         "ledger_parquet": f"台账_{city}_{s}.parquet",
         "ledger_xlsx": f"台账_{city}_{s}.xlsx",
         "progress": f"每日进展情况_{city}_{s}.xlsx",
+        "bulletin": f"简讯_{city}_{s}.txt",
     }
 
 
@@ -186,12 +190,14 @@ def write_ledger(cd: CityDay, out_dir: Path) -> list[Path]:
 
 
 def write_working(cd: CityDay, acts: match.Actions, path: Path, extra: dict[str, pd.DataFrame]) -> Path:
-    """工作底稿: the sheets behind the 汇总表 that stay with the city (enterprise details,
-    vacancy structure, open problems, list changes, then the day's actions), one workbook of
-    plain tables (tablebook: 岗位匹配情况 has a row per vacancy, 50,000 at province scale)."""
+    """工作底稿: the sheets behind the 汇总表 that stay with the city (enterprise details, what
+    changed since the previous report day, vacancy structure, open problems, list changes, then
+    the day's actions), one workbook of plain tables (tablebook: 岗位匹配情况 has a row per
+    vacancy, 50,000 at province scale)."""
     sheets = {**detail_sheets(cd), **match.public_sheets(acts), **extra}
-    return tablebook.write_tables(path, [(name, f"{cd.city.full_name}{name}（{cd.day.isoformat()}）", frame)
-                                         for name, frame in sheets.items()])
+    tables = [(name, f"{cd.city.full_name}{name}（{cd.day.isoformat()}）", frame) for name, frame in sheets.items()]
+    tables.insert(1, changes.sheet(cd))  # 变化 second: the tab beside 企业明细, where the file opens
+    return tablebook.write_tables(path, tables)
 
 
 def submitted_text(when: dt.datetime) -> str:
@@ -270,6 +276,7 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
     steps = [
         lambda: write_ledger(cd, out_dir), huizongbiao, working, quality, progress_report,
         lambda: [brief.write_city(cd, out_dir)],
+        lambda: [bulletin.write_city(cd, out_dir)],
         lambda: tidy.write_tidy(cd, out_dir),
         lambda: [zone.write_city(cd, out_dir, acts)],
         lambda: restricted.write_restricted(out_dir / paths.RESTRICTED, cd.city.name, cd.day,

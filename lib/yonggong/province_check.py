@@ -18,7 +18,12 @@ anything differs — the same as the city 自检):
   agree with them (figures for 按时 / 迟报, the status text otherwise);
 * the province brief (HTML): one row per city whose status is that of 报送情况, and every
   figure marked 全省合计 (cards, 总体情况, the table's total row) — and every figure marked with
-  a city — is the roll-up's, as the brief prints it.
+  a city — is the roll-up's, as the brief prints it;
+* the 简讯 (``bulletin.check_province``): at most ``max_chars``, every line one of the templates of
+  params/bulletin.yaml, 全省合计's figures and 较上日 as the roll-up gives them, the cities named
+  late, returned or missing as in 报送情况;
+* the tidy parquet files (``province.write_tidy``): 汇总数据 holds every figure of the roll-up
+  (NaN where it has none or the city was not rolled up), 报送情况 the statuses of the day.
 """
 
 from __future__ import annotations
@@ -278,7 +283,7 @@ def check_brief(pday, path: Path, status: dict[str, str], tally: _Tally) -> None
 
 def check(pday, out_dir, layout=None) -> CheckResult:
     """Read the province products in ``out_dir`` back and check them against ``pday``."""
-    from . import province
+    from . import bulletin, province
 
     out_dir = Path(out_dir)
     names = province.names(pday.day)
@@ -297,5 +302,38 @@ def check(pday, out_dir, layout=None) -> CheckResult:
                                                        strict=True)), tally)
         except Exception as exc:  # noqa: BLE001
             tally.expect(False, f"工作简报无法读回（{type(exc).__name__}：{exc}）")
+    text = out_dir / names["bulletin"]
+    if tally.expect(text.is_file(), f"没有写出简讯：{text.name}"):
+        try:
+            bulletin.check_province(text, pday, tally)
+        except Exception as exc:  # noqa: BLE001
+            tally.expect(False, f"简讯无法读回（{type(exc).__name__}：{exc}）")
+    try:
+        check_parquet(pday, out_dir, tally)
+    except Exception as exc:  # noqa: BLE001
+        tally.expect(False, f"整齐数据（parquet）无法读回（{type(exc).__name__}：{exc}）")
     return tally.result()
+
+
+def check_parquet(pday, out_dir: Path, tally: _Tally) -> None:
+    """The province's tidy parquet files against the roll-up and the statuses."""
+    import pandas as pd
+
+    from . import province
+
+    names = province.names(pday.day)
+    figs = pd.read_parquet(out_dir / names["figures_parquet"])
+    got = dict(zip(zip(figs["设区市"], figs["指标"], strict=True), figs["数值"], strict=True))
+    labels = [s.city.name for s in pday.statuses] + [province.config()["total_label"]]
+    known = set(indicators.keys())
+    for label, (name, row) in zip(labels, pday.figures.iterrows(), strict=True):
+        for fid in (f for f in row.index if f in known):
+            want = row[fid] if _number(row[fid]) is not None else math.nan
+            v = got.get((label, indicators.label(fid)))
+            tally.expect(v is not None and ((math.isnan(v) and math.isnan(want)) or abs(v - want) <= TOLERANCE),
+                         f"{names['figures_parquet']} {name}“{indicators.label(fid)}”：为{_shown(v)}，"
+                         f"汇总数据为{_shown(want)}")
+    sub = pd.read_parquet(out_dir / names["submissions_parquet"])
+    tally.expect(list(zip(sub["设区市"], sub["状态"], strict=True)) == [(s.city.name, s.status) for s in pday.statuses],
+                 f"{names['submissions_parquet']} 的报送状态与报送情况不一致")
 

@@ -7,6 +7,7 @@ Written next to the 台账 parquet (``products.write_ledger``, which already car
     空岗_<市>_<YYYYMMDD>.parquet       the day's vacancies (table C), 岗位类别 derived
     用工解决_<市>_<YYYYMMDD>.parquet   the placements (table D) sent in the day's folder
     数据质量_<市>_<YYYYMMDD>.parquet   the day's faults (the 数据质量报告), with the county
+    经验做法_<市>_<YYYYMMDD>.parquet   the day's 经验做法 and 先进典型 (table K, as in the brief)
 
 Every file has the same columns and types every day (also when its table was not sent: then
 it has no rows), so a history of many days reads as one table. Column lists and types are
@@ -45,8 +46,10 @@ SCHEMAS: dict[str, dict[str, str]] = {
     "faults": {"日期": DATE, "设区市": STR, "县区": STR, "level": STR, "table": STR, "file": STR,
                "sheet": STR, "row": INT, "column": STR, "value": STR, "problem": STR, "advice": STR,
                "rule": STR},
+    "publicity": {"日期": DATE, "设区市": STR, "类别": STR, "标题": STR, "内容": STR, "单位或个人": STR},
 }
-FILE_STEMS = {"figures": "汇总数据", "vacancies": "空岗", "placements": "用工解决", "faults": "数据质量"}
+FILE_STEMS = {"figures": "汇总数据", "vacancies": "空岗", "placements": "用工解决", "faults": "数据质量",
+              "publicity": "经验做法"}
 
 
 def names(city: str, day: dt.date) -> dict[str, str]:
@@ -57,10 +60,11 @@ def names(city: str, day: dt.date) -> dict[str, str]:
             **{kind: f"{stem}_{city}_{s}.parquet" for kind, stem in FILE_STEMS.items()}}
 
 
-def typed(df: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """``df`` with exactly the columns of ``SCHEMAS[kind]``, in order and with their types."""
+def typed(df: pd.DataFrame, kind: str, schemas: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+    """``df`` with exactly the columns of ``SCHEMAS[kind]`` (or ``schemas[kind]``: the province's,
+    ``province.TIDY_SCHEMAS``), in order and with their types."""
     out = {}
-    for col, dtype in SCHEMAS[kind].items():
+    for col, dtype in (SCHEMAS if schemas is None else schemas)[kind].items():
         s = df[col] if col in df.columns else pd.Series([None] * len(df), index=df.index, dtype=object)
         if dtype == DATE:
             s = pd.to_datetime(s.map(lambda v: None if v is None or v is pd.NA else v)).astype(DATE)
@@ -202,12 +206,23 @@ def _text(v) -> str:
     return "" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v).strip()
 
 
+def publicity_frame(cd: CityDay) -> pd.DataFrame:
+    """The day's 经验做法 and 先进典型 (table K) as the brief shows them (``brief.publicity``: items
+    dated on or before the day, free text scrubbed); read by the 周报 (``yonggong.week``)."""
+    from .brief import publicity
+
+    items = publicity(cd.tables.get("K"), cd.day)
+    rows = [{"类别": kind, "标题": it["标题"], "内容": it["内容"], "单位或个人": it["单位"]}
+            for kind, its in items.items() for it in its]
+    return typed(_stamp(pd.DataFrame(rows, columns=["类别", "标题", "内容", "单位或个人"]), cd), "publicity")
+
+
 FRAMES = {"figures": figures_frame, "vacancies": vacancies_frame, "placements": placements_frame,
-          "faults": faults_frame}
+          "faults": faults_frame, "publicity": publicity_frame}
 
 
 def write_tidy(cd: CityDay, out_dir: str | Path) -> list[Path]:
-    """Write the four tidy parquet files of the city day into ``out_dir``; returns the paths."""
+    """Write the tidy parquet files of the city day into ``out_dir``; returns the paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     n = names(cd.city.name, cd.day)
