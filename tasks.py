@@ -1,7 +1,8 @@
 """invoke tasks: the analyst's and the developer's commands.
 
-    invoke daily --city=南昌 [--date=2020-02-24] [--inbox=PATH] [--out=PATH] [--force]
-    invoke province [--date=2020-02-26] [--inbox=PATH] [--out=PATH] [--from-outputs] [--force]
+    invoke daily --city=南昌 [--date=2020-02-24] [--inbox=PATH] [--out=PATH] [--force] [--pdf]
+    invoke province [--date=2020-02-26] [--inbox=PATH] [--out=PATH] [--from-outputs] [--force] [--pdf]
+    invoke week --city=南昌 | --province [--end=2020-03-01] [--out=PATH] [--pdf]
     invoke all [--date=2020-02-26] [--inbox=PATH] [--out=PATH] [--force]
     invoke sample            regenerate the bundled sample inbox (cities and province)
     invoke lab [--port=8888] [--browser]   JupyterLab on notebooks/ (localhost)
@@ -56,6 +57,13 @@ def _guarded(body):
         raise _fail(Interrupted()) from None
 
 
+def _export_pdfs(export) -> None:
+    """``--pdf``: make the PDFs of the published day (yonggong.pdf) and say what was written, or
+    what to install; a missing program or a failed conversion does not fail the command."""
+    for line in _guarded(export).lines():
+        print(line)
+
+
 @task(help={
     "city": "设区市：南昌、南昌市或360100 (city: short name, full name or code)",
     "date": "报表日期 YYYY-MM-DD，默认收件箱中最新一天 (report day; default newest in inbox)",
@@ -66,9 +74,11 @@ def _guarded(body):
     "reviewer": "汇总表表尾“审核人”，默认取表L的组长 (footer: checked by)",
     "phone": "汇总表表尾“联系电话”，默认取联络员办公电话 (footer: phone)",
     "submitted": "汇总表表尾“报送时间”，写成 时:分，如 14:30；默认为当日截止时间 (footer: time filed)",
+    "pdf": "另生成汇总表、附件3、工作简报的 PDF，供打印（需 LibreOffice 和 Chromium/Chrome/Edge）"
+           "(also write PDFs of the 汇总表, 附件3 and brief)",
 })
 def daily(c, city, date=None, inbox=None, out=None, force=False, filler=None, reviewer=None, phone=None,
-          submitted=None):
+          submitted=None, pdf=False):
     """生成一个设区市一天的报送材料 / Run one city day: clean, figures, xlsx, manifest."""
     from yonggong.run import run_city_day
 
@@ -77,6 +87,11 @@ def daily(c, city, date=None, inbox=None, out=None, force=False, filler=None, re
     print(f"{res.city.full_name} {res.day}：{res.status}，输出目录 {res.out_dir}")
     for entry in res.manifest["outputs"]:
         print(f"  {entry['path']}")
+    if pdf:
+        from yonggong.pdf import export_city_day
+
+        _export_pdfs(lambda: export_city_day(res.out_dir, res.city.name, res.day,
+                                             f"{res.city.full_name} {res.day}"))
 
 
 @task(help={"out": "样例收件箱目录，默认 sample_inbox/ (target folder)"})
@@ -118,14 +133,46 @@ def _print_province(res) -> None:
     "out": "输出目录，默认 outputs/ (outputs folder)",
     "from_outputs": "取本机已生成的各市汇总表，而不是省级收件箱 (use this machine's city outputs)",
     "force": "即使已是最新也重新运行 (rerun even if up to date)",
+    "pdf": "另生成全省汇总表和工作简报的 PDF，供打印（需 LibreOffice 和 Chromium/Chrome/Edge）"
+           "(also write PDFs of the roll-up and brief)",
 })
-def province(c, date=None, inbox=None, out=None, from_outputs=False, force=False):
+def province(c, date=None, inbox=None, out=None, from_outputs=False, force=False, pdf=False):
     """全省汇总：审核各市报送、报送情况、催报名单、逐日对比 / Run the province day."""
     from yonggong.province import run_province
 
     res = _guarded(lambda: run_province(date, inbox, out, source="outputs" if from_outputs else "auto",
                                         force=force))
     _print_province(res)
+    if pdf:
+        from yonggong.pdf import export_province_day
+
+        _export_pdfs(lambda: export_province_day(res.out_dir, res.day))
+
+
+@task(help={
+    "city": "设区市：南昌、南昌市或360100（不写且加 --province 时为全省）(city)",
+    "province": "全省周报（读各日全省汇总）(the province's week)",
+    "end": "周报截止日 YYYY-MM-DD，默认最新一个已发布的日报日 (last report day of the week)",
+    "out": "输出目录，默认 outputs/（读其中的日报结果，周报写到 outputs/week/）(outputs folder)",
+    "pdf": "另生成周报的 PDF，供打印（需 Chromium/Chrome/Edge）(also write the brief as PDF)",
+})
+def week(c, city=None, province=False, end=None, out=None, pdf=False):
+    """生成周报（近7个报告日）/ Write the week's report (HTML brief and xlsx) from published days."""
+    from yonggong.errors import UserError
+    from yonggong.week import names, run_week
+
+    if bool(city) == bool(province):
+        raise _fail(UserError("请用 --city=南昌 指定设区市，或用 --province 生成全省周报（二者选一）"))
+    wk, written = _guarded(lambda: run_week(None if province else city, end, out))
+    print(f"{wk.full_name}周报（{wk.days[0]} 至 {wk.end}）：已生成")
+    if wk.missing:
+        print(f"  注意：{'、'.join(d.isoformat() for d in wk.missing)} 没有已发布的日报结果，周报中已注明")
+    for path in written:
+        print(f"  {path}")
+    if pdf:
+        from yonggong.pdf import export_day
+
+        _export_pdfs(lambda: export_day(written[0].parent, names(wk.name, wk.end), ["html"]))
 
 
 @task(name="all", help={

@@ -32,7 +32,7 @@ from . import charts, fontembed, indicators, match
 from .figures import open_help, vacancy_class
 from .ledger import CARRIED, MISSING, REPORTED, counted
 from .ledger import capacity as ledger_capacity
-from .reference import categories, load_yaml, settings, table_specs
+from .reference import campaign_start, categories, load_yaml, settings, table_specs
 from .wording import change_lead, change_text, cn_date, kind_of, month_day, previous, show
 from .wording import given as _ok
 from .xlsxio import write_bytes_atomic
@@ -55,10 +55,8 @@ def province_file_name(day: dt.date) -> str:
 
 
 def issue_number(day: dt.date) -> int:
-    """第N期: days since the mechanism started (params/brief.yaml ``start_date``) plus one."""
-    start = config()["start_date"]
-    start = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
-    return (day - start).days + 1
+    """第N期: days since the mechanism started (params/settings.yaml ``campaign_start``) plus one."""
+    return (day - campaign_start()).days + 1
 
 
 # ---------------------------------------------------------------- small helpers

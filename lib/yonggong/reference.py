@@ -7,6 +7,7 @@ the files never change during a run.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import unicodedata
 from dataclasses import dataclass, field
@@ -38,6 +39,12 @@ def load_yaml(name: str) -> dict:
 def settings() -> dict:
     """Thresholds and run settings (``params/settings.yaml``)."""
     return load_yaml("settings.yaml")
+
+
+def campaign_start() -> dt.date:
+    """The day the 24-hour dispatch mechanism started (``campaign_start`` of settings.yaml)."""
+    v = settings()["campaign_start"]
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
 
 
 @dataclass(frozen=True)
