@@ -163,3 +163,18 @@ def yes(v) -> bool:
 
 def code_of(v) -> str:
     return unicodedata.normalize("NFKC", str(v or "")).strip().upper()
+
+
+def layout_figures(name: str = "huizongbiao") -> tuple[str, list[str | None]]:
+    """A form's sheet name and its columns left to right (None for a row-label column), read
+    straight from its layout file params/layouts/<name>.yaml."""
+    layout = yaml.safe_load((ROOT / "params" / "layouts" / f"{name}.yaml").read_text(encoding="utf-8"))
+
+    def leaves(node):
+        for col in node["columns"]:
+            if "columns" in col:
+                yield from leaves(col)
+            else:
+                yield col.get("figure")
+
+    return layout["sheet"], [f for g in layout["groups"] for f in leaves(g)]

@@ -15,7 +15,6 @@ import independent as ind
 import nbformat
 import pandas as pd
 import pytest
-import yaml
 from conftest import ROOT, SAMPLE
 from openpyxl import load_workbook
 
@@ -115,23 +114,9 @@ def test_tables_have_the_documented_columns_and_types(h):
     assert "专员手机" not in h.ledger.columns
 
 
-def _layout_figures() -> list[str | None]:
-    """The 汇总表 columns left to right (None for the row-label column), from the layout file."""
-    layout = yaml.safe_load((ROOT / "params" / "layouts" / "huizongbiao.yaml").read_text(encoding="utf-8"))
-
-    def leaves(node):
-        for col in node["columns"]:
-            if "columns" in col:
-                yield from leaves(col)
-            else:
-                yield col.get("figure")
-
-    return [f for g in layout["groups"] for f in leaves(g)]
-
-
 def test_figures_are_the_values_of_the_huizongbiao_files(h, runs):
     out, _ = runs
-    columns = _layout_figures()
+    _, columns = ind.layout_figures()
     assert columns[0] is None and len(columns) == 35
     compared = dashes = 0
     for city in CITIES:

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT, SAMPLE
+from independent import layout_figures
 from openpyxl import load_workbook
 
 from yonggong import history, province, province_check
@@ -176,20 +177,6 @@ def test_checks_are_the_written_problem_sheet(out):
     assert set(d26.loc[d26["处理"] == "退回", "设区市"]) == RETURNED["2020-02-26"]
 
 
-def _layout_figures(name: str) -> tuple[str, list[str | None]]:
-    """A roll-up sheet's columns left to right (None for the row labels), from its layout file."""
-    layout = yaml.safe_load((ROOT / "params" / "layouts" / f"{name}.yaml").read_text(encoding="utf-8"))
-
-    def leaves(node):
-        for col in node["columns"]:
-            if "columns" in col:
-                yield from leaves(col)
-            else:
-                yield col.get("figure")
-
-    return layout["sheet"], [f for g in layout["groups"] for f in leaves(g)]
-
-
 def test_province_is_the_written_huizongbiao(out):
     root, days = out
     p = history.province(root)
@@ -202,7 +189,7 @@ def test_province_is_the_written_huizongbiao(out):
         value = mine.set_index(["设区市", "指标"])["数值"]
         wb = load_workbook(_book(root, day), data_only=True)
         for layout in ("huizongbiao", "laowushuchu"):
-            sheet, columns = _layout_figures(layout)
+            sheet, columns = layout_figures(layout)
             assert columns[0] is None and sheet in wb.sheetnames, (day, sheet)
             rows = [r for r in wb[sheet].iter_rows(values_only=True)
                     if r[0] in {f"{c}市" for c in CITIES} | {"全省合计"}]

@@ -179,20 +179,24 @@ class History:
         return text
 
 
-def published(outputs: Path | str | None = None) -> pd.DataFrame:
-    """The published city-day folders under ``outputs``: 日期, 设区市, 目录 (day, then city order)."""
+def _day_folders(outputs: Path | str | None) -> list[tuple[dt.date, Path]]:
+    """The ``<outputs>/<YYYY-MM-DD>/`` folders, oldest first (``outputs/`` by default)."""
     root = Path(outputs) if outputs else paths.OUTPUTS
-    rows = []
+    out = []
     if root.is_dir():
         for day_dir in sorted(p for p in root.iterdir() if p.is_dir() and _DAY.match(p.name)):
             try:
-                day = dt.date.fromisoformat(day_dir.name)
+                out.append((dt.date.fromisoformat(day_dir.name), day_dir))
             except ValueError:
                 continue
-            for city in cities():
-                folder = day_dir / city.name
-                if (folder / "manifest.json").is_file():
-                    rows.append({"日期": pd.Timestamp(day), "设区市": city.name, "目录": folder})
+    return out
+
+
+def published(outputs: Path | str | None = None) -> pd.DataFrame:
+    """The published city-day folders under ``outputs``: 日期, 设区市, 目录 (day, then city order)."""
+    rows = [{"日期": pd.Timestamp(day), "设区市": city.name, "目录": day_dir / city.name}
+            for day, day_dir in _day_folders(outputs) for city in cities()
+            if (day_dir / city.name / "manifest.json").is_file()]
     runs = pd.DataFrame(rows, columns=["日期", "设区市", "目录"])
     runs["日期"] = runs["日期"].astype(tidy.DATE)
     return runs
@@ -228,6 +232,19 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=_PANDAS.get)
 
 
+def _narrow(runs: pd.DataFrame, cities: Iterable[str] | None, start, end) -> pd.DataFrame:
+    """Published runs (``published`` / ``published_province``) of ``cities`` (names or codes; not
+    for the province's) and report days in [start, end]."""
+    if cities is not None:
+        wanted = {resolve_city(c).name for c in cities}
+        runs = runs[runs["设区市"].isin(wanted)]
+    if start is not None:
+        runs = runs[runs["日期"] >= pd.Timestamp(start)]
+    if end is not None:
+        runs = runs[runs["日期"] <= pd.Timestamp(end)]
+    return runs.reset_index(drop=True)
+
+
 def load(outputs: Path | str | None = None, cities: Iterable[str] | None = None,
          start: str | dt.date | None = None, end: str | dt.date | None = None,
          require: bool = False) -> History:
@@ -238,15 +255,7 @@ def load(outputs: Path | str | None = None, cities: Iterable[str] | None = None,
     telling the analyst how to produce some.
     """
     root = Path(outputs) if outputs else paths.OUTPUTS
-    runs = published(root)
-    if cities is not None:
-        wanted = {resolve_city(c).name for c in cities}
-        runs = runs[runs["设区市"].isin(wanted)]
-    if start is not None:
-        runs = runs[runs["日期"] >= pd.Timestamp(start)]
-    if end is not None:
-        runs = runs[runs["日期"] <= pd.Timestamp(end)]
-    runs = runs.reset_index(drop=True)
+    runs = _narrow(published(root), cities, start, end)
     if require and runs.empty:
         raise UserError(f"{root} 下没有已发布的运行结果（outputs/<日期>/<市>/manifest.json）。"
                         "请先生成，例如 invoke all --date=2020-03-01，或 invoke daily --city=南昌 --date=…")
@@ -286,17 +295,9 @@ PROVINCE_RUN_COLUMNS = ["日期", "目录"]
 def published_province(outputs: Path | str | None = None) -> pd.DataFrame:
     """The published province days under ``outputs``: 日期, 目录 (the ``<outputs>/<YYYY-MM-DD>/省/``
     folders that hold a ``manifest.json``), oldest first."""
-    root = Path(outputs) if outputs else paths.OUTPUTS
     folder = _province().config()["folder"]
-    rows = []
-    if root.is_dir():
-        for day_dir in sorted(p for p in root.iterdir() if p.is_dir() and _DAY.match(p.name)):
-            try:
-                day = dt.date.fromisoformat(day_dir.name)
-            except ValueError:
-                continue
-            if (day_dir / folder / "manifest.json").is_file():
-                rows.append({"日期": pd.Timestamp(day), "目录": day_dir / folder})
+    rows = [{"日期": pd.Timestamp(day), "目录": day_dir / folder} for day, day_dir in _day_folders(outputs)
+            if (day_dir / folder / "manifest.json").is_file()]
     runs = pd.DataFrame(rows, columns=PROVINCE_RUN_COLUMNS)
     runs["日期"] = runs["日期"].astype(tidy.DATE)
     return runs
@@ -308,11 +309,7 @@ def _province_table(kind: str, outputs, start, end) -> pd.DataFrame:
     or unreadable."""
     prov = _province()
     schema = prov.TIDY_SCHEMAS[kind]
-    runs = published_province(outputs)
-    if start is not None:
-        runs = runs[runs["日期"] >= pd.Timestamp(start)]
-    if end is not None:
-        runs = runs[runs["日期"] <= pd.Timestamp(end)]
+    runs = _narrow(published_province(outputs), None, start, end)
     files = [row.目录 / prov.names(row.日期.date())[f"{kind}_parquet"] for row in runs.itertuples(index=False)]
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         tables = list(pool.map(lambda path: _read(path, schema), files))
@@ -345,14 +342,7 @@ def publicity(outputs: Path | str | None = None, cities: Iterable[str] | None = 
     written before these files existed adds no rows and is listed in ``attrs["missing"]``."""
     if province:
         return _province_table("publicity", outputs, start, end)
-    runs = published(outputs)
-    if cities is not None:
-        wanted = {resolve_city(c).name for c in cities}
-        runs = runs[runs["设区市"].isin(wanted)]
-    if start is not None:
-        runs = runs[runs["日期"] >= pd.Timestamp(start)]
-    if end is not None:
-        runs = runs[runs["日期"] <= pd.Timestamp(end)]
+    runs = _narrow(published(outputs), cities, start, end)
     schema = tidy.SCHEMAS["publicity"]
     files = [row.目录 / tidy.names(row.设区市, row.日期.date())["publicity"] for row in runs.itertuples(index=False)]
     tables = [_read(path, schema) for path in files]
