@@ -211,23 +211,10 @@ def all_(c, date=None, inbox=None, out=None, from_outputs=False, force=False, wo
 })
 def roster(c, city, date=None, inbox=None, out=None):
     """生成附件1 领导小组及联络员名单 / Write 附件1 (leading group and liaisons) from table L."""
-    from yonggong import paths
-    from yonggong.errors import YonggongError
-    from yonggong.pipeline import resolve_day
-    from yonggong.reference import resolve_city
-    from yonggong.roster import newest_liaisons, write_roster
+    from yonggong.roster import run_roster
 
-    try:
-        city_obj = resolve_city(city)
-        inbox_root = Path(inbox) if inbox else paths.SAMPLE_INBOX
-        day = resolve_day(inbox_root, city_obj, date)
-        sent, df = newest_liaisons(inbox_root, city_obj, day)
-    except YonggongError as exc:
-        raise _fail(exc) from None
-    target = (Path(out) if out else paths.OUTPUTS) / "roster" / city_obj.name
-    path = target / f"附件1_领导小组及联络员名单_{city_obj.name}_{day.strftime('%Y%m%d')}.xlsx"
-    write_roster(path, city_obj, df, day)
-    print(f"已生成附件1（表L报送于{sent}，{len(df)}人）：{path}")
+    path, sent, n = _guarded(lambda: run_roster(city, date, inbox, out))
+    print(f"已生成附件1（表L报送于{sent}，{n}人）：{path}")
 
 
 @task(help={
@@ -236,17 +223,9 @@ def roster(c, city, date=None, inbox=None, out=None):
 })
 def templates(c, out=None, city=None):
     """生成各表空白填报模板 / Write an empty fill-in workbook per table A–M."""
-    from yonggong import paths
-    from yonggong.errors import YonggongError
-    from yonggong.fillin import write_templates
-    from yonggong.reference import resolve_city
+    from yonggong.fillin import run_templates
 
-    try:
-        city_obj = resolve_city(city) if city else None
-    except YonggongError as exc:
-        raise _fail(exc) from None
-    target = Path(out) if out else paths.OUTPUTS / "templates"
-    for p in write_templates(target, city_obj):
+    for p in _guarded(lambda: run_templates(out, city)):
         print(f"  {p}")
 
 
@@ -266,13 +245,9 @@ def test(c, args=""):
 })
 def lab(c, port=None, browser=False):
     """启动 JupyterLab（notebooks/，仅本机访问）/ Start JupyterLab on notebooks/ (localhost, project kernel)."""
-    from yonggong.errors import YonggongError
     from yonggong.lab import start
 
-    try:
-        code = start(int(port) if port else None, open_browser=browser)
-    except YonggongError as exc:
-        raise _fail(exc) from None
+    code = _guarded(lambda: start(int(port) if port else None, open_browser=browser))
     if code:
         raise Exit(code=code)
 

@@ -38,3 +38,14 @@ def test_drop_downs_and_guide(tmp_path):
     for col in table_specs()["A"].columns:
         assert col.name in text
     assert "信用代码" in text and "1.2万" not in text  # aliases listed; int forms only for int columns
+
+
+def test_the_templates_command_writes_into_outputs_templates_and_refuses_an_unknown_city(tmp_path):
+    from conftest import invoke
+
+    res = invoke("templates", "--city=南昌", f"--out={tmp_path / 'mine'}")
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) and "Traceback" not in res.stderr
+    res = invoke("templates", "--city=北京", f"--out={tmp_path / 'bad'}")
+    assert res.returncode == 2 and res.stderr.startswith("错误：") and "Traceback" not in res.stderr
+    assert not (tmp_path / "bad").exists()

@@ -50,10 +50,6 @@ def file_name(city: str, day: dt.date) -> str:
     return f"工作简报_{city}_{day.strftime('%Y%m%d')}.html"
 
 
-def province_file_name(day: dt.date) -> str:
-    return f"工作简报_江西省_{day.strftime('%Y%m%d')}.html"
-
-
 def issue_number(day: dt.date) -> int:
     """第N期: days since the mechanism started (params/settings.yaml ``campaign_start``) plus one."""
     return (day - campaign_start()).days + 1
@@ -731,7 +727,3 @@ def render_province(context: Mapping) -> str:
     """The province brief from a :func:`province_context` dict."""
     return render("province_brief.html.j2", context)
 
-
-def write_province(context: Mapping, out_dir: str | Path) -> Path:
-    day = dt.date.fromisoformat(context["date_iso"])
-    return _write(render_province(context), Path(out_dir) / province_file_name(day))

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .forms import write_table_sheet
-from .reference import City, TableSpec, categories, city_counties, load_yaml, table_specs
+from .reference import City, TableSpec, categories, city_counties, load_yaml, resolve_city, table_specs
 from .xlsxio import save_workbook
 
 ROWS_WITH_VALIDATION = 2000
@@ -71,6 +71,18 @@ def build(spec: TableSpec, city: City | None = None) -> Workbook:
     info = wb.create_sheet("填表说明")
     write_table_sheet(info, f"{spec.code} {spec.name} 填表说明。{cfg['intro']} {cfg['missing']}", guide(spec))
     return wb
+
+
+FOLDER = "templates"  # outputs/templates/
+
+
+def run_templates(out=None, city: str | None = None) -> list[Path]:
+    """``invoke templates``: the fill-in templates into ``out`` (default ``outputs/templates``), with
+    the county drop-down of ``city`` (a name or code) when given."""
+    from . import paths
+
+    c = resolve_city(city) if city else None
+    return write_templates(Path(out) if out else paths.OUTPUTS / FOLDER, c)
 
 
 def write_templates(out_dir: Path, city: City | None = None) -> list[Path]:

@@ -257,7 +257,6 @@ class Push(NamedTuple):
 
 PUSH_COLUMNS = ["姓名", "身份证号", "手机号", "县区", "意向岗位", "技能等级", "期望月薪", "推荐序号", "企业名称",
                 "企业县区", "岗位名称", "技能要求", "月薪", "缺工人数", "联系电话", "同县区"]
-PER_VACANCY_COLUMNS = ["企业名称", "县区", "岗位名称", "技能要求", "月薪", "缺工人数", "匹配求职人数", "推送人数"]
 
 
 def vacancy_frame(c: pd.DataFrame | None, enterprises: pd.DataFrame) -> pd.DataFrame:

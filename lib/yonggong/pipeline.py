@@ -28,9 +28,6 @@ from .errors import UserError
 from .ingest import Inbox, read_day
 from .reference import City, city_counties, resolve_city, settings, table_specs
 
-DAILY_TABLES = ["C", "E", "G", "H", "I", "J"]
-
-
 LIST = "A"  # the table of the list of key enterprises (kept by folder, see History.lists)
 
 

@@ -162,6 +162,9 @@ def city_of_text(value) -> City | None:
 # --------------------------------------------------------------------------- records
 
 
+RECEIPT_FILE_ABSENT = "receipt_file_absent"  # Problem.code: a 收件登记 line names a file not in the inbox
+
+
 @dataclass
 class Problem:
     """One failed check (a row of 审核问题)."""
@@ -174,6 +177,7 @@ class Problem:
     expected: str
     message: str
     action: str  # 退回 / 提醒
+    code: str = ""  # what code matches on (the message is for people), e.g. RECEIPT_FILE_ABSENT
 
     def row(self) -> dict:
         return dict(zip(PROBLEM_COLUMNS, (self.city, self.file, self.check, self.where, self.value,
@@ -719,7 +723,8 @@ def intake_inbox(folder: Path, day: dt.date, failures: dict | None = None, layou
     for r in receipts:
         if r.file and _file_key(r.file) not in names_present:
             problems.append(Problem(r.city.full_name if r.city else (r.city_text or "（未识别）"), r.file, "收件登记",
-                                    f"第{r.line}行", r.file, "收件箱中的文件", "收件登记列出的文件不在收件箱中", REMIND))
+                                    f"第{r.line}行", r.file, "收件箱中的文件", "收件登记列出的文件不在收件箱中", REMIND,
+                                    code=RECEIPT_FILE_ABSENT))
     for p in files:
         if _file_key(p.name) == _file_key(receipts_name):
             continue
@@ -845,8 +850,7 @@ def _decide(day, source, where, subs, problems, failures, liaisons, how) -> Inta
             st.status = RETURNED
             st.notes.insert(0, st.chosen.reason)
         elif not failure:
-            listed = [p for p in problems if p.check == "收件登记" and p.city == city.full_name
-                      and p.message.startswith("收件登记列出的文件不在")]
+            listed = [p for p in problems if p.code == RECEIPT_FILE_ABSENT and p.city == city.full_name]
             if listed:
                 st.notes.append(f"收件登记有记录（{listed[0].file}），但收件箱中没有该文件")
         for s in own:

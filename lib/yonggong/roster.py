@@ -19,10 +19,32 @@ from .errors import UserError
 from .forms import write_table_sheet
 from .ingest import read_day
 from .pipeline import day_folders
-from .reference import City
+from .reference import City, resolve_city
 from .xlsxio import save_workbook
 
 ROLE_ORDER = ["组长", "副组长", "成员", "联络员"]
+FOLDER = "roster"  # outputs/roster/<市>/
+
+
+def file_name(city: str, day: dt.date) -> str:
+    """附件1_领导小组及联络员名单_<市>_<YYYYMMDD>.xlsx"""
+    return f"附件1_领导小组及联络员名单_{city}_{day.strftime('%Y%m%d')}.xlsx"
+
+
+def run_roster(city: str, date=None, inbox=None, out=None) -> tuple[Path, dt.date, int]:
+    """``invoke roster``: write 附件1 of the city's newest table L on or before the day (default the
+    inbox's newest day) into ``<out>/roster/<市>/``; returns the path, the day table L was sent
+    and the number of people."""
+    from . import paths
+    from .days import resolve_day
+
+    c = resolve_city(city)
+    inbox_root = Path(inbox) if inbox else paths.SAMPLE_INBOX
+    day = resolve_day(inbox_root, c, date)
+    sent, df = newest_liaisons(inbox_root, c, day)
+    path = (Path(out) if out else paths.OUTPUTS) / FOLDER / c.name / file_name(c.name, day)
+    write_roster(path, c, df, day)
+    return path, sent, len(df)
 
 
 def newest_liaisons(inbox_root: Path, city: City, day: dt.date) -> tuple[dt.date, pd.DataFrame]:
