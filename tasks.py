@@ -27,7 +27,7 @@ from invoke import Exit, task
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "lib"))  # works even before `pip install -e .`
 
-from yonggong import sample_mtimes  # noqa: E402 (after the path set-up above)
+from yonggong.synth import sample_mtimes  # noqa: E402 (after the path set-up above)
 
 # git does not keep modification times: put the bundled sample's back (newest-file rules use them).
 sample_mtimes.restore(ROOT / "sample_inbox")
@@ -97,8 +97,9 @@ def daily(c, city, date=None, inbox=None, out=None, force=False, filler=None, re
 @task(help={"out": "样例收件箱目录，默认 sample_inbox/ (target folder)"})
 def sample(c, out=None):
     """重新生成内置样例收件箱（各市及省级收件）/ Regenerate the bundled sample inbox (deterministic)."""
-    from yonggong import paths, sample_province
-    from yonggong.sample import generate
+    from yonggong import paths
+    from yonggong.synth import sample_province
+    from yonggong.synth.sample import generate
 
     target = Path(out) if out else paths.SAMPLE_INBOX
     summary = generate(target)
@@ -259,7 +260,7 @@ def lab(c, port=None, browser=False):
 def bench(c, out=None, quick=False):
     """性能基准：开销比、增量重跑、全省并行、省级规模 / Benchmark S1–S4, ratios measured in one run."""
     from yonggong import paths
-    from yonggong.bench import main
+    from yonggong.synth.bench import main
 
     main(Path(out) if out else paths.OUTPUTS / "bench", quick=quick)
 

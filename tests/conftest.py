@@ -44,7 +44,7 @@ def fresh_ipython_dir(tmp_path_factory):
 @pytest.fixture(scope="session", autouse=True)
 def sample_inbox() -> Path:
     """The bundled sample, with its recorded file times restored (git does not keep them)."""
-    from yonggong import sample_mtimes
+    from yonggong.synth import sample_mtimes
 
     assert SAMPLE.is_dir(), "sample_inbox/ is missing: run `invoke sample`"
     sample_mtimes.restore(SAMPLE)

@@ -20,10 +20,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from yonggong import bench, codes, ingest
-from yonggong.bigdata import HEADERS, cached_big, generate_big
+from yonggong import codes, ingest
 from yonggong.parse import normalise_header
 from yonggong.reference import city_counties, resolve_city
+from yonggong.synth import bench
+from yonggong.synth.bigdata import HEADERS, cached_big, generate_big
 
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -21,10 +21,11 @@ import pandas as pd
 import pytest
 from conftest import invoke
 
-from yonggong import brief, forms, indicators, province, province_check, sample_province
+from yonggong import brief, forms, indicators, province, province_check
 from yonggong.errors import UserError
 from yonggong.reference import city_counties, resolve_city
 from yonggong.run import SELFCHECK_RECORD
+from yonggong.synth import sample_province
 
 D = dt.date(2020, 3, 10)
 PREV = D - dt.timedelta(days=1)

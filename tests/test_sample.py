@@ -21,7 +21,7 @@ import pytest
 
 from yonggong import codes
 from yonggong.reference import cities, settings, table_specs
-from yonggong.sample import generate
+from yonggong.synth.sample import generate
 
 TABLES = "ABCDEFGHIJKLMOP"
 EXPORTERS = {"赣州", "上饶", "吉安", "宜春"}  # 劳务输出 (tables O and P): the cities that send workers out

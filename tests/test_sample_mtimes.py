@@ -8,7 +8,7 @@ import shutil
 
 from conftest import SAMPLE
 
-from yonggong import sample_mtimes
+from yonggong.synth import sample_mtimes
 
 
 def test_restore_puts_recorded_times_back_and_leaves_content_alone(tmp_path):

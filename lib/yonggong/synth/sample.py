@@ -51,9 +51,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from . import codes, sample_outbound, sample_returns
-from .indicators import LOCAL
-from .reference import (
+from .. import codes
+from ..indicators import LOCAL
+from ..reference import (
     City,
     County,
     categories,
@@ -65,7 +65,8 @@ from .reference import (
     settings,
     table_specs,
 )
-from .xlsxio import save_workbook
+from ..xlsxio import save_workbook
+from . import sample_outbound, sample_returns
 
 EXCEL_EPOCH = date(1899, 12, 30)
 WORDS_FILE = "sample_names.yaml"

@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import codes
-from .reference import categories, cities, city_counties, load_yaml, resolve_city
+from .. import codes
+from ..reference import categories, cities, city_counties, load_yaml, resolve_city
 
 GENERATOR_VERSION = 1  # bump when the generated rows change (invalidates the cache)
 DONE = "big.json"  # written last: a folder without it is an interrupted generation

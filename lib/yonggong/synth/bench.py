@@ -54,7 +54,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import paths
+from .. import paths
 
 CITY = "南昌"
 DAY = "2020-03-01"
@@ -168,7 +168,7 @@ def _warmed(folder: Path, warm: Path | None) -> Path:
     """A fresh outputs folder holding the day cache of ``warm`` (the earlier days' runs)."""
     folder = _fresh(folder)
     if warm is not None:
-        from .daycache import CACHE, RESTRICTED
+        from ..daycache import CACHE, RESTRICTED
 
         for part in (Path(CACHE), Path(RESTRICTED) / CACHE):
             if (warm / part).is_dir():
@@ -215,7 +215,7 @@ def parallel_floor(work: Path, warm: Path | None = None) -> dict:
     """The in-process floors of the 12 runs of a province day (each city's daily work in a fresh
     ``python -c`` process, then the province's from those outputs), for S3's parallel efficiency;
     with the day cache of ``warm`` (the day before already run) like the runs they are set against."""
-    from .reference import cities
+    from ..reference import cities
 
     root = _warmed(work / "s3-floor", warm)
     runs = []
@@ -265,13 +265,13 @@ def _pool_all(out: Path, workers: int) -> None:
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from .reference import cities
-    from .run import run_city_day
+    from ..reference import cities
+    from ..run import run_city_day
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         list(pool.map(run_city_day, [c.name for c in cities()], [DAY] * 11, [None] * 11, [str(out)] * 11))
     try:
-        from .province import run_province
+        from ..province import run_province
     except ImportError:
         return
     run_province(DAY, None, out, source="outputs")
@@ -281,7 +281,7 @@ def scenario_s3(work: Path) -> dict:
     """S3: the whole province day in parallel against the 12 runs one after another. Every run is
     of a campaign under way: its outputs folder holds the day cache the day before left
     (``invoke all`` for D−1, run once beforehand and not timed)."""
-    from .reference import cities
+    from ..reference import cities
 
     workers = os.cpu_count() or 1
     before = (dt.date.fromisoformat(DAY) - dt.timedelta(days=1)).isoformat()
@@ -350,8 +350,8 @@ def scenario_s5(work: Path, inputs: Path, days: int = CAMPAIGN_DAYS) -> dict:
     """S5: the daily run on the last day of a long campaign against day 8, both cold processes,
     with the day cache the earlier days' runs left behind (filled in one process beforehand, as
     89 daily runs would leave it)."""
-    from .days import day_folders
-    from .reference import resolve_city
+    from ..days import day_folders
+    from ..reference import resolve_city
 
     inbox = campaign(inputs, days)
     dates = sorted(day_folders(inbox, resolve_city(CITY)))

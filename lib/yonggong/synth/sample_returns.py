@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from . import codes
+from .. import codes
 
 CITY = "南昌"
 DAY = date(2020, 2, 28)

@@ -29,10 +29,10 @@ from pathlib import Path
 import openpyxl
 from openpyxl import Workbook
 
-from . import forms, indicators, outbound, pipeline, products
-from .reference import City, cities, settings
-from .roster import newest_liaisons, signatories
-from .xlsxio import save_workbook, write_bytes_atomic
+from .. import forms, indicators, outbound, pipeline, products
+from ..reference import City, cities, settings
+from ..roster import newest_liaisons, signatories
+from ..xlsxio import save_workbook, write_bytes_atomic
 
 FOLDER = "province"
 PLANTED_FILE = "planted.json"

@@ -20,9 +20,9 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from . import codes
-from .outbound import canonical
-from .reference import City, city_counties, load_yaml, resolve_county
+from .. import codes
+from ..outbound import canonical
+from ..reference import City, city_counties, load_yaml, resolve_county
 
 EXPORTERS = {"赣州": 1.6, "上饶": 1.0, "吉安": 0.8, "宜春": 0.7}  # relative volume
 # (written destination, weight): Guangdong first, then Zhejiang and Fujian
@@ -156,7 +156,7 @@ class Exporter:
 
 def exporters(seed: int) -> dict[str, Exporter]:
     """One :class:`Exporter` per exporting city (their ID numbers kept apart from the city's own)."""
-    from .reference import resolve_city
+    from ..reference import resolve_city
 
     words = load_yaml("sample_names.yaml")
     return {name: Exporter(resolve_city(name), seed, words, set()) for name in EXPORTERS}
