@@ -484,9 +484,9 @@ def test_data_note_defines_the_figures_from_the_catalogue(sample_day):
 
 
 def test_open_problems_are_the_figure(sample_day):
-    from yonggong import products
+    from yonggong import ledger
 
     cd, page = sample_day
-    n = len(products.open_problems(cd))
+    n = len(ledger.open_problems(cd))
     assert n == cd.figures.loc["合计", "未解决问题数"]
     assert f"尚未解决的问题困难{n}个" in visible_text(page)

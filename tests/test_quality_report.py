@@ -39,7 +39,7 @@ def city_day(tmp_path_factory):
 
 
 def test_open_problems_say_since_when_and_for_how_many_days(city_day):
-    got = products.open_problems(city_day).set_index("企业名称")[["首次报告", "已持续天数"]]
+    got = ledger.open_problems(city_day).set_index("企业名称")[["首次报告", "已持续天数"]]
     # 企业1: open on D1, D2, D3 (the wording changed on D2: the same problem) → since D1, day 3;
     # 企业2: no problem on D1, open D2 and D3 → since D2, day 2; 企业3: its D1 row carried → since D1, day 3
     assert got.to_dict("index") == {"测试企业1有限公司": {"首次报告": D1, "已持续天数": 3},
@@ -53,8 +53,8 @@ def test_a_solved_report_ends_the_run():
     rows = pd.DataFrame({"统一社会信用代码": ["X"] * 4, "_folder": [1, 2, 3, 4],
                          "填报日期": [dt.date(2020, 2, d) for d in (20, 21, 22, 23)],
                          "问题困难": ["缺工", "缺工", "缺工", "缺工"], "问题是否解决": [None, None, True, None]})
-    assert products.problem_since(rows, dt.date(2020, 2, 23)) == {"X": dt.date(2020, 2, 23)}
-    assert products.problem_since(rows, dt.date(2020, 2, 21)) == {"X": dt.date(2020, 2, 20)}
+    assert ledger.problem_since(rows, dt.date(2020, 2, 23)) == {"X": dt.date(2020, 2, 23)}
+    assert ledger.problem_since(rows, dt.date(2020, 2, 21)) == {"X": dt.date(2020, 2, 20)}
 
 
 def test_carried_enterprises_with_the_day_they_come_from(city_day):
@@ -117,5 +117,5 @@ def test_no_report_up_to_the_day_gives_no_problem_dates():
 
     later = pd.DataFrame({"统一社会信用代码": ["X"], "_folder": [1], "填报日期": [dt.date(2020, 3, 5)],
                           "问题困难": ["缺工"], "问题是否解决": [None]})
-    assert products.problem_since(later, dt.date(2020, 3, 1)) == {}
-    assert products.problem_since(later.iloc[0:0], dt.date(2020, 3, 1)) == {}
+    assert ledger.problem_since(later, dt.date(2020, 3, 1)) == {}
+    assert ledger.problem_since(later.iloc[0:0], dt.date(2020, 3, 1)) == {}

@@ -425,7 +425,7 @@ def help_text(cd, total: pd.Series) -> Markup:
 
 def problems_block(cd) -> dict:
     """Open problems: counts by type, and the first rows (rarer types, then larger shortages)."""
-    from .products import open_problems
+    from .ledger import open_problems
 
     p = open_problems(cd)
     limit = int(config().get("problems_max_rows", 12))

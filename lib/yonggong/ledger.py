@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
+
+from . import indicators
 
 LEDGER_FIELDS = ["员工总数", "在岗人数", "缺工人数", "是否复工", "产能恢复率", "已返岗人数",
                  "问题困难类型", "问题困难", "问题是否解决", "富余人数"]
@@ -184,3 +187,39 @@ def capacity(ledger: pd.DataFrame, bands: list[float], lowest: int = 3) -> dict:
     return {"resumed": len(resumed), "reported": len(given),
             "mean": float(given["_r"].mean()) if len(given) else None, "edges": edges, "counts": counts,
             "lowest": [(str(n), float(r)) for n, r in zip(low["企业名称"], low["_r"], strict=True)]}
+
+
+def open_problems(cd) -> pd.DataFrame:
+    """Open problems (``indicators.open_problem``) with enterprise, type, text, its shortage, the
+    newest ledger date, the day the problem was first reported (:func:`problem_since`) and the
+    days it has been open (已持续天数: the first report day counts as day 1)."""
+    led = cd.ledger
+    rows = led[indicators.open_problem(led)][["统一社会信用代码", "企业名称", "县区", "问题困难类型", "问题困难", "缺工人数",
+                                              "填报日期"]].copy()
+    rows["问题困难类型"] = rows["问题困难类型"].fillna("其他")
+    since = problem_since(cd.accumulated("B"), cd.day)
+    first = rows["统一社会信用代码"].map(since)
+    first = first.where(first.notna(), rows["填报日期"])
+    rows = rows.rename(columns={"填报日期": "最近填报"})
+    rows["首次报告"] = first.map(lambda d: d.isoformat() if isinstance(d, dt.date) else "")
+    rows["已持续天数"] = first.map(lambda d: (cd.day - d).days + 1 if isinstance(d, dt.date) else None).astype("Int64")
+    rows["最近填报"] = rows["最近填报"].map(lambda d: d.isoformat() if d is not None else "")
+    return rows.drop(columns="统一社会信用代码").reset_index(drop=True)
+
+
+def problem_since(b: pd.DataFrame | None, day: dt.date) -> dict[str, dt.date]:
+    """Per enterprise, the first 填报日期 of the unbroken run of open-problem reports (table B rows
+    up to ``day``, the newest folder's row for each report date) that ends at its newest report:
+    a report with no problem or with 问题是否解决 是 ends a run; a changed wording does not."""
+    if b is None or b.empty:
+        return {}
+    r = b[["统一社会信用代码", "填报日期", "_folder", "问题困难", "问题是否解决"]]
+    r = r[np.array([isinstance(d, dt.date) and d <= day for d in r["填报日期"]], dtype=bool)]
+    r = r.sort_values(["统一社会信用代码", "填报日期", "_folder"], kind="stable")
+    r = r.drop_duplicates(["统一社会信用代码", "填报日期"], keep="last")
+    open_ = indicators.open_problem(r).to_numpy()
+    closed_last = r[~open_].groupby("统一社会信用代码", observed=True)["填报日期"].max()
+    o = r[open_]
+    ended = o["统一社会信用代码"].map(closed_last.to_dict())
+    o = o[np.array([e is None or e != e or d > e for d, e in zip(o["填报日期"], ended, strict=True)], dtype=bool)]
+    return o.groupby("统一社会信用代码", observed=True)["填报日期"].min().to_dict()

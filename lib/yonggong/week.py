@@ -11,7 +11,7 @@ of the week that has a published run, its change and (flows) its sum over the we
 key figures; the ranking of counties (cities for the province) by shortage reduction and by
 缺工解决率; placement channels and the transport, training and service totals of the week and
 since the campaign start (``settings.campaign_start``); problems still open at the end of the week
-and open for more than N days (the 已持续天数 rule of the working file, ``products.problem_since``);
+and open for more than N days (the 已持续天数 rule of the working file, ``ledger.problem_since``);
 the days the city was late, returned or missing in the province's 报送情况; the week's 经验做法 and
 先进典型. A report day without a published run is named in the report (and its figures are "—"),
 never skipped silently.
@@ -200,8 +200,8 @@ PROBLEM_COLUMNS = ["设区市", "县区", "企业名称", "问题困难类型", 
 def open_problems(h: history.History, days: list[dt.date]) -> pd.DataFrame:
     """Problems open on each city's last report day of the week with a run, open for more than
     ``problem_days`` days: 已持续天数 as in the working file's 问题困难 sheet (the first day of the
-    unbroken run of open reports, ``products.problem_since``, counts as day 1)."""
-    from .products import problem_since
+    unbroken run of open reports, ``ledger.problem_since``, counts as day 1)."""
+    from .ledger import problem_since
 
     limit = int(config()["problem_days"])
     led = h.ledger
