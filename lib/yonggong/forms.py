@@ -581,11 +581,11 @@ def write_huizongbiao(path, figures: pd.DataFrame, meta: dict, detail_sheets=Non
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a detail sheet repeats its counties, posts and enterprises
-def _display_width(text: str) -> int:
+def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-def _detail_value(value):
+def detail_value(value):
     """A detail-table value as it goes into a cell: (value, kind) with kind text/number/date/none."""
     if value is None:
         return None, "none"
@@ -645,7 +645,7 @@ def write_table_sheet(ws, title: str, df: pd.DataFrame, style: dict | None = Non
     min_w, max_w = float(style.get("min_width", 6)), float(style.get("max_width", 50))
     wide = {str(k): float(v) for k, v in (style.get("wide_columns") or {}).items()}
     caps = [wide.get(h, max_w) for h in headers] or [max_w]  # each column's widest
-    widths = [_display_width(h) for h in headers] or [0]
+    widths = [display_width(h) for h in headers] or [0]
 
     _put_text(ws.cell(row=1, column=1), title)
     _merge(ws, 1, 1, 1, ncols)
@@ -700,9 +700,9 @@ def write_table_sheet(ws, title: str, df: pd.DataFrame, style: dict | None = Non
     for record in frame.itertuples(index=False, name=None):
         lines = 1
         for c, raw in enumerate(record, 1):
-            value, kind = _detail_value(raw)
+            value, kind = detail_value(raw)
             if kind == "text":
-                width = _display_width(value)
+                width = display_width(value)
             elif kind == "none":
                 width = 0
             else:
@@ -738,8 +738,8 @@ def write_table_sheet(ws, title: str, df: pd.DataFrame, style: dict | None = Non
 
 def wrapped_lines(text: str, width: float) -> int:
     """Lines ``text`` takes in a wrapped cell ``width`` display units wide (each line break
-    starts a new line; CJK characters count two units, as ``_display_width`` does)."""
-    return sum(max(1, math.ceil(_display_width(part) / max(width, 1.0))) for part in str(text).split("\n"))
+    starts a new line; CJK characters count two units, as ``display_width`` does)."""
+    return sum(max(1, math.ceil(display_width(part) / max(width, 1.0))) for part in str(text).split("\n"))
 
 
 # --------------------------------------------------------------------------- reading

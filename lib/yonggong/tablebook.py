@@ -282,7 +282,7 @@ def _mixed(values: pd.Series, ref: pd.Series, max_width: float) -> tuple[pd.Seri
     out, widest = [], 0
     refs = ref.tolist()
     for r, raw in zip(refs, values.tolist(), strict=True):
-        value, kind = forms._detail_value(raw)
+        value, kind = forms.detail_value(raw)
         if kind == "none":
             out.append(f'{r}{S_TEXT}"/>')
         elif kind == "text":
@@ -307,7 +307,7 @@ def _mixed(values: pd.Series, ref: pd.Series, max_width: float) -> tuple[pd.Seri
     return pd.Series(out, index=values.index, dtype="str"), widest
 
 
-display_width = forms._display_width  # East Asian wide and full-width characters count 2
+display_width = forms.display_width  # East Asian wide and full-width characters count 2
 
 
 @functools.lru_cache(maxsize=1)
