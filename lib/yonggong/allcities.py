@@ -104,8 +104,7 @@ def run_all(day=None, inbox=None, out=None, force: bool = False, workers: int | 
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
 
-    from . import kernel
-    from .run import kernel_name, run_city_day
+    from .run import kernel_name, run_city_day, start_worker
 
     inbox = Path(inbox) if inbox else paths.SAMPLE_INBOX
     out_root = Path(out) if out else paths.OUTPUTS
@@ -113,7 +112,7 @@ def run_all(day=None, inbox=None, out=None, force: bool = False, workers: int | 
         raise UserError(f"收件箱目录不存在：{inbox}")
     day = parse_day(day) if day not in (None, "") else default_day(inbox)
     # the real runs get a warm kernel per worker (yonggong.kernel); a stand-in runner does not
-    warm = {"initializer": kernel.start_worker, "initargs": (kernel_name(),)} if runner is None else {}
+    warm = {"initializer": start_worker, "initargs": (kernel_name(),)} if runner is None else {}
     runner = runner or run_city_day
     todo = list(cities())
     workers = max(1, min(len(todo), workers or os.cpu_count() or 1))

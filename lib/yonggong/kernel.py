@@ -28,6 +28,7 @@ from __future__ import annotations
 import atexit
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 from . import paths
@@ -184,19 +185,19 @@ def shutdown(km) -> None:
         pass
 
 
-def start_worker(kernel_name: str) -> None:
-    """Pool initializer: this process gets a warm kernel, shut down when the process ends."""
+def start_worker(kernel_name: str, prepare: Callable[[], object] | None = None) -> None:
+    """Give this (worker) process a warm kernel, shut down when the process ends; ``prepare``
+    does the worker's own imports while the kernel starts (``run.start_worker`` is the pool
+    initializer that calls this)."""
     global _current
     from multiprocessing import util
 
-    from . import run
-
-    run.worker_sigint()  # Ctrl-C: the run in progress stops, queued ones are refused, no traceback
     try:
         warm = WarmKernel(kernel_name).launch()
         import nbclient  # noqa: F401  (the worker's own imports, while the kernel starts)
 
-        run.import_papermill()
+        if prepare is not None:
+            prepare()
 
         warm.run(WARM_UP)
         _current = warm

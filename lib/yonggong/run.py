@@ -544,6 +544,15 @@ def worker_sigint() -> None:
         signal.signal(signal.SIGINT, _on_sigint)
 
 
+def start_worker(kernel_name: str) -> None:
+    """Pool initializer of ``invoke all``'s workers: Ctrl-C handling (:func:`worker_sigint`), then
+    a warm kernel (``kernel.start_worker``) while papermill is imported."""
+    from . import kernel
+
+    worker_sigint()  # Ctrl-C: the run in progress stops, queued ones are refused, no traceback
+    kernel.start_worker(kernel_name, prepare=import_papermill)
+
+
 @contextmanager
 def interrupt_once():
     """For the command itself: the first Ctrl-C raises KeyboardInterrupt; further ones while the
