@@ -27,10 +27,13 @@ from invoke import Exit, task
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "lib"))  # works even before `pip install -e .`
 
-from yonggong.synth import sample_mtimes  # noqa: E402 (after the path set-up above)
 
-# git does not keep modification times: put the bundled sample's back (newest-file rules use them).
-sample_mtimes.restore(ROOT / "sample_inbox")
+def _sample_times() -> None:
+    """git does not keep modification times: put the bundled sample's back (the newest-file rules
+    use them) before a command that may read it; nothing happens at import (``invoke --list``)."""
+    from yonggong.synth import sample_mtimes
+
+    sample_mtimes.restore(ROOT / "sample_inbox")
 
 
 def _fail(exc) -> Exit:
@@ -80,6 +83,7 @@ def _export_pdfs(export) -> None:
 def daily(c, city, date=None, inbox=None, out=None, force=False, filler=None, reviewer=None, phone=None,
           submitted=None, pdf=False):
     """生成一个设区市一天的报送材料 / Run one city day: clean, figures, xlsx, manifest."""
+    _sample_times()
     from yonggong.run import run_city_day
 
     footer = {"filler": filler, "reviewer": reviewer, "phone": phone, "submitted": submitted}
@@ -98,9 +102,10 @@ def daily(c, city, date=None, inbox=None, out=None, force=False, filler=None, re
 def sample(c, out=None):
     """重新生成内置样例收件箱（各市及省级收件）/ Regenerate the bundled sample inbox (deterministic)."""
     from yonggong import paths
-    from yonggong.synth import sample_province
+    from yonggong.synth import sample_mtimes, sample_province
     from yonggong.synth.sample import generate
 
+    _sample_times()
     target = Path(out) if out else paths.SAMPLE_INBOX
     summary = generate(target)
     print(f"样例收件箱已生成：{target}")
@@ -139,6 +144,7 @@ def _print_province(res) -> None:
 })
 def province(c, date=None, inbox=None, out=None, from_outputs=False, force=False, pdf=False):
     """全省汇总：审核各市报送、报送情况、催报名单、逐日对比 / Run the province day."""
+    _sample_times()
     from yonggong.province import run_province
 
     res = _guarded(lambda: run_province(date, inbox, out, source="outputs" if from_outputs else "auto",
@@ -186,6 +192,7 @@ def week(c, city=None, province=False, end=None, out=None, pdf=False):
 })
 def all_(c, date=None, inbox=None, out=None, from_outputs=False, force=False, workers=None):
     """11个设区市日报并行运行，然后全省汇总 / Run all 11 city days in parallel, then the province."""
+    _sample_times()
     from yonggong import paths
     from yonggong.allcities import run_all
     from yonggong.run import check_out_folder
@@ -212,6 +219,7 @@ def all_(c, date=None, inbox=None, out=None, from_outputs=False, force=False, wo
 })
 def roster(c, city, date=None, inbox=None, out=None):
     """生成附件1 领导小组及联络员名单 / Write 附件1 (leading group and liaisons) from table L."""
+    _sample_times()
     from yonggong.roster import run_roster
 
     path, sent, n = _guarded(lambda: run_roster(city, date, inbox, out))
@@ -246,6 +254,7 @@ def test(c, args=""):
 })
 def lab(c, port=None, browser=False):
     """启动 JupyterLab（notebooks/，仅本机访问）/ Start JupyterLab on notebooks/ (localhost, project kernel)."""
+    _sample_times()
     from yonggong.lab import start
 
     code = _guarded(lambda: start(int(port) if port else None, open_browser=browser))
@@ -259,6 +268,7 @@ def lab(c, port=None, browser=False):
 })
 def bench(c, out=None, quick=False):
     """性能基准：开销比、增量重跑、全省并行、省级规模 / Benchmark S1–S4, ratios measured in one run."""
+    _sample_times()
     from yonggong import paths
     from yonggong.synth.bench import main
 
@@ -268,6 +278,7 @@ def bench(c, out=None, quick=False):
 @task(help={"out": "输出目录，默认临时目录 (outputs folder; default a temporary one)"})
 def pages(c, out=None):
     """排版检查：样例一周每个市日的汇总表、附件3、工作简报、专区页（页数、手机宽度、行高）/ Render and measure every city-day."""
+    _sample_times()
     import tempfile
 
     from yonggong import paths
@@ -303,6 +314,7 @@ def screenshots(c):
     folder, printed as a reader gets them (LibreOffice and Chromium to PDF) and page 1 of each is
     saved as PNG under docs/img/ (pdftoppm, poppler-utils). Needs soffice, chromium and pdftoppm.
     """
+    _sample_times()
     import tempfile
 
     from yonggong import match, paths, pipeline, products, province
@@ -347,6 +359,7 @@ def mutation(c, max_children=None):
     prints the kill rate and the survivors (recorded with reasons in docs/mutation.md). Takes
     minutes; not part of ``invoke test``.
     """
+    _sample_times()
     import json
     import re
     import shutil

@@ -31,3 +31,22 @@ def test_the_bundled_sample_has_its_times_recorded():
     assert set(recorded) == files - {sample_mtimes.FILE}
     for rel, ns in recorded.items():
         assert (SAMPLE / rel).stat().st_mtime_ns == ns, rel  # the session fixture restored them
+
+
+def test_invoke_list_touches_nothing_and_a_command_on_the_sample_restores_its_times(tmp_path):
+    from conftest import invoke
+
+    recorded = json.loads((SAMPLE / sample_mtimes.FILE).read_text(encoding="utf-8"))
+    rel, want = sorted(recorded.items())[0]
+    path = SAMPLE / rel
+    st = path.stat()
+    try:
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 86_400 * 10**9))  # as after a git checkout
+        moved = path.stat().st_mtime_ns
+        assert invoke("--list").returncode == 0
+        assert path.stat().st_mtime_ns == moved  # importing tasks.py changes nothing
+        res = invoke("roster", "--city=南昌", f"--out={tmp_path}")
+        assert res.returncode == 0, res.stderr
+        assert path.stat().st_mtime_ns == want  # the command put the recorded time back
+    finally:
+        sample_mtimes.restore(SAMPLE)

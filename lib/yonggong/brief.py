@@ -126,11 +126,13 @@ def headline(total: pd.Series, prev: pd.Series | None, prev_day: dt.date | None,
     return out
 
 
-def summary_text(total: pd.Series, prev: pd.Series | None, day: dt.date, scope: str = "全市",
+def summary_text(total: pd.Series, prev: pd.Series | None, day: dt.date, scope: str | None = None,
                  row: str | None = None) -> Markup:
     """The 总体情况 paragraph, clause by clause; clauses whose figures are "—" are left out.
 
-    Every figure quoted is marked (:func:`mark`, row ``row``, default the 合计 row)."""
+    Every figure quoted is marked (:func:`mark`, row ``row``, default the 合计 row); ``scope``
+    defaults to the city's word (settings ``scope_words``)."""
+    scope = scope or settings()["scope_words"]["city"]
     t = {k: total.get(k) for k in total.index}
     p = {k: (prev.get(k) if prev is not None else None) for k in total.index}
 
@@ -569,7 +571,7 @@ def city_context(cd) -> dict:
         "date_md": month_day(cd.day),
         "date_iso": cd.day.isoformat(),
         "unit": cfg["unit_city"].format(**fmt),
-        "scope": "全市",
+        "scope": settings()["scope_words"]["city"],
         "sections": cfg["sections"],
         "headline": cards,
         "summary": texts["summary"],
@@ -639,7 +641,7 @@ def write_city(cd, out_dir: str | Path) -> Path:
 
 PROVINCE_STATUSES = ("按时", "迟报", "退回", "未报送")  # 报送情况 状态, the words of the province brief
 PROVINCE_ACCEPTED = ("按时", "迟报")
-PROVINCE_TOTAL = "全省合计"
+PROVINCE_TOTAL = load_yaml("province.yaml")["province"]["total_label"]  # the roll-up's last row
 
 
 def province_context(day: dt.date, cities: Sequence[Mapping], totals: Mapping,
@@ -690,11 +692,11 @@ def province_context(day: dt.date, cities: Sequence[Mapping], totals: Mapping,
         "date_md": month_day(day),
         "date_iso": day.isoformat(),
         "unit": cfg["unit_province"],
-        "scope": "全省",
+        "scope": settings()["scope_words"]["province"],
         "sections": cfg["sections"],
         "total_label": PROVINCE_TOTAL,
         "headline": [dict(h, row=PROVINCE_TOTAL) for h in headline(total, base, prev_day, day)],
-        "summary": summary_text(total, base, day, scope="全省", row=PROVINCE_TOTAL),
+        "summary": summary_text(total, base, day, scope=settings()["scope_words"]["province"], row=PROVINCE_TOTAL),
         "comparison": comparison,
         "outbound": province_outbound_text(total, cities),
         "reporting": {"expected": len(cities), "valid": sum(len(by[s]) for s in PROVINCE_ACCEPTED),

@@ -127,7 +127,7 @@ SCHEMAS = {"ledger": LEDGER_SCHEMA, **tidy.SCHEMAS}
 KINDS = ("ledger", "figures", "vacancies", "placements", "faults")
 LEDGER_FLAGS = ["缺工企业", "未解决问题"]
 COLUMNS = {kind: list(schema) + (LEDGER_FLAGS if kind == "ledger" else []) for kind, schema in SCHEMAS.items()}
-PROVINCE = "全省"
+PROVINCE = settings()["scope_words"]["province"]  # the column of the province's sum of local runs
 COMPARE = ["重点企业数", "缺工企业数", "缺工人数", "当日解决_合计", "累计解决用工", "复工率", "到岗率", "缺工解决率"]
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ARROW = {tidy.STR: pa.large_string(), tidy.INT: pa.int64(), tidy.FLOAT: pa.float64(),

@@ -516,7 +516,7 @@ def context(wk: Week) -> dict:
         "issue_no": (wk.end - campaign_start()).days // 7 + 1,
         "date_cn": cn_date(wk.end), "span": f"{month_day(wk.days[0])}至{month_day(wk.end)}",
         "unit": (bcfg["unit_city"].format(city_full=wk.full_name, city=wk.name) if city else bcfg["unit_province"]),
-        "scope": "全市" if city else "全省",
+        "scope": settings()["scope_words"]["city" if city else "province"],
         "sections": sections, "summary": summary, "headline": cards,
         "missing_days": [month_day(d) for d in wk.missing],
         "indicator_table": {"headers": list(ind_t.columns), "rows": ind_rows},
@@ -545,7 +545,7 @@ def context(wk: Week) -> dict:
 
 def _summary(wk: Week) -> str:
     a, b = wk.first, wk.last
-    scope = "全市" if wk.scope == "city" else "全省"
+    scope = settings()["scope_words"][wk.scope]
     parts = [f"{month_day(wk.days[0])}至{month_day(wk.end)}，{scope}"]
     for key in ("缺工人数", "缺工解决率"):
         ind = indicators.get(key)
