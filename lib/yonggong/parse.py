@@ -44,7 +44,7 @@ import cn2an
 import numpy as np
 import pandas as pd
 
-from .reference import settings
+from .reference import load_yaml, settings
 
 ERROR = "错误"
 WARNING = "警告"
@@ -67,11 +67,12 @@ IMPLAUSIBLE = "超出合理范围"  # in the note of a count above max_plausible
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 SERIAL_MIN, SERIAL_MAX = 20000, 80000  # 1954-10-03 … 2119-01-10
 
-_MULTIPLIERS = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "千": 10**3, "k": 10**3, "K": 10**3}
+_VOCABULARY = load_yaml("parse.yaml")["parse"]  # the parser's words (params/parse.yaml), loaded once
+_MULTIPLIERS = {str(k): int(v) for k, v in _VOCABULARY["multipliers"].items()}
 _EXCEL_ERRORS = {"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
-_APPROX_PREFIXES = ("大约", "约", "近", "逾", "超过")
-_APPROX_SUFFIXES_OUTER = ("左右", "以上", "上下", "+")  # after the unit: 100人左右
-_APPROX_SUFFIXES_INNER = ("余", "多")  # before the unit: 120余人
+_APPROX_PREFIXES = tuple(_VOCABULARY["approx_prefixes"])
+_APPROX_SUFFIXES_OUTER = tuple(_VOCABULARY["approx_suffixes_outer"])  # after the unit: 100人左右
+_APPROX_SUFFIXES_INNER = tuple(_VOCABULARY["approx_suffixes_inner"])  # before the unit: 120余人
 _CN_NUMERAL_CHARS = set("〇零○一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟萬億廿卅点负")
 
 _PLAIN_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
@@ -439,11 +440,11 @@ def parse_rate(raw: object) -> Parsed:
     return Parsed(round(float(value), 6), True, WARNING if warn else "", warn, _forms(forms))
 
 
-_NEGOTIABLE_WORDS = ("面议", "面谈", "协商", "商议", "待定", "议定")
+_NEGOTIABLE_WORDS = tuple(_VOCABULARY["negotiable_words"])
 _SALARY_SEP_RE = re.compile(r"(?P<lo>.+?)(?:-|~|～|〜|至|到|—|–|―|－)+(?P<hi>.+)")
-_SALARY_TRIM = ("元/月", "元每月", "元/人/月", "/月", "每月", "/人", "元")
-_SALARY_OPEN_HIGH = ("及以上", "以上", "起", "+")
-_SALARY_OPEN_LOW = ("及以下", "以下", "以内")
+_SALARY_TRIM = tuple(_VOCABULARY["salary_trim"])
+_SALARY_OPEN_HIGH = tuple(_VOCABULARY["salary_open_high"])
+_SALARY_OPEN_LOW = tuple(_VOCABULARY["salary_open_low"])
 
 
 def _salary_bound(text: str) -> Parsed:
