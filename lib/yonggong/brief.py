@@ -100,7 +100,7 @@ def scrub(text) -> str:
 
 
 def _style() -> charts.Style:
-    return charts.Style.from_dict(config().get("charts"))
+    return charts.Style.from_dict(config()["charts"])
 
 
 # ---------------------------------------------------------------- city context
@@ -379,7 +379,7 @@ def vacancy_structure(cd) -> tuple[list[tuple[str, float]], list[dict]]:
     v = v[v["统一社会信用代码"].isin(cd.ledger["统一社会信用代码"])]
     top = (v.groupby(["岗位名称", "岗位类别"], sort=True)["缺工人数"].sum().reset_index()
            .sort_values(["缺工人数", "岗位名称"], ascending=[False, True], kind="stable"))
-    top = top.head(int(config().get("top_positions", 8)))
+    top = top.head(int(config()["top_positions"]))
     rows = [{"岗位名称": scrub(r["岗位名称"]), "岗位类别": r["岗位类别"], "缺工人数": show(r["缺工人数"])}
             for _, r in top.iterrows()]
     return classes, rows
@@ -430,7 +430,7 @@ def problems_block(cd) -> dict:
     from .ledger import open_problems
 
     p = open_problems(cd)
-    limit = int(config().get("problems_max_rows", 12))
+    limit = int(config()["problems_max_rows"])
     if p.empty:
         return {"total": 0, "by_type": [], "rows": [], "more": 0}
     # rarer kinds of problem first (shortage is in the figures already), then the larger shortages
@@ -468,7 +468,7 @@ def data_note(cd) -> dict:
     """Counts for the data-quality footnote: reporting status, excluded rows and why (no values)."""
     status = cd.ledger["报送状态"].value_counts()
     faults = cd.faults
-    reasons = config().get("fault_reasons", {})
+    reasons = config()["fault_reasons"]
     specs = table_specs()
     names = {c: s.name for c, s in specs.items()}
 
@@ -531,7 +531,7 @@ def period_text(day: dt.date) -> str:
 def definitions(shown: Sequence[str]) -> list[dict]:
     """The 指标说明 lines of the brief: label, kind and the catalogue's definition of the figures
     in params/brief.yaml ``definitions`` that the brief shows (``shown``), catalogue order."""
-    wanted = set(_keys(config().get("definitions", []))) & set(shown)
+    wanted = set(_keys(config()["definitions"])) & set(shown)
     return [{"label": ind.label, "kind": ind.kind_text, "definition": ind.definition.translate(_GLYPHS)}
             for key, ind in indicators.catalogue().items() if key in wanted]
 
@@ -590,12 +590,12 @@ def city_context(cd) -> dict:
         "capacity_text": capacity_text(cd),
         "help_text": help_text(cd, total),
         "outbound": out_block,
-        "training": match.brief_block(match.gap_for(cd), limit=int(cfg.get("training_gap_rows", 8)), clean=scrub),
+        "training": match.brief_block(match.gap_for(cd), limit=int(cfg["training_gap_rows"]), clean=scrub),
         "publicity": publicity(cd.tables.get("K"), cd.day),
         "publicity_heading": cfg["sections"]["publicity"],
         "data": data,
-        "distribution": [list(x) for x in cfg.get("distribution_city", [])],
-        "colours": cfg.get("colours", {}),
+        "distribution": [list(x) for x in cfg["distribution_city"]],
+        "colours": cfg["colours"],
     }
 
 
@@ -708,8 +708,8 @@ def province_context(day: dt.date, cities: Sequence[Mapping], totals: Mapping,
         "publicity": publicity(k),
         "publicity_heading": cfg["sections"]["publicity_province"],
         "notes": [scrub(n) for n in notes],
-        "distribution": [list(x) for x in cfg.get("distribution_province", [])],
-        "colours": cfg.get("colours", {}),
+        "distribution": [list(x) for x in cfg["distribution_province"]],
+        "colours": cfg["colours"],
     }
 
 

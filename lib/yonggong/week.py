@@ -454,7 +454,7 @@ def context(wk: Week) -> dict:
     from . import brief
 
     cfg, bcfg = config(), brief.config()
-    st = charts.Style.from_dict(bcfg.get("charts"))
+    st = charts.Style.from_dict(bcfg["charts"])
     titles = cfg["chart_titles"]
     a, b = wk.first, wk.last
     city = wk.scope == "city"
@@ -538,8 +538,8 @@ def context(wk: Week) -> dict:
         "publicity_more": more_titles, "publicity_more_count": more_count,
         "publicity_heading": sections["publicity"],
         "notes": notes(wk),
-        "distribution": [list(x) for x in bcfg.get("distribution_city" if city else "distribution_province", [])],
-        "colours": bcfg.get("colours", {}),
+        "distribution": [list(x) for x in bcfg["distribution_city" if city else "distribution_province"]],
+        "colours": bcfg["colours"],
     }
 
 
