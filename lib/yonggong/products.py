@@ -1,4 +1,4 @@
-"""The files a city day publishes, named as shared/spec/forms.md says.
+"""The files a city day publishes, named as the forms contract says (../shared/spec/forms.md).
 
     重点企业用工调度保障工作信息汇总表_<市>_<YYYYMMDD>.xlsx   (forms.write_huizongbiao: 汇总表, 劳务输出 when
                                                           the day has outbound figures, 指标说明)
