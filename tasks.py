@@ -204,7 +204,7 @@ def all_(c, date=None, inbox=None, out=None, from_outputs=False, force=False, wo
                        source="outputs" if from_outputs else "auto")
 
     result = _guarded(body)
-    from yonggong.province import summary_lines
+    from yonggong.allcities import summary_lines
 
     print()
     for line in summary_lines(result):

@@ -9,7 +9,7 @@ import openpyxl
 from conftest import invoke
 from test_province import FRAMES, write_city
 
-from yonggong import allcities, province
+from yonggong import allcities, products, province
 from yonggong.errors import UserError
 from yonggong.reference import cities
 
@@ -38,7 +38,7 @@ def test_invoke_all_on_the_sample_day_with_planted_faults(sample_inbox, tmp_path
 
     planted = [p for p in json.loads((sample_inbox / "province" / "planted.json").read_text(encoding="utf-8"))
                if p["date"] == DAY and p["expected_status"]]
-    workbook = folder / "省" / province.names(province.parse_day(DAY))["huizongbiao"]
+    workbook = folder / "省" / province.names(dt.date.fromisoformat(DAY))["huizongbiao"]
     table = province.read_completeness(workbook).set_index("设区市")
     for case in planted:
         assert table.loc[case["city"], "状态"] == case["expected_status"], case
@@ -65,7 +65,7 @@ def failing_runner(city, day, inbox, out, force=False):
         raise RuntimeError("模拟的运行错误")
     day = dt.date.fromisoformat(day)
     folder = Path(out) / day.isoformat() / city
-    write_city(folder / province.products.names(city, day)["huizongbiao"], city, FRAMES[city], day=day)
+    write_city(folder / products.names(city, day)["huizongbiao"], city, FRAMES[city], day=day)
     (folder / "manifest.json").write_text(json.dumps({"finished": f"{day}T12:00:00+08:00"}), encoding="utf-8")
 
     class Result:
@@ -89,7 +89,7 @@ def test_a_failed_city_does_not_stop_the_others_and_is_reported(tmp_path):
     assert table.loc["九江市", "状态"] == "未报送"
     assert table.loc["九江市", "问题"] == "本机运行失败：九江市 2020-03-10：当日文件夹中没有企业用工台账（表B），无法生成报表"
     assert table.loc["南昌市", ["状态", "时间来源"]].tolist() == ["按时", "本机运行完成时间"]
-    summary = "\n".join(province.summary_lines(result))
+    summary = "\n".join(allcities.summary_lines(result))
     assert "1个设区市本机运行失败（九江市），已在省级汇总中列为未报送" in summary
 
 
@@ -116,7 +116,7 @@ def test_province_from_the_inbox_is_run_again_with_a_city_that_failed(sample_inb
     assert table.loc["九江市", "状态"] == "迟报"  # its filed 汇总表 (planted: received 16:20) still counts
     assert "本机运行失败" not in " ".join(table.drop(index="九江市")["问题"].astype(str))
     assert result.province.manifest["parameters"]["failures"] == {"九江": "九江市 2020-02-26：模拟的本机运行失败"}
-    summary = "\n".join(province.summary_lines(result))
+    summary = "\n".join(allcities.summary_lines(result))
     assert "省级汇总按收件箱中的报送文件处理" in summary
 
 

@@ -21,9 +21,9 @@ import pandas as pd
 import pytest
 from conftest import invoke
 
-from yonggong import brief, forms, indicators, province, province_check
-from yonggong.errors import UserError
-from yonggong.reference import city_counties, resolve_city
+from yonggong import brief, forms, indicators, paths, products, province, province_check
+from yonggong.errors import UserError, YonggongError
+from yonggong.reference import cities, city_counties, resolve_city
 from yonggong.run import SELFCHECK_RECORD
 from yonggong.synth import sample_province
 
@@ -341,7 +341,7 @@ def test_liaisons_from_an_earlier_province_folder(case_inbox, tmp_path):
 
 def test_roll_up_excludes_returned_and_missing_cities(pday):
     f = pday.figures
-    assert list(f.index) == [c.full_name for c in province.cities()] + ["全省合计"]
+    assert list(f.index) == [c.full_name for c in cities()] + ["全省合计"]
     assert set(f.loc["九江市"]) == {"未报送"}
     for name in ["新余市", "鹰潭市", "赣州市", "宜春市", "抚州市"]:
         assert set(f.loc[name]) == {"退回"}
@@ -399,7 +399,7 @@ def test_written_roll_up_total_is_the_sum_of_accepted_cities(pday, tmp_path):
     assert wb.sheetnames == ["汇总表", "报送情况", "审核问题", "逐日对比", "催报名单", "收到文件"]
     ws = wb["汇总表"]
     cols, rows = _read_sheet(ws)
-    assert list(rows) == [c.full_name for c in province.cities()] + ["全省合计"]
+    assert list(rows) == [c.full_name for c in cities()] + ["全省合计"]
     accepted = [n for n, v in rows.items() if n != "全省合计" and v[1] not in ("未报送", "退回")]
     assert accepted == ["南昌市", "景德镇市", "萍乡市", "吉安市", "上饶市"]
     for label in ["重点企业数", "员工总数", "缺工人数", "累计解决用工", "推送人次", "合计"]:
@@ -473,7 +473,7 @@ def test_missing_total_row_is_refused():
 
 def _city_output(out_root: Path, city: str, day: dt.date, finished: str) -> None:
     folder = out_root / day.isoformat() / city
-    name = province.products.names(city, day)["huizongbiao"]
+    name = products.names(city, day)["huizongbiao"]
     write_city(folder / name, city, FRAMES[city], day=day)
     (folder / "manifest.json").write_text(json.dumps({"finished": finished}), encoding="utf-8")
 
@@ -583,7 +583,7 @@ def test_sample_province_is_deterministic(sample_inbox, tmp_path):
     assert k_files and {f: files.loc[f, "设区市"] for f in k_files} == k_files
     assert set(files.loc[list(k_files), "处理"]) <= {"经验做法（表K）"}
     assert sorted(set(intake.k_items["设区市"])) == sorted(set(k_files.values()))
-    for city in province.cities():  # the same items as in the city's own day folder
+    for city in cities():  # the same items as in the city's own day folder
         own = province.city_k_items(sample_inbox, city, days[0])
         sent = intake.k_items[intake.k_items["设区市"] == city.full_name]
         if city.full_name in k_files.values():
@@ -610,7 +610,7 @@ def tot(**values) -> pd.DataFrame:
 def day_of(figs: dict, previous: dict | None = None, k_items: pd.DataFrame | None = None):
     """A province day from 合计 rows by city (short name → frame, or a status 退回 / 未报送)."""
     statuses, subs = [], []
-    for city in province.cities():
+    for city in cities():
         v = figs.get(city.name, "未报送")
         st = province.CityStatus(city, D)
         if isinstance(v, str):
@@ -971,11 +971,11 @@ def test_self_check_catches_a_wrong_province_figure_in_the_brief(pday, tmp_path)
 
 
 def test_the_province_notebook_runs_the_self_check():
-    nb = json.loads((province.paths.NOTEBOOKS / province.NOTEBOOK).read_text(encoding="utf-8"))
+    nb = json.loads((paths.NOTEBOOKS / province.NOTEBOOK).read_text(encoding="utf-8"))
     code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
     write = next(i for i, c in enumerate(code) if "province.write_all(" in c)
     assert "province.self_check(pday, out_dir)" in code[write + 1]
-    assert issubclass(province_check.SelfCheckFailed, province.YonggongError)
+    assert issubclass(province_check.SelfCheckFailed, YonggongError)
     assert province_check.SelfCheckFailed.exit_code == 1
 
 

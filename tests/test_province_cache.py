@@ -46,13 +46,15 @@ def test_an_edited_file_of_the_day_before_is_read_again(tmp_path, monkeypatch):
     inbox, cache = _inbox(tmp_path), tmp_path / "out"
     province.load(DAY, inbox, source="inbox", outputs=tmp_path / "none", cache=cache)
     calls = []
+    from yonggong.province import day as province_day
+
     real = province.collect
 
     def counting(day, *args, **kwargs):
         calls.append(day)
         return real(day, *args, **kwargs)
 
-    monkeypatch.setattr(province, "collect", counting)
+    monkeypatch.setattr(province_day, "collect", counting)  # where load calls it
     province.load(DAY, inbox, source="inbox", outputs=tmp_path / "none", cache=cache)
     assert calls == [dt.date(2020, 3, 1)]  # 02-29 from the cache
     f = next(p for p in sorted((inbox / "province" / PREV.isoformat()).iterdir()) if p.suffix == ".xlsx")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,3 +160,49 @@ def run_all(day=None, inbox=None, out=None, force: bool = False, workers: int | 
 def short_text(text: str, width: int = 80) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --------------------------------------------------------------------------- the final table
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def summary_lines(result) -> list[str]:
+    """The final table of ``invoke all``: city run, province status, reason."""
+    from .province import LATE, MISSING, ON_TIME, RETURNED, config
+
+    status = {r["设区市"]: r for _, r in result.completeness.iterrows()}
+    head = ["设区市", "本机运行", "用时", "省级状态", "收到时间", "说明"]
+    body = []
+    for r in result.runs:
+        full = r.full_name
+        st = status.get(full, {})
+        note = r.reason if r.status == "失败" else ""
+        if st.get("问题"):
+            note = f"{note}；{st['问题']}" if note and st["问题"] not in note else (note or st["问题"])
+        shown = str(st.get("状态", "")) + (f"（{st['迟报时长']}）" if st.get("迟报时长") else "")
+        body.append([full, r.status, f"{r.seconds:.1f}s", shown, str(st.get("收到时间", "")), short_text(note, 70)])
+    widths = [max(_width(row[i]) for row in [head, *body]) for i in range(len(head) - 1)]
+    lines = ["  ".join(_pad(c, w) for c, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1]
+             for row in [head, *body]]
+    lines.insert(1, "-" * (sum(widths) + 2 * len(widths) + 4))
+    counts = result.completeness["状态"].value_counts()
+    expected = len(result.completeness)
+    valid = int(counts.get(ON_TIME, 0) + counts.get(LATE, 0))
+    lines.append("")
+    lines.append(f"省级汇总（{config()['name']}）：{result.province.status}，来源："
+                 f"{'省级收件箱' if result.province.source == 'inbox' else '本机各市输出'}，输出目录 {result.province.out_dir}")
+    lines.append(f"应报{expected}个，有效报送{valid}个（按时{int(counts.get(ON_TIME, 0))}个、迟报{int(counts.get(LATE, 0))}个），"
+                 f"退回{int(counts.get(RETURNED, 0))}个，未报送{int(counts.get(MISSING, 0))}个；"
+                 f"报送率{valid / expected * 100:.1f}%，按时报送率{int(counts.get(ON_TIME, 0)) / expected * 100:.1f}%")
+    if result.failed:
+        how = "已在省级汇总中列为未报送" if result.province.source == "outputs" else "省级汇总按收件箱中的报送文件处理"
+        lines.append(f"注意：{len(result.failed)}个设区市本机运行失败（{'、'.join(r.full_name for r in result.failed)}），"
+                     f"{how}；其余设区市不受影响")
+    return lines

@@ -1,0 +1,201 @@
+"""The province's day: intake of the cities' 汇总表, checks, completeness and timeliness,
+the 催报 list, the roll-up and the day-over-day comparison (``invoke province`` / ``invoke all``).
+
+What the province notebook calls:
+
+    pday = province.load("2020-02-26", inbox)      # intake + checks + statuses + roll-up
+    pday.completeness   # 报送情况: one row per city (按时 / 迟报 / 未报送 / 退回)
+    pday.problems       # 审核问题: every failed check
+    pday.chase          # 催报名单: missing, late and returned cities with their liaisons
+    pday.comparison     # 逐日对比: D against D-1 per city and figure, jumps flagged
+    pday.figures        # the roll-up: one row per city, then 全省合计
+    province.write_all(pday, out_dir)                # xlsx, html, and parquet for yonggong.history
+
+Intake (``source``):
+
+* ``inbox``: every file in ``<inbox>/province/<D>/``, whatever its name. A file is a 汇总表
+  when ``forms.read_huizongbiao`` recognises it with the layout spec that also writes it; the
+  city is the one named in its 填报单位, never the file name. A file for another day, of an
+  unknown layout or from an unknown sender is refused (退回) with the reason. Receipt times
+  come from ``收件登记.csv`` when it lists the file, else from the file's modification time.
+* ``outputs``: the city 汇总表 this machine produced, ``<outputs>/<D>/<市>/``, timed by the
+  finished time in the city's manifest.json; a city whose run failed (``failures``) is
+  未报送 with the reason.
+* ``auto``: ``inbox`` when ``<inbox>/province/<D>/`` exists, else ``outputs``.
+
+The cities' 经验做法 / 先进典型 (table K) for the brief come from the K files of the province day
+folder (``inbox``), or from each accepted city's own day folder ``<inbox>/<市>/<D>/`` (``outputs``).
+
+Every figure, label, rate and total follows the indicator catalogue (``yonggong.indicators``):
+全省合计 is ``indicators.total`` of the accepted cities; the rate checks take numerator and
+denominator from there. After writing, ``yonggong.province_check`` reads the products back
+(:func:`self_check`). Times are local (``indicators.LOCAL``), kept as naive datetimes.
+
+The package, one module per concern (imported in this order, none imports a later one):
+``common`` (statuses, columns, records, names), ``receipts`` (收件登记), ``reading`` (one received
+file), ``checks`` (one submission's checks), ``intake`` (files to one submission per city),
+``day`` (ProvinceDay, load, roll-up, comparison, 报送情况, 催报), ``display`` (notebook tables),
+``write`` (products and 自检), ``parquet`` (tidy files for yonggong.history), ``runs`` (the
+papermill job). Everything is re-exported here: ``province.load``, ``province.write_all`` ….
+"""
+
+# ruff: noqa: F401  (the package re-exports its modules' names)
+from __future__ import annotations
+
+from .checks import (
+    _sum_of,
+    check_figures,
+)
+from .common import (
+    ACCEPTED,
+    CHASE_COLUMNS,
+    COMPARISON_COLUMNS,
+    COMPLETENESS_COLUMNS,
+    DETAIL_SHEET,
+    FILE_COLUMNS,
+    FLAG_FILL,
+    K_COLUMNS,
+    K_FILE,
+    K_KINDS,
+    LATE,
+    LIAISON_FILE,
+    MISSING,
+    NOTEBOOK,
+    ON_TIME,
+    PROBLEM_COLUMNS,
+    RECEIPT_FILE_ABSENT,
+    RECEIPTS_FILE,
+    REFUSED,
+    REMIND,
+    REPLACED,
+    RETURN,
+    RETURNED,
+    SHEETS,
+    SKIPPED,
+    SRC_MTIME,
+    SRC_RECEIPTS,
+    SRC_RUN,
+    TIDY_STEMS,
+    UNKNOWN,
+    USED,
+    CityStatus,
+    Intake,
+    Problem,
+    Submission,
+    _file_key,
+    _nfkc,
+    _number_text,
+    city_named_in,
+    city_of_text,
+    config,
+    date_text,
+    late_minutes,
+    late_text,
+    names,
+    time_text,
+)
+from .day import (
+    ACCEPTED_TOTALS,
+    CACHE_OWNER,
+    LIAISONS,
+    ProvinceDay,
+    _accepted_cached,
+    _city_liaisons,
+    _city_own_liaisons,
+    _columns,
+    _cumulative,
+    _earlier_liaisons,
+    _file_reason,
+    _folder_liaisons,
+    _frame,
+    _is_cumulative_count,
+    _jump,
+    _pick_roles,
+    _previous,
+    _reason,
+    _threshold,
+    _value,
+    build,
+    chase_frame,
+    collect,
+    compare,
+    completeness_frame,
+    files_frame,
+    left_out_text,
+    load,
+    province_days,
+    province_total,
+    read_comparison_day,
+    reporting_rates,
+    resolve_province_day,
+    resolve_source,
+    roll_up,
+)
+from .display import (
+    chase_public,
+    comparison_matrix,
+    figures_table,
+    flagged_changes,
+    rates_table,
+)
+from .intake import (
+    _decide,
+    _finished,
+    _liaisons_of,
+    city_inbox,
+    intake_inbox,
+    intake_outputs,
+)
+from .parquet import (
+    TIDY_FRAMES,
+    TIDY_SCHEMAS,
+    _short_name,
+    _tidy,
+    checks_frame,
+    figures_frame,
+    publicity_frame,
+    submissions_frame,
+    write_tidy,
+)
+from .reading import (
+    CHANGES_SHOWN,
+    FORM_MIN_LABELS,
+    _as_number,
+    _city_rows,
+    _k_frame,
+    _phone,
+    _sheet_city,
+    _side_table,
+    _squash_text,
+    _with_companions,
+    changed_cells,
+    city_k_items,
+    k_rows,
+    liaison_rows,
+    looks_like_form,
+    read_submission,
+)
+from .receipts import (
+    Receipt,
+    _read_error,
+    _receipt_time,
+    read_receipts,
+)
+from .runs import (
+    ProvinceResult,
+    _entries,
+    province_job,
+    province_out_dir,
+    run_province,
+)
+from .write import (
+    _note_below,
+    _plain,
+    brief_context,
+    meta,
+    read_completeness,
+    self_check,
+    write_all,
+    write_huizongbiao,
+    write_working,
+)
