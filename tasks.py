@@ -166,7 +166,7 @@ def province(c, date=None, inbox=None, out=None, from_outputs=False, force=False
 def week(c, city=None, province=False, end=None, out=None, pdf=False):
     """生成周报（近7个报告日）/ Write the week's report (HTML brief and xlsx) from published days."""
     from yonggong.errors import UserError
-    from yonggong.week import names, run_week
+    from yonggong.week import run_week
 
     if bool(city) == bool(province):
         raise _fail(UserError("请用 --city=南昌 指定设区市，或用 --province 生成全省周报（二者选一）"))
@@ -177,9 +177,10 @@ def week(c, city=None, province=False, end=None, out=None, pdf=False):
     for path in written:
         print(f"  {path}")
     if pdf:
+        from yonggong import catalogue
         from yonggong.pdf import export_day
 
-        _export_pdfs(lambda: export_day(written[0].parent, names(wk.name, wk.end), ["html"]))
+        _export_pdfs(lambda: export_day(written[0].parent, catalogue.names("week", wk.name, wk.end), ["week_html"]))
 
 
 @task(name="all", help={
@@ -195,7 +196,7 @@ def all_(c, date=None, inbox=None, out=None, from_outputs=False, force=False, wo
     _sample_times()
     from yonggong import paths
     from yonggong.allcities import run_all
-    from yonggong.run import check_out_folder
+    from yonggong.outdir import check_out_folder
 
     def body():
         check_out_folder(Path(out) if out else paths.OUTPUTS)  # one message for an unusable --out, not one per city
@@ -238,10 +239,11 @@ def templates(c, out=None, city=None):
         print(f"  {p}")
 
 
-@task(help={"args": "传给 pytest 的参数 (extra pytest arguments)"})
-def test(c, args=""):
-    """运行全部测试 / Run the whole test suite (pytest)."""
-    cmd = [sys.executable, "-m", "pytest", *args.split()]
+@task(help={"args": "传给 pytest 的参数 (extra pytest arguments)",
+               "fast": "只运行单元测试层，约1分钟 (unit layer only)"})
+def test(c, args="", fast=False):
+    """运行全部测试；--fast 只运行单元测试（不运行笔记本、命令行、浏览器、LibreOffice）/ Run the tests."""
+    cmd = [sys.executable, "-m", "pytest", *(["--fast"] if fast else []), *args.split()]
     env = dict(os.environ, PYTHONUTF8="1")
     code = subprocess.call(cmd, cwd=ROOT, env=env)
     if code:

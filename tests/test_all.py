@@ -9,7 +9,7 @@ import openpyxl
 from conftest import invoke
 from test_province import FRAMES, write_city
 
-from yonggong import allcities, products, province
+from yonggong import allcities, catalogue, province
 from yonggong.errors import UserError
 from yonggong.reference import cities
 
@@ -65,7 +65,7 @@ def failing_runner(city, day, inbox, out, force=False):
         raise RuntimeError("模拟的运行错误")
     day = dt.date.fromisoformat(day)
     folder = Path(out) / day.isoformat() / city
-    write_city(folder / products.names(city, day)["huizongbiao"], city, FRAMES[city], day=day)
+    write_city(folder / catalogue.file_name("huizongbiao", city, day), city, FRAMES[city], day=day)
     (folder / "manifest.json").write_text(json.dumps({"finished": f"{day}T12:00:00+08:00"}), encoding="utf-8")
 
     class Result:

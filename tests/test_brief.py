@@ -15,7 +15,7 @@ import pytest
 from builders import A_HEADER, B_HEADER, ledger_rows, list_rows, uscc, write_xlsx
 from conftest import SAMPLE
 
-from yonggong import brief, charts, fontembed, pipeline
+from yonggong import brief, brief_city, charts, fontembed, pipeline
 from yonggong.codes import make_idno
 
 F_HEADER = ["姓名", "身份证号", "手机号", "出发地", "返岗企业", "计划返岗日期", "需要专车"]
@@ -56,7 +56,7 @@ def sample_day():
     if not SAMPLE.is_dir():
         pytest.skip("sample_inbox/ is missing: run `invoke sample`")
     cd = pipeline.load(SAMPLE, "南昌", None)
-    return cd, brief.render_city(cd)
+    return cd, brief_city.render_city(cd)
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def built(tmp_path_factory):
                                           ["2020-02-24", "经验做法", "“点对点”专车接返岗员工", "东湖区开通返岗专车3趟。", "东湖区人社局"],
                                           ["2020-02-24", "先进典型", "服务专员连续值守十天", "专员坚守一线，协调解决缺工问题12个。", "东湖区人社局"]]})
     cd = pipeline.load(root, "南昌", "2020-02-24")
-    return cd, brief.render_city(cd)
+    return cd, brief_city.render_city(cd)
 
 
 # ------------------------------------------------------------------ self-contained and offline
@@ -128,7 +128,7 @@ def test_the_scan_catches_a_cdn_script_put_back_into_the_template(sample_day, tm
     cdn = '<script src="https://cdn.jsdelivr.net/npm/echarts@4.7.0/dist/echarts.min.js"></script>'
     t.write_text(t.read_text(encoding="utf-8").replace("</head>", cdn + "</head>", 1), encoding="utf-8")
     monkeypatch.setattr(brief, "TEMPLATES", templates)
-    assert {"a script", "a URL", "a src/href attribute"} <= set(offline_problems(brief.render_city(cd)))
+    assert {"a script", "a URL", "a src/href attribute"} <= set(offline_problems(brief_city.render_city(cd)))
 
 
 def test_title_block(sample_day):
@@ -147,8 +147,8 @@ def test_issue_number_counts_from_the_mechanisms_first_day():
 
 def test_rendering_is_deterministic(sample_day, tmp_path):
     cd, page = sample_day
-    assert brief.render_city(cd) == page
-    p = brief.write_city(cd, tmp_path)
+    assert brief_city.render_city(cd) == page
+    p = brief_city.write_city(cd, tmp_path)
     assert p.name == f"工作简报_南昌_{cd.day:%Y%m%d}.html"
     assert p.read_bytes() == page.encode("utf-8")
 
@@ -203,7 +203,7 @@ def test_by_category_is_the_ledger_sum():
     led = pd.DataFrame({"企业类别": ["相关配套", "医用物资生产", "相关配套", "相关配套"],
                         "缺工人数": pd.array([3, 5, 7, 100], dtype="Int64"),
                         "报送状态": ["已报送", "沿用", "已报送", "未报送"]})
-    s = brief.shortage_by_category(led)
+    s = brief_city.shortage_by_category(led)
     assert s.to_dict() == {"医用物资生产": 5.0, "相关配套": 10.0}
 
 
@@ -227,7 +227,7 @@ def test_sample_publicity_day(sample_day):
     k = cd.tables.get("K")
     if k is None or k.empty:
         pytest.skip("no table K that day")
-    text = visible_text(brief.render_city(cd))
+    text = visible_text(brief_city.render_city(cd))
     for _, r in k.iterrows():
         assert brief.scrub(r["标题"]) in text
 
@@ -298,6 +298,7 @@ def test_embedded_font_covers_every_visible_character(sample_day, built):
         assert len(cmap) < 2000  # a subset, not the whole base font
 
 
+@pytest.mark.e2e
 def test_the_sample_inbox_has_no_character_outside_the_base_font():
     """Every character of every non-personal cell of the sample inbox can be drawn."""
     from yonggong.ingest import read_day
@@ -387,13 +388,13 @@ def test_cards_and_table_headers_are_the_catalogues_labels(sample_day):
     from yonggong import indicators
 
     _, page = sample_day
-    for key in brief._keys(brief.config()["headline"]):
+    for key in brief.figure_keys(brief.config()["headline"]):
         m = re.search(rf'data-figure="{key}">\s*<div class="label">([^<]*)<', page)
         assert m and m.group(1) == indicators.label(key), key
     table = page[page.index('class="county-table"'):]
     table = table[:table.index("</thead>")]
     headers = re.findall(r"<th>([^<]*)</th>", table)
-    keys = brief._keys(brief.config()["county_table"])
+    keys = brief.figure_keys(brief.config()["county_table"])
     assert headers == ["县（市、区）"] + [f"{indicators.label(k)}（{indicators.get(k).unit}）" for k in keys]
 
 
@@ -432,7 +433,7 @@ def test_shares_in_the_text_use_the_one_ratio(sample_day):
 
     cd, page = sample_day
     t = cd.figures.loc["合计"]
-    channels = brief._placement_columns()
+    channels = brief.placement_columns()
     fid, name = max(channels, key=lambda c: t[c[0]])
     share = indicators.ratio(t[fid], t["当日解决_合计"])
     assert f"当日解决用工以{name}为主（{brief.show(t[fid])}人，占{share:.1f}%）" in visible_text(page)
@@ -455,9 +456,9 @@ def test_data_note_counts_additions_as_the_adjustments_say(built):
     cd, _ = built
     adj = pd.DataFrame({"调整": ["纳入", "纳入", "调出"], "统一社会信用代码": ["a", "b", "c"]})
     moved = dataclasses.replace(cd, adjustments=adj)
-    note = brief.data_note(moved)
+    note = brief_city.data_note(moved)
     assert (note["added"], note["removed"]) == (2, 1)
-    text = visible_text(brief.render_city(moved))
+    text = visible_text(brief_city.render_city(moved))
     assert "当日纳入2家、调出1家" in text and "新增" not in text
 
 
@@ -467,7 +468,7 @@ def test_sample_list_change_is_counted(sample_day):
     if adj.empty:
         pytest.skip("no list change that day")
     added, removed = int((adj["调整"] == "纳入").sum()), int((adj["调整"] == "调出").sum())
-    assert f"当日纳入{added}家、调出{removed}家" in visible_text(brief.render_city(cd))
+    assert f"当日纳入{added}家、调出{removed}家" in visible_text(brief_city.render_city(cd))
 
 
 def test_data_note_defines_the_figures_from_the_catalogue(sample_day):
@@ -479,7 +480,7 @@ def test_data_note_defines_the_figures_from_the_catalogue(sample_day):
     for key in ("累计解决用工", "24小时办结率", "缺工解决率", "当日解决_合计"):
         ind = indicators.get(key)
         assert f"{ind.label}：{ind.kind_text}。" in note, key
-        assert re.sub(r"\s+", "", ind.definition.translate(brief._GLYPHS)) in note, key
+        assert re.sub(r"\s+", "", ind.definition.translate(brief_city._GLYPHS)) in note, key
     assert "汇总表“指标说明”工作表" in note
 
 

@@ -153,9 +153,9 @@ def sample_cd():
 @pytest.fixture(scope="module")
 def brief_file(tmp_path_factory, sample_cd):
     """A city brief rendered from the sample inbox (newest day of 南昌)."""
-    from yonggong import brief
+    from yonggong import brief_city
 
-    return brief.write_city(sample_cd, tmp_path_factory.mktemp("brief"))
+    return brief_city.write_city(sample_cd, tmp_path_factory.mktemp("brief"))
 
 
 def _variant(tmp_path: Path, src: Path, name: str, edit) -> Path:
@@ -212,7 +212,7 @@ CDN = "https://cdn.jsdelivr.net/npm/echarts@4.7.0/dist/echarts.min.js"
 
 def test_a_cdn_script_put_back_into_the_template_is_caught(browser, sample_cd, tmp_path, monkeypatch):
     """The failing variant: the template as it would be with a charting library from a CDN."""
-    from yonggong import brief
+    from yonggong import brief, brief_city
 
     templates = tmp_path / "templates"
     shutil.copytree(brief.TEMPLATES, templates)
@@ -220,7 +220,7 @@ def test_a_cdn_script_put_back_into_the_template_is_caught(browser, sample_cd, t
     t.write_text(t.read_text(encoding="utf-8").replace("</head>", f'<script src="{CDN}"></script>\n</head>', 1),
                  encoding="utf-8")
     monkeypatch.setattr(brief, "TEMPLATES", templates)
-    bad = brief.write_city(sample_cd, tmp_path / "out")
+    bad = brief_city.write_city(sample_cd, tmp_path / "out")
     page = _open(browser, bad)
     assert _external(page.requests()) == [CDN]
 

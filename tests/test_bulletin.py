@@ -17,8 +17,10 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE
 
-from yonggong import bulletin, pipeline, province, province_check, selfcheck
+from yonggong import bulletin, pipeline, province, selfcheck
 from yonggong.errors import YonggongError
+from yonggong.province import bulletin as province_bulletin
+from yonggong.province import verify as province_check
 from yonggong.reference import load_yaml, resolve_city
 
 DAY = dt.date(2020, 3, 1)
@@ -96,7 +98,7 @@ def test_province_text_names_late_returned_and_missing_cities():
     compared = dict(totals, 缺工人数=12000)
     previous = dict(totals, 缺工人数=12100)
     pday = _province_day(statuses, totals, previous, compared, n_compared=2)
-    assert bulletin.province_text(pday) == (
+    assert province_bulletin.text(pday) == (
         "【江西省重点企业用工调度简讯】3月1日\n"
         "缺工人数12,728人（较上日减少100人）\n"
         "当日解决用工1,237人（较上日持平）\n"
@@ -114,7 +116,7 @@ def test_province_text_when_every_city_is_on_time_and_no_day_before():
     statuses = [(c, "按时", "") for c in ("南昌市", "九江市")]
     pday = _province_day(statuses, {"缺工人数": 10, "当日解决_合计": 1, "累计解决用工": 1, "重点企业数": 2,
                                     "复工率": 50.0, "缺工解决率": 9.1}, None)
-    text = bulletin.province_text(pday)
+    text = province_bulletin.text(pday)
     assert "报送情况：应报2个，按时2个。\n" in text
     assert "无上日数据，不作较上日比较。\n" in text and "（较" not in text
     assert "全省合计为" not in text and "较上日按" not in text
@@ -140,7 +142,7 @@ def _worst():
 
 
 def test_the_longest_province_day_fits_and_keeps_every_required_figure_whole():
-    text = bulletin.province_text(_worst())
+    text = province_bulletin.text(_worst())
     assert len(text) <= 300
     assert load_yaml("bulletin.yaml")["bulletin"]["max_chars"] == 300
     lines = text.split("\n")
@@ -164,7 +166,7 @@ def _present(lines: list[bulletin.Line]) -> set[str]:
 def test_optional_parts_are_dropped_in_the_order_of_params(monkeypatch):
     """With a tighter limit the parts go in the order of ``drop``, whole lines (never half a figure);
     when even the required parts are too long, an error (never a cut text)."""
-    facts = bulletin.province_facts(_worst())
+    facts = province_bulletin.facts(_worst())
     full = bulletin.lines(facts)
     cfg = dict(bulletin.config())
     order = [p for p in cfg["drop"] if p in _present(full)]
@@ -329,14 +331,14 @@ def test_the_province_self_check_passes_and_catches_a_tampered_bulletin(province
 def test_the_self_check_accepts_the_longest_day_as_fitted(tmp_path):
     """What was dropped to fit (the footer, how late) is not asked for; a dropped part put back is."""
     pday = _worst()
-    path = bulletin.write_province(pday, tmp_path)
+    path = province_bulletin.write(pday, tmp_path)
     assert path.name == "简讯_江西省_20200301.txt"
     tally = selfcheck.Tally()
-    bulletin.check_province(path, pday, tally)
+    province_bulletin.check(path, pday, tally)
     assert tally.failures == []
     path.write_text(path.read_text(encoding="utf-8") + "详见当日工作简报。\n", encoding="utf-8")
     tally = selfcheck.Tally()
-    bulletin.check_province(path, pday, tally)
+    province_bulletin.check(path, pday, tally)
     assert tally.failures == [f"{path.name}：共{len(path.read_text(encoding='utf-8'))}字，超过300字",
                               f"{path.name}：不应有“结尾”"]
 

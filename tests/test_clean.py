@@ -7,7 +7,8 @@ import datetime as dt
 from builders import A_HEADER, B_HEADER, ledger_rows, list_rows, uscc, write_xlsx
 
 from yonggong import validate
-from yonggong.clean import FaultLog, clean_table
+from yonggong.clean import clean_table
+from yonggong.faults import FaultLog
 from yonggong.ingest import read_day
 from yonggong.reference import resolve_city
 

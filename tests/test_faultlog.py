@@ -10,7 +10,8 @@ from builders import A_HEADER, B_HEADER, ledger_rows, list_rows, write_xlsx
 from openpyxl import load_workbook
 
 from yonggong import pipeline, report, validate
-from yonggong.clean import ERROR, LEVELS, NOTICE, WARNING, FaultLog, clean_table, level_rank
+from yonggong.clean import clean_table
+from yonggong.faults import ERROR, LEVELS, NOTICE, WARNING, FaultLog, level_rank
 from yonggong.ingest import Inbox, read_day
 from yonggong.reference import resolve_city, table_specs
 

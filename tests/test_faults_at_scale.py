@@ -8,7 +8,8 @@ import random
 from builders import B_HEADER, uscc, write_xlsx
 
 from yonggong import validate
-from yonggong.clean import FaultLog, clean_table
+from yonggong.clean import clean_table
+from yonggong.faults import FaultLog
 from yonggong.ingest import read_day
 from yonggong.reference import resolve_city
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import independent as ind
 
-from yonggong import forms, pipeline, products
+from yonggong import forms_read, pipeline, products
 
 
 def test_the_footer_is_filled_from_table_l_and_the_deadline(sample_inbox, tmp_path):
@@ -21,7 +21,7 @@ def test_the_footer_is_filled_from_table_l_and_the_deadline(sample_inbox, tmp_pa
     head = next(r for r in rows if str(r["小组职务"]).strip() == "组长")
     cd = pipeline.load(sample_inbox, city, day)
     products.write_all(cd, tmp_path)
-    meta, _ = forms.read_huizongbiao(tmp_path / f"重点企业用工调度保障工作信息汇总表_{city}_20200226.xlsx")
+    meta, _ = forms_read.read_huizongbiao(tmp_path / f"重点企业用工调度保障工作信息汇总表_{city}_20200226.xlsx")
     assert meta["filler"] == str(liaison["姓名"]).strip() and meta["reviewer"] == str(head["姓名"]).strip()
     assert meta["phone"] == str(liaison["办公电话"]).strip()  # the office number, not the mobile
     assert meta["submitted"] == "2月26日15时00分"  # params/settings.yaml deadline

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from yonggong import forms, paths
+from yonggong import forms, forms_read, forms_write, paths
 
 FIGURE_IDS = [
     "重点企业数", "已复工企业数", "复工率", "员工总数", "在岗人数", "到岗率", "缺工企业数", "缺工人数",
@@ -63,7 +63,7 @@ def figures() -> pd.DataFrame:
 @pytest.fixture
 def written(tmp_path, figures):
     path = tmp_path / "汇总表.xlsx"
-    forms.write_huizongbiao(path, figures, META, detail_sheets=detail_sheets())
+    forms_write.write_huizongbiao(path, figures, META, detail_sheets=detail_sheets())
     return path
 
 
@@ -217,13 +217,13 @@ def test_detail_sheets(written):
 
 def test_missing_figure_column_is_refused(tmp_path, figures):
     with pytest.raises(ValueError, match="缺少版式所需的指标：推送人次"):
-        forms.write_huizongbiao(tmp_path / "x.xlsx", figures.drop(columns=["推送人次"]), META)
+        forms_write.write_huizongbiao(tmp_path / "x.xlsx", figures.drop(columns=["推送人次"]), META)
 
 
 def test_output_is_byte_identical(tmp_path, figures):
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
-    forms.write_huizongbiao(a, figures, META, detail_sheets=detail_sheets())
-    forms.write_huizongbiao(b, figures.copy(), dict(META), detail_sheets=detail_sheets())
+    forms_write.write_huizongbiao(a, figures, META, detail_sheets=detail_sheets())
+    forms_write.write_huizongbiao(b, figures.copy(), dict(META), detail_sheets=detail_sheets())
     assert a.read_bytes() == b.read_bytes()
 
 
@@ -231,7 +231,7 @@ def test_output_is_byte_identical(tmp_path, figures):
 
 
 def test_read_round_trips(written, figures):
-    meta, back = forms.read_huizongbiao(written)
+    meta, back = forms_read.read_huizongbiao(written)
     pd.testing.assert_frame_equal(back, figures)
     assert back.index.name == "县区"
     assert meta["bureau"] == META["bureau"] and meta["date"] == META["date"]
@@ -242,8 +242,8 @@ def test_read_round_trips(written, figures):
 
 def test_read_empty_footer_fields(tmp_path, figures):
     path = tmp_path / "f.xlsx"
-    forms.write_huizongbiao(path, figures, {**META, "filler": "", "reviewer": "", "phone": "", "submitted": ""})
-    meta, _ = forms.read_huizongbiao(path)
+    forms_write.write_huizongbiao(path, figures, {**META, "filler": "", "reviewer": "", "phone": "", "submitted": ""})
+    meta, _ = forms_read.read_huizongbiao(path)
     assert meta["filler"] == meta["submitted"] == "" and meta["date"] == META["date"]
 
 
@@ -253,15 +253,15 @@ def test_read_refuses_foreign_layout(tmp_path, written):
     changed = tmp_path / "changed.xlsx"
     wb.save(changed)
     with pytest.raises(ValueError, match=r"版式不符.*J5 应为“普工”，实为“一线工人”"):
-        forms.read_huizongbiao(changed)
+        forms_read.read_huizongbiao(changed)
     other = openpyxl.Workbook()
     other.active["A1"] = "某某统计表"
     other.save(tmp_path / "other.xlsx")
     with pytest.raises(ValueError, match="版式不符"):
-        forms.read_huizongbiao(tmp_path / "other.xlsx")
+        forms_read.read_huizongbiao(tmp_path / "other.xlsx")
     (tmp_path / "text.xlsx").write_text("not a workbook", encoding="utf-8")
     with pytest.raises(ValueError, match="无法作为 xlsx 文件打开"):
-        forms.read_huizongbiao(tmp_path / "text.xlsx")
+        forms_read.read_huizongbiao(tmp_path / "text.xlsx")
 
 
 def test_read_refuses_text_in_figure_cell(tmp_path, written):
@@ -270,7 +270,7 @@ def test_read_refuses_text_in_figure_cell(tmp_path, written):
     path = tmp_path / "t.xlsx"
     wb.save(path)
     with pytest.raises(ValueError, match="C6（其中已复工）的值“约100”不是数字"):
-        forms.read_huizongbiao(path)
+        forms_read.read_huizongbiao(path)
 
 
 def test_read_finds_renamed_sheet_and_date_typed_by_hand(tmp_path, written, figures):
@@ -280,7 +280,7 @@ def test_read_finds_renamed_sheet_and_date_typed_by_hand(tmp_path, written, figu
     ws["M2"] = "数据截至: 2020年02月24日"  # ASCII colon, padded month
     path = tmp_path / "renamed.xlsx"
     wb.save(path)
-    meta, back = forms.read_huizongbiao(path)
+    meta, back = forms_read.read_huizongbiao(path)
     assert meta["date"] == dt.date(2020, 2, 24)
     pd.testing.assert_frame_equal(back, figures)
 
@@ -301,7 +301,7 @@ def test_layout_edit_moves_column_and_renames_heading(tmp_path, figures):
 
     layout = forms.load_layout(edited)
     path = tmp_path / "edited.xlsx"
-    forms.write_huizongbiao(path, figures, META, layout=layout)
+    forms_write.write_huizongbiao(path, figures, META, layout=layout)
     ws = sheet(path)
     assert ws["B3"].value == "问题困难\n（未解决数）" and "B3:B5" in merged(ws)
     assert [ws.cell(row=r, column=2).value for r in range(6, 10)] == list(figures["未解决问题数"])
@@ -310,12 +310,12 @@ def test_layout_edit_moves_column_and_renames_heading(tmp_path, figures):
     assert ws["F6"].value == figures.loc["东湖区", "员工总数"]
     assert ws["AI4"].value == "24小时办结率（%）"
 
-    meta, back = forms.read_huizongbiao(path, layout=edited)
+    meta, back = forms_read.read_huizongbiao(path, layout=edited)
     assert list(back.columns)[0] == "未解决问题数"
     pd.testing.assert_frame_equal(back, figures[back.columns])
     assert meta["date"] == META["date"]
     with pytest.raises(ValueError, match="版式不符"):  # the default layout does not accept it
-        forms.read_huizongbiao(path)
+        forms_read.read_huizongbiao(path)
 
 
 # --------------------------------------------------------------------------- injection
@@ -339,7 +339,7 @@ def test_formula_injection_is_neutralised(tmp_path, figures):
     details = {"问题困难": pd.DataFrame({"企业名称": INJECTION, "问题描述": list(reversed(INJECTION))}),
                **{"=SUM(A1)": pd.DataFrame({"=cmd": [1]})}}
     path = tmp_path / "inj.xlsx"
-    forms.write_huizongbiao(path, figs, META, detail_sheets=details)
+    forms_write.write_huizongbiao(path, figs, META, detail_sheets=details)
 
     with zipfile.ZipFile(path) as zf:
         sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
@@ -358,13 +358,14 @@ def test_formula_injection_is_neutralised(tmp_path, figures):
         assert not cell.value.startswith(forms.FORMULA_LEADS)
         assert cell.value.replace(forms.GUARD, "", 1) == text
     assert wb["=SUM(A1)"]["A2"].value == forms.GUARD + "=cmd"
-    _, back = forms.read_huizongbiao(path)
+    _, back = forms_read.read_huizongbiao(path)
     assert back.index[0] == "=1+1"  # the guard is dropped on reading
 
 
 # --------------------------------------------------------------------------- LibreOffice
 
 
+@pytest.mark.e2e
 def test_libreoffice_converts_to_pdf(tmp_path, written):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
@@ -391,11 +392,11 @@ def test_table_rows_fit_their_wrapped_text_within_409_points(tmp_path):
     long = "问" * 300  # 600 display units over a 50-unit line (max_width 50): 12 lines
     frame = pd.DataFrame({"设区市": ["南昌市", "九江市", "赣州市", "吉安市"],
                           "备注": ["短", long, "第一行\n第二行\n第三行", "字" * 5000]})
-    forms.write_table_sheet(ws, "测试", frame)
+    forms_write.write_table_sheet(ws, "测试", frame)
     heights = {r: ws.row_dimensions[r].height for r in range(3, 7)}
     assert heights == {3: None, 4: 14 * 12 + 3, 5: 14 * 3 + 3, 6: 409}
     assert ws["B4"].alignment.wrap_text and ws["B5"].alignment.wrap_text and not ws["B3"].alignment.wrap_text
     # a long-text column of the layout's wide_columns (说明: 70) wraps later: 600 / 70 → 9 lines
     ws2 = Workbook().active
-    forms.write_table_sheet(ws2, "测试", frame.rename(columns={"备注": "说明"}))
+    forms_write.write_table_sheet(ws2, "测试", frame.rename(columns={"备注": "说明"}))
     assert ws2.row_dimensions[4].height == 14 * 9 + 3 and ws2.column_dimensions["B"].width == 70

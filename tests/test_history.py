@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT, SAMPLE
 from openpyxl import load_workbook
 
-from yonggong import history, indicators, pipeline, products, province, tidy
+from yonggong import catalogue, history, history_view, indicators, pipeline, products, province, tidy
 from yonggong.errors import UserError
 from yonggong.reference import city_counties, resolve_city, settings
 
@@ -29,7 +29,7 @@ MISSING = "—"
 
 def _manifest(folder: Path, cd, written: list[Path]) -> None:
     """The keys of run.py's manifest that matter here (a published folder has one)."""
-    from yonggong.run import file_entry
+    from yonggong.manifest import file_entry
 
     data = {"tool": "yonggong", "city": cd.city.name, "city_code": cd.city.code, "date": cd.day.isoformat(),
             "outputs": [file_entry(p, folder) for p in sorted(set(written)) if p.is_file()]}
@@ -241,7 +241,7 @@ def test_no_personal_data_in_the_tidy_files(runs):
                     if r.get("手机号"):
                         personal.add(str(r["手机号"]).split(".")[0])
     assert len(personal) > 100
-    files = [p for kind in history.KINDS if kind != "ledger" for p in out.glob(f"*/*/{tidy.FILE_STEMS[kind]}_*.parquet")]
+    files = [p for kind in history.KINDS if kind != "ledger" for p in out.glob(f"*/*/{catalogue.stem(kind + '_parquet')}_*.parquet")]
     assert len(files) >= 4 * 9
     for path in files:
         text = pd.read_parquet(path).to_csv()
@@ -258,18 +258,18 @@ def test_tidy_files_are_byte_identical_when_rewritten(runs, tmp_path):
 
 def test_the_ledger_file_name_is_the_one_products_writes():
     day = pd.Timestamp("2020-02-26").date()
-    assert tidy.names("九江", day)["ledger"] == products.names("九江", day)["ledger_parquet"]
+    assert tidy.names("九江", day)["ledger"] == "台账_九江_20200226.parquet"
 
 
 def test_queries(h):
-    trend = history.shortage_trend(h)
+    trend = history_view.shortage_trend(h)
     assert list(trend.columns) == ["南昌", "九江", "吉安", "全省"]
     for city in CITIES:
         for day in DAYS:
             assert trend.loc[_day(day), city] == _figure(h, city, day, "合计", "缺工人数")
     assert (trend["全省"] == trend[CITIES].sum(axis=1)).all()
 
-    persistent = history.persistent_shortages(h, days=7)
+    persistent = history_view.persistent_shortages(h, days=7)
     assert len(persistent) > 3 and (persistent["天数"] == 3).all()
     short = h.vacancies[h.vacancies["缺工人数"] > 0]
     for name in persistent["岗位名称"]:
@@ -279,30 +279,30 @@ def test_queries(h):
         assert short.loc[short["岗位名称"] == name, "日期"].nunique() < 3
     last = short[short["日期"] == _day(DAYS[-1])].groupby("岗位名称")["缺工人数"].sum()
     assert list(persistent["末日缺工人数"]) == [last[n] for n in persistent["岗位名称"]]
-    by_city = history.persistent_shortages(h, days=2, by=["设区市"])
+    by_city = history_view.persistent_shortages(h, days=2, by=["设区市"])
     assert set(by_city["设区市"]) <= set(CITIES) and (by_city["天数"] == 2).all()
 
-    rising = history.rising_counties(h)
-    values = history.county_values(h)
+    rising = history_view.rising_counties(h)
+    values = history_view.county_values(h)
     assert len(rising) > 0
     for r in rising.itertuples():
         first, newest = values.loc[(r.设区市, r.县区)].dropna().iloc[[0, -1]]
         assert r.变化 == newest - first > 0
-    flat = history.rising_counties(h, include_flat=True)
+    flat = history_view.rising_counties(h, include_flat=True)
     assert len(flat) >= len(rising) and (flat["变化"] >= 0).all()
 
-    faults = history.faults_by(h, ["县区", "rule"])
+    faults = history_view.faults_by(h, ["县区", "rule"])
     assert faults["合计"].sum() == len(h.faults)
     assert [c for c in faults.columns if c not in ("规则说明", "合计")] == h.days
     assert (faults["规则说明"] != "").all()
-    errors = history.faults_by(h, ["设区市"], level="错误")
+    errors = history_view.faults_by(h, ["设区市"], level="错误")
     assert errors["合计"].sum() == (h.faults["level"] == "错误").sum()
 
-    compare = history.city_vs_province(h, "360400")  # 九江 by code
+    compare = history_view.city_vs_province(h, "360400")  # 九江 by code
     shortage = compare.loc["缺工人数"]
     assert (shortage["全省"] == trend["全省"]).all() and (shortage["九江"] == trend["九江"]).all()
     assert shortage["占全省(%)"].iloc[0] == round(trend["九江"].iloc[0] / trend["全省"].iloc[0] * 100, 1)
-    prov = history.province_totals(h)
+    prov = history_view.province_totals(h)
     rate = prov["复工率"].iloc[0]
     assert rate == round(prov["已复工企业数"].iloc[0] / prov["重点企业数"].iloc[0] * 100, 1)
     assert (prov["设区市数"] == 3).all()
@@ -310,15 +310,33 @@ def test_queries(h):
 
 
 def test_charts_embed_a_font_and_name_their_chinese(h):
-    chart = history.chart_shortage(h)
+    chart = history_view.chart_shortage(h)
     html = chart._repr_html_()
     assert "@font-face" in html and "<svg" in html and chart.family() in html
     assert "BriefSC" not in html.split("</style>")[1]  # the chart uses its own family
     assert repr(chart) == "<图表：各设区市缺工人数：2月25日与2月27日>"
-    for make in (lambda: history.chart_trend(h), lambda: history.chart_trend(h, "吉安"),
-                 lambda: history.chart_rising(h), lambda: history.chart_faults(h),
-                 lambda: history.chart_city_vs_province(h, "南昌")):
+    for make in (lambda: history_view.chart_trend(h), lambda: history_view.chart_trend(h, "吉安"),
+                 lambda: history_view.chart_rising(h), lambda: history_view.chart_faults(h),
+                 lambda: history_view.chart_city_vs_province(h, "南昌")):
         assert "<svg" in make().svg
+
+
+def test_the_readers_do_not_import_the_presentation_modules(tmp_path):
+    """history only reads (issue 15): it names neither the brief nor charts nor lab, and loading
+    the city tables pulls none of them in (the province readers import ``province``, which does)."""
+    import ast
+    import subprocess
+    import sys
+
+    tree = ast.parse((ROOT / "lib" / "yonggong" / "history.py").read_text(encoding="utf-8"))
+    named = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+    named |= {n.module.rsplit(".", 1)[-1] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert not named & {"brief", "charts", "lab"}
+    probe = ("import sys, yonggong.history as h\n"
+             f"h.load({str(tmp_path)!r})\n"
+             "print(sorted(m for m in sys.modules if m in ('yonggong.brief', 'yonggong.charts', 'yonggong.lab')))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_an_empty_outputs_folder(tmp_path):
@@ -341,7 +359,7 @@ def test_a_run_from_before_the_tidy_files_or_a_damaged_file_still_loads(runs, tm
     old = history.load(tmp_path)
     assert len(old.ledger) > 0 and old.figures.empty and old.faults.empty
     assert sorted(p.name for p in old.missing) == sorted(
-        f"{tidy.FILE_STEMS[kind]}_吉安_{DAYS[0].replace('-', '')}.parquet" for kind in history.KINDS if kind != "ledger")
+        f"{catalogue.stem(kind + '_parquet')}_吉安_{DAYS[0].replace('-', '')}.parquet" for kind in history.KINDS if kind != "ledger")
     narrowed = history.load(out, cities=["吉安", "360100"], start=DAYS[1], end=DAYS[1])
     assert set(narrowed.runs["设区市"]) == {"南昌", "吉安"} and narrowed.days == [_day(DAYS[1]).date()]
 
@@ -349,7 +367,7 @@ def test_a_run_from_before_the_tidy_files_or_a_damaged_file_still_loads(runs, tm
 def test_explore_notebook_runs_end_to_end(runs, tmp_path):
     import papermill as pm
 
-    from yonggong.run import kernel_name
+    from yonggong.nbexec import kernel_name
 
     out, _ = runs
     result = tmp_path / "explore.ipynb"

@@ -1,6 +1,6 @@
 """The province's days in the history (issue 17): the province run also writes 报送情况, 审核问题
 and 汇总数据 as parquet, and ``history.submissions / checks / province`` read them back with
-the same content as the written 汇总表 workbook (read here with openpyxl); ``history.counties``
+the same content as the written 汇总表 workbook (read here with openpyxl); ``history_view.counties``
 drops the 市本级 and 合计 pseudo-rows. Expected statuses come from the sample's planted list
 (sample_inbox/province/planted.json) and its 收件登记.csv, worked out by hand."""
 
@@ -18,7 +18,8 @@ from conftest import ROOT, SAMPLE
 from independent import layout_figures
 from openpyxl import load_workbook
 
-from yonggong import history, province, province_check
+from yonggong import history, history_view, province
+from yonggong.province import verify as province_check
 from yonggong.reference import resolve_city
 
 DAYS = ["2020-02-25", "2020-02-26"]
@@ -265,8 +266,8 @@ def test_counties_leave_out_the_city_level_and_total_rows():
             for figure in ("缺工人数", "空岗人数（普工）")]
     figures = pd.DataFrame([(pd.Timestamp("2020-02-26"), *r) for r in rows], columns=["日期", "设区市", "县区", "指标", "数值"])
     h = _history(figures)
-    c = history.counties(h)
+    c = history_view.counties(h)
     assert list(c.columns) == list(figures.columns)
     assert sorted(set(c["县区"])) == ["东湖区", "西湖区"] and len(c) == 4
-    assert list(history.counties(h, "缺工人数")["数值"]) == [3.0, 4.0]
-    assert list(history.counties(h, "空岗_普工")["县区"]) == ["东湖区", "西湖区"]  # a key as well as a label
+    assert list(history_view.counties(h, "缺工人数")["数值"]) == [3.0, 4.0]
+    assert list(history_view.counties(h, "空岗_普工")["县区"]) == ["东湖区", "西湖区"]  # a key as well as a label

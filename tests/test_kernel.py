@@ -10,7 +10,7 @@ import time
 import nbformat
 import pytest
 
-from yonggong import kernel, run
+from yonggong import kernel, nbexec
 
 
 def _notebook(path, *sources: str) -> None:
@@ -32,7 +32,7 @@ def _outputs(path) -> tuple[list[int | None], list[str]]:
 
 @pytest.fixture
 def warm(monkeypatch):
-    w = kernel.WarmKernel(run.kernel_name()).start()
+    w = kernel.WarmKernel(nbexec.kernel_name()).start()
     monkeypatch.setattr(kernel, "_current", w)
     yield w
     w.shutdown()
@@ -44,8 +44,8 @@ def test_notebooks_share_a_warm_kernel_but_not_its_state(warm, tmp_path):
                      "print(os.getpid(), 'yonggong.pipeline' in __import__('sys').modules)")
     _notebook(second, "import os, pandas as pd, sys\n"
                       "print(os.getpid(), 'leftover' in globals(), pd.get_option('display.max_rows'), city)")
-    run.execute_notebook(first, tmp_path / "out1.ipynb", {"city": "南昌"}, tmp_path)
-    run.execute_notebook(second, tmp_path / "out2.ipynb", {"city": "九江"}, tmp_path)
+    nbexec.execute_notebook(first, tmp_path / "out1.ipynb", {"city": "南昌"}, tmp_path)
+    nbexec.execute_notebook(second, tmp_path / "out2.ipynb", {"city": "九江"}, tmp_path)
     counts1, (line1,) = _outputs(tmp_path / "out1.ipynb")
     counts2, (line2,) = _outputs(tmp_path / "out2.ipynb")
     pid1, imported = line1.split()
@@ -60,14 +60,14 @@ def test_notebooks_share_a_warm_kernel_but_not_its_state(warm, tmp_path):
 def test_a_dead_kernel_is_replaced(warm, tmp_path):
     nb = tmp_path / "pid.ipynb"
     _notebook(nb, "import os\nprint(os.getpid())")
-    run.execute_notebook(nb, tmp_path / "a.ipynb", {"city": "南昌"}, tmp_path)
+    nbexec.execute_notebook(nb, tmp_path / "a.ipynb", {"city": "南昌"}, tmp_path)
     (before,) = _outputs(tmp_path / "a.ipynb")[1]
     os.kill(int(before), signal.SIGKILL)
     for _ in range(50):
         if not warm.km.is_alive():
             break
         time.sleep(0.1)
-    run.execute_notebook(nb, tmp_path / "b.ipynb", {"city": "南昌"}, tmp_path)
+    nbexec.execute_notebook(nb, tmp_path / "b.ipynb", {"city": "南昌"}, tmp_path)
     (after,) = _outputs(tmp_path / "b.ipynb")[1]
     assert after != before and kernel.current() is warm
 
@@ -76,8 +76,8 @@ def test_without_a_warm_kernel_a_notebook_gets_its_own(tmp_path, monkeypatch):
     monkeypatch.setattr(kernel, "_current", None)
     nb = tmp_path / "pid.ipynb"
     _notebook(nb, "import os\nprint(os.getpid())")
-    run.execute_notebook(nb, tmp_path / "a.ipynb", {"city": "南昌"}, tmp_path)
-    run.execute_notebook(nb, tmp_path / "b.ipynb", {"city": "南昌"}, tmp_path)
+    nbexec.execute_notebook(nb, tmp_path / "a.ipynb", {"city": "南昌"}, tmp_path)
+    nbexec.execute_notebook(nb, tmp_path / "b.ipynb", {"city": "南昌"}, tmp_path)
     assert _outputs(tmp_path / "a.ipynb")[1] != _outputs(tmp_path / "b.ipynb")[1]
     pids = [int(_outputs(tmp_path / n)[1][0]) for n in ("a.ipynb", "b.ipynb")]
     assert not any(_alive(pid) for pid in pids)  # each notebook's own kernel is gone when it ends
@@ -88,7 +88,7 @@ def test_a_notebook_that_fails_leaves_no_kernel_behind(tmp_path, monkeypatch):
     nb = tmp_path / "fails.ipynb"
     _notebook(nb, "import os\nprint(os.getpid())", "raise ValueError('坏')")
     with pytest.raises(Exception, match="坏"):
-        run.execute_notebook(nb, tmp_path / "out.ipynb", {"city": "南昌"}, tmp_path)
+        nbexec.execute_notebook(nb, tmp_path / "out.ipynb", {"city": "南昌"}, tmp_path)
     assert not _alive(int(_outputs(tmp_path / "out.ipynb")[1][0]))
 
 

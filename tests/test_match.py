@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE
 
-from yonggong import match, reference
+from yonggong import match, match_push, match_rules, reference
 
 SKILLS = ["无", "初级工", "中级工", "高级工", "技师", "高级技师", "专业技术"]
 ORDER = {s: i for i, s in enumerate(SKILLS[:6])}
@@ -44,7 +44,7 @@ def seek(rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def pushed(res: match.Push) -> dict[str, list[tuple[str, str]]]:
+def pushed(res: match_push.Push) -> dict[str, list[tuple[str, str]]]:
     """Seeker id → [(企业名称, 岗位名称)] in rank order."""
     out: dict[str, list] = {}
     for r in res.push.sort_values(["身份证号", "推荐序号"]).itertuples():
@@ -56,30 +56,30 @@ def pushed(res: match.Push) -> dict[str, list[tuple[str, str]]]:
 
 
 def test_normalise_job_synonyms_width_spaces_and_codes():
-    assert match.normalise_job("普工") == match.normalise_job("操作工") == match.normalise_job("生产工") == "普工"
-    assert match.normalise_job(" 操 作 工 ") == "普工"
-    assert match.normalise_job("ＣＮＣ操作工") == "数控操作工"  # full width, case
-    assert match.normalise_job("电焊工（6-18-02-04）") == "焊工"
-    assert match.normalise_job("口罩机操作") == "口罩机操作工"  # table I writes it without 工
-    assert match.normalise_job("6-31-01-03") == "电工"  # a bare listed code
-    assert match.normalise_job("育婴员") == "育婴员"  # in no group: itself
-    assert match.normalise_job(None) == ""
-    assert match.job_key("设备电工", "6310103") == ("电工", "6-31-01-03")  # unknown name, listed code
-    assert match.job_key("维修电工") == ("电工", None)
-    assert match.normalise_code("６-31-01-03") == "6-31-01-03" and match.normalise_code("普工") is None
+    assert match_rules.normalise_job("普工") == match_rules.normalise_job("操作工") == match_rules.normalise_job("生产工") == "普工"
+    assert match_rules.normalise_job(" 操 作 工 ") == "普工"
+    assert match_rules.normalise_job("ＣＮＣ操作工") == "数控操作工"  # full width, case
+    assert match_rules.normalise_job("电焊工（6-18-02-04）") == "焊工"
+    assert match_rules.normalise_job("口罩机操作") == "口罩机操作工"  # table I writes it without 工
+    assert match_rules.normalise_job("6-31-01-03") == "电工"  # a bare listed code
+    assert match_rules.normalise_job("育婴员") == "育婴员"  # in no group: itself
+    assert match_rules.normalise_job(None) == ""
+    assert match_rules.job_key("设备电工", "6310103") == ("电工", "6-31-01-03")  # unknown name, listed code
+    assert match_rules.job_key("维修电工") == ("电工", None)
+    assert match_rules.normalise_code("６-31-01-03") == "6-31-01-03" and match_rules.normalise_code("普工") is None
 
 
 def test_skill_rule():
-    code = match.skill_code
-    assert match.skill_meets(code("中级工"), code("初级工"))
-    assert match.skill_meets(code("中级工"), code("中级工"))
-    assert not match.skill_meets(code("初级工"), code("中级工"))
-    assert match.skill_meets(code(None), code("无")) and match.skill_meets(code(None), code(None))
-    assert not match.skill_meets(code(None), code("初级工"))  # a blank level proves nothing
-    assert match.skill_meets(code("专业技术"), code("专业技术"))
-    assert match.skill_meets(code("专业技术"), code("无"))
-    assert not match.skill_meets(code("专业技术"), code("初级工"))
-    assert not match.skill_meets(code("高级技师"), code("专业技术"))
+    code = match_rules.skill_code
+    assert match_rules.skill_meets(code("中级工"), code("初级工"))
+    assert match_rules.skill_meets(code("中级工"), code("中级工"))
+    assert not match_rules.skill_meets(code("初级工"), code("中级工"))
+    assert match_rules.skill_meets(code(None), code("无")) and match_rules.skill_meets(code(None), code(None))
+    assert not match_rules.skill_meets(code(None), code("初级工"))  # a blank level proves nothing
+    assert match_rules.skill_meets(code("专业技术"), code("专业技术"))
+    assert match_rules.skill_meets(code("专业技术"), code("无"))
+    assert not match_rules.skill_meets(code("专业技术"), code("初级工"))
+    assert not match_rules.skill_meets(code("高级技师"), code("专业技术"))
 
 
 # ------------------------------------------------------------------ 精准推送: hand cases
@@ -103,10 +103,10 @@ def test_every_pair_obeys_the_hard_rules_and_nobody_admissible_gets_nothing():
         ("S8", "东湖区", ["普工"], "无", 3000, True),        # employed: not in the pool
         ("S9", "东湖区", ["厨师"], "无", None),              # no vacancy of the occupation
     ])
-    res = match.match_seekers(s, v)
+    res = match_push.match_seekers(s, v)
     got = pushed(res)
     assert got == {"S1": [("甲厂", "普工")], "S5": [("乙厂", "电工")], "S7": [("丁厂", "焊工")]}
-    assert list(res.push.columns) == match.PUSH_COLUMNS
+    assert list(res.push.columns) == match_push.PUSH_COLUMNS
     per = res.per_vacancy.set_index("企业名称")
     assert per.loc["甲厂", "匹配求职人数"] == 1 and per.loc["丙厂", "匹配求职人数"] == 0
     assert per.loc["乙厂", "推送人数"] == 1
@@ -127,14 +127,14 @@ def test_ranking_same_county_first_then_wage_then_shortage_then_code():
     ])
     s = seek([("A", "东湖区", ["普工"], "无", None), ("B", "青山湖区", ["普工"], "无", None),
               ("C", "东湖区", ["普工"], "无", 8500)])
-    got = pushed(match.match_seekers(s, v, top_n=3))
+    got = pushed(match_push.match_seekers(s, v, top_n=3))
     # same county first; equal wage → larger shortage; equal shortage → credit code U0 before U4
     assert got["A"] == [("近高薪缺多同", "普工"), ("近高薪缺多", "普工"), ("近高薪", "普工")]
     # nobody is local: wage order, 上限 first and 下限 when 上限 is blank
     assert got["B"] == [("远更高薪", "普工"), ("远高薪", "普工"), ("远下限", "普工")]
     # 期望月薪 8500: the local ones pay too little; 远下限 has no 上限 so the wage rule does not apply
     assert got["C"] == [("远更高薪", "普工"), ("远高薪", "普工"), ("远下限", "普工")]
-    res = match.match_seekers(s, v, top_n=3)
+    res = match_push.match_seekers(s, v, top_n=3)
     assert set(res.push[res.push["身份证号"] == "A"]["同县区"]) == {"是"}
 
 
@@ -180,10 +180,10 @@ def _ok(x) -> bool:
 
 def admissible(s: dict, v: dict) -> bool:
     """The hard rules, written out plainly for one pair."""
-    vjob, vcode = match.job_key(v["岗位名称"], v["职业编码"])
+    vjob, vcode = match_rules.job_key(v["岗位名称"], v["职业编码"])
     job_ok = False
     for t in s["意向岗位"]:
-        sjob, scode = match.job_key(t)
+        sjob, scode = match_rules.job_key(t)
         if sjob == vjob and (scode is None or vcode is None or scode == vcode):
             job_ok = True
     req, lvl = v["技能要求"], s["技能等级"]
@@ -224,12 +224,12 @@ def test_keyed_join_equals_the_brute_force_cross_product(seed, top_n, n_vac, n_f
     seekers, vacancies = random_fixture(seed, 400, n_vac, n_firms=n_firms)
     if seed % 2:  # intentions as the raw text of the column, not yet split
         seekers["意向岗位"] = seekers["意向岗位"].map("、".join)
-    res = match.match_seekers(seekers, vacancies, top_n=top_n)
+    res = match_push.match_seekers(seekers, vacancies, top_n=top_n)
     if seed % 2:
         seekers["意向岗位"] = seekers["意向岗位"].map(lambda t: tuple(t.split("、")))
     lists, counts = brute_force(seekers, vacancies, top_n)
     assert pushed(res) == lists
-    shuffled = match.match_seekers(seekers.sample(frac=1, random_state=seed),
+    shuffled = match_push.match_seekers(seekers.sample(frac=1, random_state=seed),
                                    vacancies.sample(frac=1, random_state=seed), top_n=top_n)
     assert pushed(shuffled) == lists  # row order does not matter
     per = res.per_vacancy.set_index(["企业名称", "岗位名称"])["匹配求职人数"]
@@ -246,7 +246,7 @@ def test_keyed_join_equals_the_brute_force_cross_product(seed, top_n, n_vac, n_f
 def test_moderate_scale_runs_keyed_and_prints_timings(capsys):
     seekers, vacancies = random_fixture(7, 20_000, 5_000)
     t0 = time.perf_counter()
-    res = match.match_seekers(seekers, vacancies)
+    res = match_push.match_seekers(seekers, vacancies)
     took = time.perf_counter() - t0
     with capsys.disabled():
         print(f"\n[match] {len(seekers):,} seekers × {len(vacancies):,} vacancy rows: {took:.2f} s, "
@@ -257,9 +257,9 @@ def test_moderate_scale_runs_keyed_and_prints_timings(capsys):
 
 def test_no_seekers_or_no_vacancies():
     seekers, vacancies = random_fixture(5, 20, 10)
-    empty = match.match_seekers(seekers.iloc[:0], vacancies)
+    empty = match_push.match_seekers(seekers.iloc[:0], vacancies)
     assert empty.push.empty and (empty.per_vacancy["匹配求职人数"] == 0).all() and empty.share == 0.0
-    none = match.match_seekers(seekers, vacancies.iloc[:0])
+    none = match_push.match_seekers(seekers, vacancies.iloc[:0])
     assert none.push.empty and none.per_vacancy.empty and math.isnan(none.share)
 
 

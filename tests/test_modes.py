@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from yonggong import run
+from yonggong import outdir
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
 
@@ -31,7 +31,7 @@ def test_a_published_folder_gets_ordinary_modes_and_restricted_stays_private(tmp
         p.write_bytes(b"x")
         os.chmod(p, 0o600)  # as written through a temporary file
     os.chmod(folder, 0o700)  # as made by mkdtemp
-    run.settle_modes(folder)
+    outdir.settle_modes(folder)
     mask = _umask()
     assert _mode(folder) == 0o777 & ~mask and _mode(folder / "汇总表.xlsx") == 0o666 & ~mask
     assert _mode(folder / "restricted") == 0o700 and _mode(folder / "restricted" / "名单.xlsx") == 0o600
@@ -40,7 +40,7 @@ def test_a_published_folder_gets_ordinary_modes_and_restricted_stays_private(tmp
 def test_an_empty_restricted_folder_is_not_published(tmp_path):
     (tmp_path / "restricted").mkdir()
     (tmp_path / "a.html").write_text("x", encoding="utf-8")
-    run.settle_modes(tmp_path)
+    outdir.settle_modes(tmp_path)
     assert not (tmp_path / "restricted").exists()
 
 

@@ -14,29 +14,22 @@ from hypothesis import given
 from hypothesis import settings as settings_h
 from hypothesis import strategies as st
 
-from yonggong import parse
+from yonggong import parse, parsecolumn
 from yonggong.parse import (
     Parsed,
-    cn_number,
     is_missing,
     normalise_header,
     parse_bool,
-    parse_date,
-    parse_datetime,
-    parse_int,
     parse_list,
-    parse_money,
-    parse_number,
     parse_phone,
-    parse_rate,
-    parse_salary,
-    parse_series,
     parse_text,
-    parse_value,
     read_csv_rows,
     read_csv_text,
     split_csv_rows,
 )
+from yonggong.parsecolumn import parse_series, parse_value
+from yonggong.parsedate import parse_date, parse_datetime
+from yonggong.parsenum import cn_number, parse_int, parse_money, parse_number, parse_rate, parse_salary
 from yonggong.reference import settings
 
 YEAR = 2020
@@ -668,13 +661,13 @@ def test_parse_series_kinds(kind, raw, dtype, expected):
 
 def test_parse_series_parses_each_distinct_value_once(monkeypatch):
     calls = []
-    real = parse.PARSERS["int"]
+    real = parsecolumn.PARSERS["int"]
 
     def counting(raw, year):
         calls.append(raw)
         return real(raw, year)
 
-    monkeypatch.setitem(parse.PARSERS, "int", counting)
+    monkeypatch.setitem(parsecolumn.PARSERS, "int", counting)
     raw = pd.Series(["120人", "abc", "7", None] * 50_000)
     values, problems = parse_series(raw, "int", YEAR)
     assert sorted(calls) == ["120人", "7", "abc"]  # NA cells never reach the parser

@@ -238,7 +238,7 @@ def test_the_province_day_converts_its_roll_up_and_brief(tmp_path, monkeypatch):
 
 
 def test_a_run_of_the_same_day_in_progress_is_a_message_not_a_failure(nanchang_run, tmp_path):
-    from yonggong.run import lock
+    from yonggong.runlock import lock
 
     folder = copy_day(nanchang_run[0], tmp_path / "2020-03-01" / "南昌")
     with lock(folder.parent / ".南昌.lock", "南昌市 2020-03-01"):  # as run_job holds it

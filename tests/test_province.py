@@ -1,7 +1,7 @@
 """The province day: intake, checks, completeness and timeliness, 催报, roll-up, comparison.
 
 The province inbox is built here for each case, with small figure frames written by
-forms.write_huizongbiao (the same layout spec the province reads them with).
+forms_write.write_huizongbiao (the same layout spec the province reads them with).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ import pandas as pd
 import pytest
 from conftest import invoke
 
-from yonggong import brief, forms, indicators, paths, products, province, province_check
+from yonggong import brief, catalogue, forms, forms_write, indicators, paths, province
 from yonggong.errors import UserError, YonggongError
+from yonggong.province import verify as province_check
 from yonggong.reference import cities, city_counties, resolve_city
 from yonggong.run import SELFCHECK_RECORD
 from yonggong.synth import sample_province
@@ -100,7 +101,7 @@ def write_city(path: Path, city_name: str, frame: pd.DataFrame, day: dt.date = D
     meta = {"city_full": city.full_name, "bureau": city.bureau, "date": day, "filler": "张三", "reviewer": "",
             "phone": "0791-86000000", "submitted": ""}
     path.parent.mkdir(parents=True, exist_ok=True)
-    forms.write_huizongbiao(path, frame, meta, layout=layout)
+    forms_write.write_huizongbiao(path, frame, meta, layout=layout)
     if when is not None:
         set_mtime(path, when)
     return path
@@ -473,7 +474,7 @@ def test_missing_total_row_is_refused():
 
 def _city_output(out_root: Path, city: str, day: dt.date, finished: str) -> None:
     folder = out_root / day.isoformat() / city
-    name = products.names(city, day)["huizongbiao"]
+    name = catalogue.file_name("huizongbiao", city, day)
     write_city(folder / name, city, FRAMES[city], day=day)
     (folder / "manifest.json").write_text(json.dumps({"finished": finished}), encoding="utf-8")
 
@@ -505,6 +506,7 @@ def test_auto_source_and_user_errors(case_inbox, tmp_path):
         province.province_job("2020-02-30", case_inbox, tmp_path / "out")
 
 
+@pytest.mark.e2e
 def test_invoke_province_bad_date_exits_2(tmp_path):
     res = invoke("province", "--date=2020-13-01", f"--out={tmp_path}")
     assert res.returncode == 2 and "日期" in res.stderr
@@ -543,6 +545,7 @@ def test_province_run_publishes_the_roll_up_and_skips_when_up_to_date(case_inbox
 # --------------------------------------------------------------------------- the sample
 
 
+@pytest.mark.e2e
 def test_the_sample_province_inbox_gives_what_it_plants(sample_inbox, tmp_path):
     planted = json.loads((sample_inbox / "province" / "planted.json").read_text(encoding="utf-8"))
     cases = [p for p in planted if p["expected_status"]]
@@ -565,6 +568,7 @@ def test_the_sample_province_inbox_gives_what_it_plants(sample_inbox, tmp_path):
     assert (no_receipts.completeness["时间来源"] == "文件修改时间").all()
 
 
+@pytest.mark.e2e
 def test_sample_province_is_deterministic(sample_inbox, tmp_path):
     days = [dt.date(2020, 2, 26)]
     a = sample_province.generate(sample_inbox, tmp_path / "a", days=days)

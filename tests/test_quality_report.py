@@ -11,7 +11,8 @@ import pytest
 from builders import A_HEADER, B_HEADER, list_rows, uscc, write_day_csv
 from openpyxl import load_workbook
 
-from yonggong import clean, forms, ledger, pipeline, products, report, tidy
+from yonggong import forms, ledger, pipeline, products, report, tidy
+from yonggong.faults import Fault, FaultLog, cell_text, invisible_named
 
 CITY = "南昌"
 D1, D2, D3 = "2020-02-24", "2020-02-25", "2020-02-26"
@@ -85,12 +86,12 @@ def test_report_routes_each_fault_and_filters(city_day, tmp_path):
 
 
 def test_original_values_as_excel_shows_them_with_invisible_characters_named():
-    assert clean.cell_text(2408.0) == "2408" and clean.cell_text(2408) == "2408"
-    shown = clean.cell_text("\u200b-215")
-    assert shown == "⟨零宽空格⟩-215" and clean.invisible_named(shown) == ["零宽空格"]
-    assert clean.cell_text("\ufeff东湖区") == "⟨字节顺序标记⟩东湖区"
-    faults = clean.FaultLog.__new__(clean.FaultLog)
-    faults.faults = [clean.Fault("错误", "B", "f.xlsx", "S", 5, "缺工人数", shown, "缺工人数不能为负数", "请核对", "negative")]
+    assert cell_text(2408.0) == "2408" and cell_text(2408) == "2408"
+    shown = cell_text("\u200b-215")
+    assert shown == "⟨零宽空格⟩-215" and invisible_named(shown) == ["零宽空格"]
+    assert cell_text("\ufeff东湖区") == "⟨字节顺序标记⟩东湖区"
+    faults = FaultLog.__new__(FaultLog)
+    faults.faults = [Fault("错误", "B", "f.xlsx", "S", 5, "缺工人数", shown, "缺工人数不能为负数", "请核对", "negative")]
     table = report.fault_table(faults.frame())
     assert table.loc[0, "问题"] == "缺工人数不能为负数（原值含不可见字符：零宽空格）"
 

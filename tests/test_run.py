@@ -11,6 +11,7 @@ import nbformat
 import pytest
 from conftest import invoke
 
+from yonggong import outdir, runlock
 from yonggong import run as run_mod
 from yonggong.errors import RunFailed, RunLocked, UserError
 from yonggong.reference import resolve_city
@@ -152,15 +153,15 @@ def test_lock_refuses_a_second_run_and_is_released(tmp_path):
     import socket
 
     lock = tmp_path / ".南昌.lock"
-    with run_mod.lock(lock):
+    with runlock.lock(lock):
         owner = json.loads(lock.read_text(encoding="utf-8"))
         assert owner["pid"] == os.getpid() and owner["host"] == socket.gethostname() and owner["process_started"]
-        with pytest.raises(RunLocked) as err, run_mod.lock(lock):
+        with pytest.raises(RunLocked) as err, runlock.lock(lock):
             pass
         assert f"PID {os.getpid()}" in err.value.message and f"删除锁文件 {lock}" in err.value.message
     assert not lock.exists()
     lock.write_text("99999999 stale", encoding="utf-8")  # a dead process's lock (old form) is taken over
-    with run_mod.lock(lock) as held:
+    with runlock.lock(lock) as held:
         assert json.loads(lock.read_text(encoding="utf-8"))["pid"] == os.getpid()
         assert held.took_over is not None and held.took_over.pid == 99999999
     assert list(tmp_path.iterdir()) == []
@@ -170,11 +171,11 @@ def test_output_folder_cannot_escape(tmp_path):
     import datetime as dt
 
     city = resolve_city("南昌")
-    target = run_mod.city_out_dir(tmp_path, city, dt.date(2020, 3, 1))
+    target = outdir.city_out_dir(tmp_path, city, dt.date(2020, 3, 1))
     assert target == (tmp_path / "2020-03-01" / "南昌").resolve()
     fake = type(city)(code="x", name="../../etc", full_name="x", bureau="x")
     with pytest.raises(UserError):
-        run_mod.city_out_dir(tmp_path, fake, dt.date(2020, 3, 1))
+        outdir.city_out_dir(tmp_path, fake, dt.date(2020, 3, 1))
 
 
 def test_unchanged_previous_outputs_when_user_error(tmp_path, sample_inbox):
@@ -191,7 +192,7 @@ def test_papermill_is_imported_without_pyarrow_which_stays_importable():
     import subprocess
     import sys
 
-    code = ("import sys\nfrom yonggong import run\nrun.import_papermill()\n"
+    code = ("import sys\nfrom yonggong import nbexec\nnbexec.import_papermill()\n"
             "print(sorted(m for m in ('pyarrow', 'numpy', 'rfc3987_syntax') if sys.modules.get(m) is not None))\n"
             "import pyarrow.fs\nprint(pyarrow.fs.LocalFileSystem.__name__)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", check=True)

@@ -11,7 +11,7 @@ import pytest
 from conftest import SAMPLE
 from openpyxl import load_workbook
 
-from yonggong import brief, pipeline, products, selfcheck
+from yonggong import brief, catalogue, pipeline, products, selfcheck
 from yonggong import run as run_mod
 from yonggong.errors import RunFailed
 
@@ -30,9 +30,9 @@ def copy(written, tmp_path):
     cd, out = written
     target = tmp_path / "out"
     shutil.copytree(out, target)
-    n = products.names(cd.city.name, cd.day)
+    n = catalogue.names("city", cd.city.name, cd.day)
     return cd, target, {"hz": target / n["huizongbiao"], "progress": target / n["progress"],
-                        "brief": target / brief.file_name(cd.city.name, cd.day)}
+                        "brief": target / n["brief"]}
 
 
 def test_the_written_products_pass(written, tmp_path):

@@ -1,6 +1,6 @@
 """tablebook: the vectorised SpreadsheetML writer of the restricted name lists.
 
-The reference is the cell-by-cell openpyxl writer of detail sheets (``forms.write_table_sheet``):
+The reference is the cell-by-cell openpyxl writer of detail sheets (``forms_write.write_table_sheet``):
 the same frame written both ways must read back (openpyxl) as the same values, number formats,
 fonts, fills, borders, wrapping, widths, merges, frozen header and print set-up.
 """
@@ -19,7 +19,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
-from yonggong import forms, restricted, tablebook
+from yonggong import forms, forms_write, restricted, tablebook
 from yonggong.xlsxio import FIXED_ZIP_TIME, save_workbook
 
 
@@ -46,7 +46,7 @@ def _openpyxl_reference(path, sheets) -> None:
     wb = Workbook()
     wb.remove(wb.active)
     for name, title, df in sheets:
-        forms.write_table_sheet(wb.create_sheet(name), title, df)
+        forms_write.write_table_sheet(wb.create_sheet(name), title, df)
     save_workbook(wb, path)
 
 
@@ -245,6 +245,7 @@ def test_restricted_lists_hold_exactly_the_workers_who_need_transport(tmp_path):
     assert wb["专车需求名单"]["G3"].number_format == "yyyy-mm-dd"
 
 
+@pytest.mark.e2e
 def test_libreoffice_opens_a_list(tmp_path, both):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:

@@ -11,7 +11,8 @@ import pandera.pandas as pa
 import pytest
 
 from yonggong import validate
-from yonggong.clean import FaultLog, clean_table
+from yonggong.clean import clean_table
+from yonggong.faults import FaultLog
 from yonggong.ingest import read_day
 from yonggong.reference import resolve_city, table_specs
 

@@ -105,7 +105,8 @@ def run_all(day=None, inbox=None, out=None, force: bool = False, workers: int | 
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
 
-    from .run import kernel_name, run_city_day, start_worker
+    from .nbexec import kernel_name
+    from .run import run_city_day, start_worker
 
     inbox = Path(inbox) if inbox else paths.SAMPLE_INBOX
     out_root = Path(out) if out else paths.OUTPUTS

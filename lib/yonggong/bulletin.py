@@ -1,20 +1,19 @@
 """简讯: the day's key figures in a few lines, ready to paste into the 工作群 or an SMS.
 
     bulletin.city_text(cd)                  # 简讯_<市>_<YYYYMMDD>.txt as text
-    bulletin.province_text(pday)            # 简讯_江西省_<YYYYMMDD>.txt as text
     bulletin.write_city(cd, out_dir)        # written (products.write_all does it)
-    bulletin.write_province(pday, out_dir)  # written (province.write_all does it)
+    province.bulletin.text(pday) / .write(pday, out_dir)   # the province's (its facts are stated there)
 
 Wording, the figures shown and the length limit live in params/bulletin.yaml. Every number comes
 from the figures the other products are written from: a city's from the 合计 row of ``cd.figures``
 (the 汇总表's) with 较上日 against the previous day of ``cd.trend``, worded as 附件3 words it
 (``progress.change_shown``); the province's from 全省合计 (``pday.totals``) with 较上日 over the
-cities accepted on both days (``brief._province_baseline``, as in the province brief), and its
+cities accepted on both days (``brief.province_baseline``, as in the province brief; ``province.bulletin``), and its
 reporting from 报送情况 (``pday.completeness``). A text longer than ``max_chars`` drops optional
 parts in the order of ``drop``; a figure is never cut.
 
-The 自检 (``selfcheck.check_city``, ``province_check.check``) reads the written file back with
-:func:`check_city` / :func:`check_province`: its length, its encoding, and every line against the
+The 自检 (``selfcheck.check_city``, ``province.verify.check``) reads the written file back with
+:func:`check_city` / :func:`check` (``province.bulletin.check``): its length, its encoding, and every line against the
 templates of params/bulletin.yaml, each number against the figures.
 """
 
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import indicators, progress
+from . import catalogue, indicators, progress
 from .errors import YonggongError
 from .reference import load_yaml, settings
 from .wording import change_lead, given, kind_of, month_day, previous, show
@@ -84,6 +83,7 @@ class Facts:
     statuses: list[tuple[str, str, str]] | None = None  # province: (city, status, how late) as in 报送情况
     valid: int | None = None  # province: cities in 全省合计
     compared: int | None = None  # province: cities accepted on both days
+    order: tuple[str, ...] = ()  # province: the statuses in the order the status line names them
 
     def figure(self, key: str) -> tuple[str, str, str]:
         """(value, unit, change) of a figure line, as shown."""
@@ -99,44 +99,22 @@ def city_facts(cd) -> Facts:
                  change_lead(prev_day, cd.day))
 
 
-def province_facts(pday) -> Facts:
-    """The province day's 简讯: 全省合计, 较上日 over the cities accepted on both days (the brief's
-    baseline), the statuses of 报送情况."""
-    from . import brief, province
-
-    totals = pd.Series(pday.totals, dtype="float64")
-    prev = brief._province_baseline(totals, province._plain(pday.previous_totals),
-                                    province._plain(pday.compared_totals))
-    lead = change_lead(pday.day - dt.timedelta(days=1), pday.day) if prev is not None else ""
-    c = pday.completeness
-    rows = [(str(n), str(s), str(late or "")) for n, s, late in zip(c["设区市"], c["状态"], c["迟报时长"], strict=True)]
-    valid = sum(s in province.ACCEPTED for _, s, _ in rows)
-    return Facts(province.config()["name"], pday.day, totals, prev, lead, rows, valid,
-                 len(pday.compared) if prev is not None else None)
-
-
-def status_order() -> tuple[str, ...]:
-    """The statuses of 报送情况 in the order the status line names them."""
-    from .province import LATE as LATE_STATUS
-    from .province import MISSING, ON_TIME, RETURNED
-
-    return ON_TIME, LATE_STATUS, RETURNED, MISSING
-
-
-def _status_groups(statuses: list[tuple[str, str, str]]) -> list[tuple[str, list[tuple[str, str]]]]:
-    """(status, [(city, how late)]) in :func:`status_order`, then any other status as met; empty ones left out."""
-    order = list(status_order())
+def _status_groups(statuses: list[tuple[str, str, str]],
+                   order: tuple[str, ...]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(status, [(city, how late)]) in ``order``, then any other status as met; empty ones left out."""
+    order = list(order)
     order += [s for s in dict.fromkeys(s for _, s, _ in statuses) if s not in order]
     return [(s, [(c, late) for c, st, late in statuses if st == s]) for s in order
             if any(st == s for _, st, _ in statuses)]
 
 
-def status_text(statuses: list[tuple[str, str, str]], with_late: bool = True) -> str:
-    """报送情况：应报11个，按时8个；迟报1个：九江市（1小时20分）；退回1个：萍乡市；未报送1个：吉安市。"""
+def status_text(statuses: list[tuple[str, str, str]], order: tuple[str, ...], with_late: bool = True) -> str:
+    """报送情况：应报11个，按时8个；迟报1个：九江市（1小时20分）；退回1个：萍乡市；未报送1个：吉安市。
+    ``order``: the statuses in the order named, the first (按时) counted without names."""
     cfg = config()["status"]
-    on_time = status_order()[0]
+    on_time = order[0]
     parts = []
-    for status, members in _status_groups(statuses):
+    for status, members in _status_groups(statuses, order):
         if status == on_time:
             parts.append(cfg["count"].format(status=status, n=len(members)))
             continue
@@ -157,7 +135,7 @@ def lines(facts: Facts, dropped: frozenset[str] = frozenset()) -> list[Line]:
             value, unit, change = facts.figure(key)
             out.append(Line(key, cfg["figure"].format(label=ind.label, value=value, unit=unit, change=change)))
     if facts.statuses is not None:
-        out.append(Line(STATUS, status_text(facts.statuses, with_late=LATE not in dropped)))
+        out.append(Line(STATUS, status_text(facts.statuses, facts.order, with_late=LATE not in dropped)))
         if PROVINCE_TOTAL not in dropped and facts.valid < len(facts.statuses):
             out.append(Line(PROVINCE_TOTAL, cfg["province_total"].format(n=facts.valid)))
         if COMPARED not in dropped and facts.compared is not None and facts.compared < facts.valid:
@@ -198,28 +176,15 @@ def city_text(cd) -> str:
     return text_of(city_facts(cd))
 
 
-def province_text(pday) -> str:
-    """The province day's 简讯 (the whole file's text)."""
-    return text_of(province_facts(pday))
-
-
-def _write(text: str, path: Path) -> Path:
+def write_text(text: str, path: Path) -> Path:
+    """Write a 简讯's text to ``path`` (atomically, in the encoding of params/bulletin.yaml)."""
     write_bytes_atomic(path, text.encode(ENCODING))
     return path
 
 
 def write_city(cd, out_dir: str | Path) -> Path:
-    """Write 简讯_<市>_<YYYYMMDD>.txt (``products.names`` key ``bulletin``) into ``out_dir``."""
-    from . import products
-
-    return _write(city_text(cd), Path(out_dir) / products.names(cd.city.name, cd.day)["bulletin"])
-
-
-def write_province(pday, out_dir: str | Path) -> Path:
-    """Write 简讯_江西省_<YYYYMMDD>.txt (``province.names`` key ``bulletin``) into ``out_dir``."""
-    from . import province
-
-    return _write(province_text(pday), Path(out_dir) / province.names(pday.day)["bulletin"])
+    """Write 简讯_<市>_<YYYYMMDD>.txt (``catalogue`` product ``bulletin``) into ``out_dir``."""
+    return write_text(city_text(cd), Path(out_dir) / catalogue.file_name("bulletin", cd.city.name, cd.day))
 
 
 # ---------------------------------------------------------------- reading a text back
@@ -311,11 +276,6 @@ def check_city(path: Path, cd, tally) -> None:
     check(path, city_facts(cd), tally)
 
 
-def check_province(path: Path, pday, tally) -> None:
-    """自检 of the province's written 简讯 against ``pday``."""
-    check(path, province_facts(pday), tally)
-
-
 def check(path: Path, facts: Facts, tally) -> None:
     """Read the written 简讯 back: UTF-8 without BOM, "\\n" newlines, at most ``max_chars``; every
     line one of the templates; the parts there that fit (:func:`fit`: none missing, none extra); the
@@ -386,8 +346,8 @@ def _check_province_parts(name: str, facts: Facts, found: dict[str, dict[str, st
     if groups is None:
         tally.fail(f"{name}：报送情况“{s['parts']}”无法读回")
         return
-    want = {status: members for status, members in _status_groups(facts.statuses)}
-    on_time = status_order()[0]
+    want = {status: members for status, members in _status_groups(facts.statuses, facts.order)}
+    on_time = facts.order[0]
     seen = set()
     for status, n, members in groups:
         seen.add(status)

@@ -1,13 +1,16 @@
 """Turn recognised raw tables into typed tables, collecting every fault on the way.
 
 For each column the type declared in ``params/tables.yaml`` decides the parser; each
-distinct raw value is parsed once (``parse.parse_series``) so big tables stay fast. Total
+distinct raw value is parsed once (``parsecolumn.parse_series``) so big tables stay fast. Total
 rows (合计/总计/小计) are checked against the rows above them and dropped; exact duplicates
 collapse; conflicting duplicates keep the row of the newest file. Faults have one of three
 levels (``LEVELS``, in report order): a row with any 错误 is left out of the clean table; 警告
 rows are kept (the analyst should check them); 提示 rows are kept and counted as they are (the
 line only tells the analyst something, e.g. a row reported late). Every fault names file, sheet,
 Excel row, column (as written in the file), the value (masked when personal) and what to do.
+
+The fault log, its levels and how values are shown live in ``faults``; duplicates and key
+conflicts are resolved by ``dedupe``.
 """
 
 from __future__ import annotations
@@ -15,199 +18,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from . import codes
-from .bounded import EXCEL_CELL_LIMIT, show_controls
-from .ingest import META_COLUMNS, Inbox, gc_paused
-from .parse import IMPLAUSIBLE, PROBLEM_COLUMNS, excel_display, parse_series
+from .bounded.common import EXCEL_CELL_LIMIT
+from .dedupe import dedupe
+from .faults import ERROR, WARNING, FaultLog
+from .ingest import META_COLUMNS, gc_paused
+from .parse import IMPLAUSIBLE, excel_display
+from .parsecolumn import PROBLEM_COLUMNS, parse_series
 from .reference import City, ColumnSpec, TableSpec, categories, resolve_county, settings, table_specs
-
-ERROR = "错误"  # the row is left out of the clean table
-WARNING = "警告"  # the row is kept; the analyst should check it
-NOTICE = "提示"  # the row is kept and counted; for the analyst's information only
-LEVELS = (ERROR, WARNING, NOTICE)  # report order: 错误 first, 提示 last
-
-
-def level_rank(level: object) -> int:
-    """Position of ``level`` in ``LEVELS`` (an unknown level sorts after 提示)."""
-    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
-
-
-@dataclass
-class Fault:
-    """One line of the 数据质量报告."""
-
-    level: str  # 错误 / 警告 / 提示 (see LEVELS)
-    table: str  # A … M
-    file: str
-    sheet: str
-    row: int | None  # Excel row as the analyst sees it
-    column: str  # header as written in the file
-    value: str  # original value (masked if personal)
-    problem: str
-    advice: str
-    rule: str  # short rule id, e.g. uscc_check
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-FAULT_COLUMNS = list(Fault.__dataclass_fields__)
-
-
-def cell_text(value: object) -> str:
-    """A raw cell as the clerk sees it in Excel: numbers in Excel's General format ("120",
-    "1E+20", "3.60102E+17"), dates as 2020-02-24 (with the time when there is one), control
-    characters made visible; "" when empty."""
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float | np.integer | np.floating):
-        return excel_display(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return _as_text(value)
-    return show_invisible(show_controls(str(value)))
-
-
-def _invisible() -> dict[str, str]:
-    """params/settings.yaml ``invisible_characters``: character → its name as the report shows it."""
-    return {chr(int(k, 16)): str(v) for k, v in settings()["invisible_characters"].items()}
-
-
-def show_invisible(text: str) -> str:
-    """``text`` with each invisible character (zero-width space, BOM …) written as ⟨its name⟩."""
-    table = _invisible()
-    if not any(ch in text for ch in table):
-        return text
-    return "".join(f"⟨{table[ch]}⟩" if ch in table else ch for ch in text)
-
-
-def invisible_named(shown: str) -> list[str]:
-    """The names of the invisible characters :func:`show_invisible` made visible in ``shown``."""
-    return [name for name in dict.fromkeys(_invisible().values()) if f"⟨{name}⟩" in shown]
-
-
-def show_value(value: object, col: ColumnSpec | None) -> str:
-    """The original cell as text for the report (see ``cell_text``), masked when the column is
-    personal."""
-    text = cell_text(value)
-    if not text:
-        return ""
-    if col is not None and col.personal:
-        return mask_personal(text, col)
-    return text[:200]
-
-
-def mask_personal(text: str, col: ColumnSpec) -> str:
-    if col.type == "idno":
-        return codes.mask_idno(text)
-    if col.type == "phone":
-        return codes.mask_phone(text)
-    return codes.mask_name(text)
-
-
-_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")
-_IDNO_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])")
-
-
-def scrub(text: str) -> str:
-    """``text`` with every mobile number and every ID number (18 digits with a valid check
-    character, or 15 digits) masked: the last guard of the report's texts. Valid credit codes
-    are left alone."""
-    if not text or not any(ch.isdigit() for ch in text):
-        return text
-    text = _MOBILE_IN_TEXT.sub(lambda m: codes.mask_phone(m[0]), text)
-
-    def id_mask(m: re.Match) -> str:
-        v = m[0]
-        if len(v) == 18 and (codes.check_uscc(v).valid or not codes.check_idno(v).valid):
-            return v
-        return codes.mask_idno(v)
-
-    return _IDNO_IN_TEXT.sub(id_mask, text)
-
-
-class FaultLog:
-    """Collects faults for one city day; knows the header text of every sheet.
-
-    Every text of a fault about a personal column, or about a table holding personal data (F,
-    M), is masked: the value by its column's mask, and the problem and advice texts lose every
-    occurrence of the raw value and every mobile or ID number (``scrub``)."""
-
-    def __init__(self, inbox: Inbox):
-        self.faults: list[Fault] = []
-        self._headers = {(s.file, s.sheet): s.headers for s in inbox.sheets}
-        self._hidden = {(s.file, s.sheet) for s in inbox.sheets if s.hidden}
-        specs = table_specs()
-        for issue in [*inbox.issues, *inbox.notes]:
-            spec = specs.get(issue.table)
-            col = None
-            if spec is not None and issue.canonical:
-                col = spec.column(issue.canonical)
-            value = issue.value
-            if value and col is not None and col.personal:
-                value = mask_personal(value, col)
-            elif value and spec is not None and spec.personal:  # a cell of a personal table, column unknown
-                value = codes.mask_name(value)
-            elif value:
-                value = scrub(value)
-            self.faults.append(Fault(issue.level, issue.table, issue.file, issue.sheet, issue.row,
-                                     issue.column, value[:200], scrub(issue.problem), scrub(issue.advice),
-                                     issue.rule))
-
-    def header(self, file: str, sheet: str, column: str) -> str:
-        return self._headers.get((file, sheet), {}).get(column, column)
-
-    def hidden(self, file: str, sheet: str) -> bool:
-        """Whether a sheet was hidden in its workbook (read because it alone held its table)."""
-        return (file, sheet) in self._hidden
-
-    def add(self, level, spec: TableSpec, row: pd.Series | dict, column: str, problem: str,
-            advice: str, rule: str, value: object = None) -> None:
-        col = None
-        if column:
-            try:
-                col = spec.column(column)
-            except KeyError:
-                col = None
-        raw = row.get(column) if value is None and column else value
-        shown = show_value(raw, col)
-        if (col is not None and col.personal) or spec.personal:
-            problem, advice = _masked_text(problem, raw, shown), _masked_text(advice, raw, shown)
-        self.faults.append(Fault(
-            level, spec.code, row["_file"], row["_sheet"], int(row["_row"]),
-            self.header(row["_file"], row["_sheet"], column) if column else "",
-            shown, problem, advice, rule))
-
-    def frame(self) -> pd.DataFrame:
-        df = pd.DataFrame([f.as_dict() for f in self.faults], columns=FAULT_COLUMNS)
-        df["_order"] = df["row"].fillna(0)
-        df = df.sort_values(["file", "sheet", "_order", "column"], kind="stable").drop(columns="_order")
-        return df.reset_index(drop=True)
-
-
-def _masked_text(text: str, raw: object, shown: str) -> str:
-    """A fault text about a personal value: every form of the raw value in it replaced by its
-    masked form ``shown``, then every mobile or ID number masked."""
-    if not text:
-        return text
-    if raw is not None and shown:
-        forms = {cell_text(raw), str(raw).strip(), _nfkc_text(raw)}
-        for form in sorted((f for f in forms if len(f) >= 3), key=len, reverse=True):
-            text = text.replace(form, shown)
-            if len(form) > 40:
-                text = text.replace(form[:40] + "…", shown)
-    return scrub(text)
-
-
-def _nfkc_text(raw: object) -> str:
-    return " ".join(unicodedata.normalize("NFKC", str(raw)).split())
 
 
 def _nfkc(v: object) -> str:
@@ -454,7 +277,7 @@ _PLAIN = {"text": _plain_texts, "phone": _canonical_mobiles}
 
 
 def _parse_plain_first(s: pd.Series, parser: str, year: int) -> tuple[pd.Series, pd.DataFrame]:
-    """``parse.parse_series`` for text and phone columns with most values already in final form.
+    """``parsecolumn.parse_series`` for text and phone columns with most values already in final form.
 
     Distinct values that parse to themselves without a note (see ``_PLAIN``) are taken as they
     are; only the rows holding other values go through ``parse_series``. Same values and
@@ -559,176 +382,6 @@ def _advice(kind: str) -> str:
     }.get(kind, "请核对该值")
 
 
-def _key_of(v: object) -> str:
-    """A typed value as compared by ``_signature`` (every missing form is None)."""
-    return repr(None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
-
-
-def _signature(row: pd.Series) -> str:
-    return "\x1f".join(map(_key_of, row))
-
-
-def _is_blank(v: object) -> bool:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    if isinstance(v, float) and v != v:
-        return True
-    return isinstance(v, str) and not v.strip()
-
-
-def _as_text(v: object) -> str:
-    """A cell or typed value as the analyst reads it: whole numbers without ".0", dates as
-    YYYY-MM-DD (with HH:MM when there is a time), 是/否, ranges and lists joined; "" when blank."""
-    if _is_blank(v):
-        return ""
-    if isinstance(v, bool | np.bool_):
-        return "是" if v else "否"
-    if isinstance(v, int | np.integer):
-        return str(int(v))
-    if isinstance(v, float | np.floating):
-        f = float(v)
-        return str(int(f)) if f.is_integer() and abs(f) < 1e15 else str(f)
-    if isinstance(v, dt.datetime):  # includes pd.Timestamp
-        if (v.hour, v.minute, v.second) == (0, 0, 0):
-            return v.date().isoformat()
-        return v.strftime("%Y-%m-%d %H:%M" if not v.second else "%Y-%m-%d %H:%M:%S")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, tuple):  # salary range
-        return "-".join(_as_text(x) for x in v)
-    if isinstance(v, list):
-        return "、".join(_as_text(x) for x in v)
-    return str(v).strip()
-
-
-def _shown(v: object, col: ColumnSpec | None) -> str:
-    """``_as_text``, masked as ``show_value`` masks personal columns; （空） when blank."""
-    text = _as_text(v)
-    return show_value(text, col) if text else "（空）"
-
-
-def _record(spec: TableSpec, r: pd.Series, log: FaultLog) -> str:
-    """Which record a conflict is about, from the row's (typed) key values, followed by a space
-    unless it ends with a bracket.
-
-    Tables keyed by 统一社会信用代码: "企业 <code> <企业名称>" (the name when the table has one),
-    other key columns in brackets, e.g. "企业 91360102MA0000001Q 测试企业1有限公司（填报日期
-    2020-02-24）". Other tables: the key columns and values, e.g. "编号 QZ20200224001";
-    personal key columns are masked ("身份证号 3601**********1230")."""
-    def part(name: str) -> str:
-        return f"{log.header(r['_file'], r['_sheet'], name)} {_shown(r.get(name), spec.column(name))}"
-
-    key = list(spec.key)
-    if "统一社会信用代码" in key:
-        text = f"企业 {_shown(r.get('统一社会信用代码'), spec.column('统一社会信用代码'))}"
-        if any(c.name == "企业名称" for c in spec.columns) and _as_text(r.get("企业名称")):
-            text += f" {_shown(r.get('企业名称'), spec.column('企业名称'))}"
-        rest = [part(k) for k in key if k != "统一社会信用代码"]
-        return text + (f"（{'，'.join(rest)}）" if rest else " ")
-    return "，".join(part(k) for k in key) + " "
-
-
-def _where(df: pd.DataFrame, other: object, mine: object) -> str:
-    """How a conflict line names the other row: "new.xlsx 第3行"; with the sheet when the rows
-    are in two sheets of one file ("a.xlsx 工作表“台账(2)” 第3行"), so a line never names one file
-    and row for two different rows."""
-    text = str(df.at[other, "_file"])
-    if df.at[other, "_file"] == df.at[mine, "_file"] and df.at[other, "_sheet"] != df.at[mine, "_sheet"]:
-        text += f" 工作表“{df.at[other, '_sheet']}”"
-    return f"{text} 第{int(df.at[other, '_row'])}行"
-
-
-def _outcome(df: pd.DataFrame, winner: object, loser: object, log: FaultLog) -> tuple[str, str]:
-    """Why the winner of a conflict won: (for the losing row's line, for the winner's line)."""
-    if df.at[winner, "_file"] != df.at[loser, "_file"]:
-        if df.at[winner, "_mtime"] != df.at[loser, "_mtime"]:
-            return "已采用较新文件的行", "采用本行（文件较新）"
-        return "已采用文件名排序靠后的文件的行（两个文件修改时间相同）", "采用本行（两个文件修改时间相同，按文件名排序靠后）"
-    hidden_w = log.hidden(df.at[winner, "_file"], df.at[winner, "_sheet"])
-    hidden_l = log.hidden(df.at[loser, "_file"], df.at[loser, "_sheet"])
-    if hidden_l and not hidden_w:
-        return "已采用未隐藏工作表的行", "采用本行（未隐藏的工作表）"
-    return "已采用同一文件中位置靠后的行", "采用本行（同一文件中位置靠后）"
-
-
-def _differences(spec: TableSpec, value_cols: list[str], df: pd.DataFrame, mine: object, other: object,
-                 raw: pd.DataFrame | None, log: FaultLog) -> str:
-    """Every column whose typed values differ, with both values:
-    "缺工人数：本行 10，new.xlsx 第3行 99；在岗人数：本行 80，new.xlsx 第3行 82".
-
-    Values are shown as written in the files (the raw cells) and fall back to the typed values
-    when there is no raw row or both raw cells read the same (e.g. 月薪下限 filled from 薪酬).
-    Column names are the headers as written in ``mine``'s sheet; personal columns are masked.
-    ``mine`` and ``other`` are index labels of ``df`` (and of ``raw``)."""
-    where = _where(df, other, mine)
-    has_raw = raw is not None and mine in raw.index and other in raw.index
-    parts = []
-    for name in value_cols:
-        a, b = df.at[mine, name], df.at[other, name]  # same column, same access: same types
-        if _key_of(a) == _key_of(b):
-            continue
-        col = spec.column(name)
-        shown_a, shown_b = _shown(a, col), _shown(b, col)
-        if has_raw and name in raw.columns:
-            raw_a, raw_b = _shown(raw.at[mine, name], col), _shown(raw.at[other, name], col)
-            if raw_a != raw_b:
-                shown_a, shown_b = raw_a, raw_b
-        header = log.header(df.at[mine, "_file"], df.at[mine, "_sheet"], name)
-        parts.append(f"{header}：本行 {shown_a}，{where} {shown_b}")
-    return "；".join(parts)
-
-
-def _dedupe(df: pd.DataFrame, spec: TableSpec, log: FaultLog, raw: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Collapse exact duplicates; resolve key conflicts by the newest file (both reported).
-
-    ``raw`` is the frame of raw cells ``df`` was typed from (same index), used to show values
-    as the analyst typed them. A conflict gives one 警告 (rule ``conflict``) on each of the
-    two rows; its problem names the record (see ``_record``), the other row, the outcome and
-    every differing column with both values (see ``_differences``), e.g. "企业
-    91360102MA0000001Q 测试企业1有限公司（填报日期 2020-02-24）与 new.xlsx 第3行主键相同但内容
-    不同，已采用较新文件的行。缺工人数：本行 10，new.xlsx 第3行 99". The fault's ``column`` (and
-    so its value) is left empty: the line is about the whole row and may name several columns.
-    """
-    if df.empty or not spec.key:
-        return df
-    key = list(spec.key)
-    dup = df.duplicated(key, keep=False)
-    if not dup.any():
-        return df
-    value_cols = [c.name for c in spec.columns if c.name in df.columns]
-    work = df[dup].copy()
-    work["_sig"] = work[value_cols].apply(_signature, axis=1)
-    drop = []
-    advice = "请核实哪一行正确，并删除另一行"
-    # newest file last; within a file a hidden sheet before a visible one, then by row
-    work["_visible"] = [not log.hidden(f, sh) for f, sh in zip(work["_file"], work["_sheet"], strict=True)]
-    for _, grp in work.groupby(key, sort=False, dropna=False):
-        grp = grp.sort_values(["_mtime", "_file", "_visible", "_row"], kind="stable")
-        first_seen: dict[str, pd.Series] = {}
-        for idx, r in grp.iterrows():  # exact duplicates: keep the first, report the others
-            if r["_sig"] in first_seen:
-                orig = first_seen[r["_sig"]]
-                drop.append(idx)
-                log.add(WARNING, spec, r, "", f"重复行：与 {_where(df, orig.name, idx)}完全相同，已合并",
-                        "删除重复行即可", "duplicate")
-            else:
-                first_seen[r["_sig"]] = r
-        distinct = grp[~grp.index.isin(drop)]
-        winner = distinct.iloc[-1]  # conflicts: the row of the newest file wins
-        for idx, r in distinct.iloc[:-1].iterrows():
-            drop.append(idx)
-            lost, won = _outcome(df, winner.name, idx, log)
-            log.add(WARNING, spec, r, "",
-                    f"{_record(spec, r, log)}与 {_where(df, winner.name, idx)}主键相同但内容不同，"
-                    f"{lost}。{_differences(spec, value_cols, df, idx, winner.name, raw, log)}",
-                    advice, "conflict")
-            log.add(WARNING, spec, winner, "",
-                    f"{_record(spec, winner, log)}与 {_where(df, idx, winner.name)}主键相同但内容不同，"
-                    f"{won}。{_differences(spec, value_cols, df, winner.name, idx, raw, log)}",
-                    advice, "conflict")
-    return df.drop(index=drop)
-
-
 def _fill_salary_bounds(typed: pd.DataFrame) -> None:
     """A 薪酬 range fills 月薪下限/月薪上限 where those are empty (only the rows with a range)."""
     ranges = typed["薪酬"]
@@ -778,7 +431,7 @@ def _clean_table(code: str, raw: pd.DataFrame, city: City, report_date: dt.date,
     if code in DATED_ON_THE_DAY:
         _check_not_after(typed, data, spec, DATED_ON_THE_DAY[code], report_date, log, bad)
     good = typed[~typed.index.isin(list(bad))]
-    return _dedupe(good, spec, log, raw=data).reset_index(drop=True)
+    return dedupe(good, spec, log, raw=data).reset_index(drop=True)
 
 
 # Tables whose rows count on their date (点对点运输, 岗位推送, 培训): a row of the day's folder

@@ -93,7 +93,7 @@ def _sha256(data: bytes) -> str:
 def _environment() -> str:
     """The code, params and library versions every entry depends on (once per process): the
     same code hash and params files as the up-to-date check of ``run``."""
-    from .run import code_hash, sha256_file
+    from .manifest import code_hash, sha256_file
 
     params = [(p.relative_to(paths.PARAMS_DIR).as_posix(), sha256_file(p)) for p in params_files()]
     text = f"format {FORMAT} pandas {pd.__version__} pyarrow {_pyarrow_version()}\n{code_hash()}\n{params}"
@@ -108,7 +108,7 @@ def _pyarrow_version() -> str:
 
 def key(folder: Path, city: City | str, day: dt.date) -> str:
     """The cache key of a day folder (see the module docstring)."""
-    from .run import sha256_file
+    from .manifest import sha256_file
 
     h = hashlib.sha256()
     h.update(f"{_environment()}\n{_owner(city)}\n{day.isoformat()}\n".encode())

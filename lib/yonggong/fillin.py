@@ -16,7 +16,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .forms import write_table_sheet
+from . import catalogue
+from .forms_write import write_table_sheet
 from .reference import City, TableSpec, categories, city_counties, load_yaml, resolve_city, table_specs
 from .xlsxio import save_workbook
 
@@ -91,7 +92,7 @@ def write_templates(out_dir: Path, city: City | None = None) -> list[Path]:
     written = []
     prefix = f"{city.name}_" if city else ""
     for code, spec in table_specs().items():
-        path = out_dir / f"填报模板_{prefix}{code}_{spec.name}.xlsx"
+        path = out_dir / catalogue.file_name("template", prefix=prefix, code=code, table=spec.name)
         save_workbook(build(spec, city), path)
         written.append(path)
     return written

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import YonggongError
-from .reference import load_yaml, settings
+from .reference import load_yaml, regions, settings
 
 KINDS = ("stock", "flow", "cumulative")
 OTHER_DESTINATION = "其他"  # the destination of the indicator counting every destination not listed
@@ -93,8 +93,6 @@ def catalogue() -> dict[str, Indicator]:
         for part in ind.numerator + ind.denominator:
             if part not in out or out[part].is_rate:
                 raise YonggongError(f"params/indicators.yaml：比率 {ind.key} 的 {part} 不是计数指标")
-    from .outbound import regions
-
     for ind in out.values():
         if ind.destination and ind.destination != OTHER_DESTINATION and ind.destination not in regions()["provinces"]:
             raise YonggongError(f"params/indicators.yaml：指标 {ind.key} 的 destination“{ind.destination}”"

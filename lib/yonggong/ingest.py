@@ -32,7 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .bounded import Unreadable, column_letter, read_book
+from .bounded import read_book
+from .bounded.common import Unreadable, column_letter
 from .parse import normalise_header
 from .reference import TableSpec, table_specs
 
@@ -183,7 +184,7 @@ def day_files(folder: Path) -> list[Path]:
 
 def read_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
     """Every sheet of a file as rows of cell values (a CSV is one sheet with no name), read
-    within the limits of ``bounded``; raises ``bounded.Unreadable`` for a file that cannot be read.
+    within the limits of ``bounded``; raises ``bounded.common.Unreadable`` for a file that cannot be read.
     Sheets not read (too big) are left out."""
     return [(s.name, s.rows) for s in read_book(Path(path)).sheets if s.unread is None]
 

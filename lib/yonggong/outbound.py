@@ -15,38 +15,14 @@ import unicodedata
 
 import pandas as pd
 
-from .errors import YonggongError
-from .reference import load_yaml
+from . import catalogue
+from .reference import regions
 
 # The sheets filed beside the 汇总表 in the city's workbook and in the province's roll-up
 # (params/layouts): 劳务输出情况表, for a city day with any outbound figure.
 COMPANIONS = ("laowushuchu",)
 
 _SEPARATORS = re.compile(r"[\s/／\\·・\-—－_,，、;；()（）]+")
-
-
-@functools.lru_cache(maxsize=1)
-def regions() -> dict:
-    """params/regions.yaml, checked: every province with its short name and abbreviation, the
-    cities by province (names without 市), no city under two provinces."""
-    raw = load_yaml("regions.yaml")
-    try:
-        provinces = {name: (str(v["short"]), str(v["abbr"])) for name, v in raw["provinces"].items()}
-        cities = {prov: [str(c) for c in (names or [])] for prov, names in raw["cities"].items()}
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise YonggongError(f"params/regions.yaml 格式有误：缺少 {exc}") from exc
-    by_city: dict[str, str] = {}
-    for prov, names in cities.items():
-        if prov not in provinces:
-            raise YonggongError(f"params/regions.yaml：cities 中的“{prov}”不在 provinces 中")
-        for c in names:
-            if c in by_city:
-                raise YonggongError(f"params/regions.yaml：城市“{c}”同时属于{by_city[c]}和{prov}")
-            by_city[c] = prov
-    prefixes = sorted(((form, full) for full, (short, abbr) in provinces.items() for form in (full, short)),
-                      key=lambda p: -len(p[0]))
-    abbrs = {abbr: full for full, (_, abbr) in provinces.items()}
-    return {"provinces": provinces, "cities": cities, "by_city": by_city, "prefixes": prefixes, "abbrs": abbrs}
 
 
 def _city(rest: str) -> str:
@@ -190,7 +166,7 @@ def by_destination(reg: pd.DataFrame | None, day: dt.date) -> pd.DataFrame:
 
 
 def _config() -> dict:
-    from .match import config
+    from .match_rules import config
 
     return config()["outbound"]
 
@@ -215,7 +191,7 @@ TARGETED_COLUMNS = ["姓名", "身份证号", "手机号", "户籍县区", "意�
 def targeted(reg: pd.DataFrame | None, demand: pd.DataFrame | None, top_n: int | None = None) -> pd.DataFrame:
     """定向招聘: up to ``top_n`` posts of the input regions' demand (table P) for each registered
     worker not yet gone (the rule in params/match.yaml ``outbound``). Personal data: restricted/ only."""
-    from .match import normalise_job, skill_code, skill_meets, wage_text
+    from .match_rules import normalise_job, skill_code, skill_meets, wage_text
 
     top_n = int(top_n or _config()["top_n"])
     if reg is None or demand is None or reg.empty or demand.empty:
@@ -307,11 +283,6 @@ def companion_layouts(figures: pd.DataFrame) -> tuple[str, ...]:
     return tuple(out)
 
 
-def restricted_names(city: str, day: dt.date) -> dict[str, str]:
-    s = day.strftime("%Y%m%d")
-    return {"targeted": f"定向招聘名单_{city}_{s}.xlsx", "trips": f"外出专车名单_{city}_{s}.xlsx"}
-
-
 def city_registrations(cd) -> pd.DataFrame | None:
     """Table O up to the city day, one row a person (the same rows the figures count)."""
     return registrations(cd.accumulated("O"))
@@ -344,17 +315,16 @@ def write_restricted(cd, reg: pd.DataFrame | None, plan: tuple, folder) -> list:
     if reg is None:
         return []
     folder = Path(folder)
-    names = restricted_names(cd.city.name, cd.day)
     day = cd.day.isoformat()
     written = []
     matches = targeted(reg, open_demand(cd.accumulated("P"), cd.day))
     if len(matches):
-        path = folder / names["targeted"]
+        path = folder / catalogue.file_name("targeted", cd.city.name, cd.day)
         write_tables(path, [("定向招聘名单", f"{cd.city.full_name}劳务输出定向招聘名单（{day}，内部使用，严禁外传）", matches)])
         written.append(path)
     veh, riders, few = plan
     if len(veh) or len(few):
-        path = folder / names["trips"]
+        path = folder / catalogue.file_name("trips", cd.city.name, cd.day)
         write_tables(path, [("车辆安排", f"{cd.city.full_name}外出务工专车专列安排建议（{day}）", veh),
                             ("乘车名单", "各车次乘车人员名单（内部使用，严禁外传）", riders),
                             ("零散外出", "人数不足一车的外出人员（内部使用，严禁外传）", few)])

@@ -197,10 +197,10 @@ def _pdf_bytes(path: Path) -> bytes:
 
 def _publish(data: bytes, target: Path) -> None:
     """Write the PDF atomically, readable like the products it sits next to (the umask allows)."""
-    from .run import _UMASK
+    from .outdir import UMASK
 
     write_bytes_atomic(target, data)
-    os.chmod(target, 0o666 & ~_UMASK)
+    os.chmod(target, 0o666 & ~UMASK)
 
 
 # --------------------------------------------------------------------------- the conversion
@@ -312,17 +312,17 @@ def export_day(folder: Path, names: dict[str, str], keys: Iterable[str]) -> PdfR
 
 
 def city_names(city: str, day: dt.date) -> dict[str, str]:
-    """A city day's file names (``products.names``) with its brief's (``brief.file_name``)."""
-    from . import brief, products
+    """A city day's file names (``catalogue`` group ``city``)."""
+    from . import catalogue
 
-    return {**products.names(city, day), "brief": brief.file_name(city, day)}
+    return catalogue.names("city", city, day)
 
 
 def export_published(folder: Path, names: dict[str, str], keys: Iterable[str], label: str) -> PdfResult:
     """:func:`export_day` on a published run folder (``outputs/<day>/<name>/``), holding that
     folder's run lock so that no run of the same day replaces it meanwhile; a held lock is a
     message (the products are there, only their PDFs are not made)."""
-    from .run import lock
+    from .runlock import lock
 
     folder = Path(folder)
     try:

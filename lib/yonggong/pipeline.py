@@ -22,9 +22,10 @@ import pandas as pd
 from . import daycache, memory, outbound, tidy, validate
 from . import figures as fig
 from . import ledger as led
-from .clean import ERROR, NOTICE, WARNING, FaultLog, clean_table
+from .clean import clean_table
 from .days import day_folders, newest_day, parse_day, resolve_day  # noqa: F401 (re-exported)
 from .errors import UserError
+from .faults import ERROR, NOTICE, WARNING, FaultLog
 from .ingest import Inbox, read_day
 from .reference import City, city_counties, resolve_city, settings, table_specs
 

@@ -1,6 +1,6 @@
 """The files a city day publishes, named as the forms contract says (../shared/spec/forms.md).
 
-    重点企业用工调度保障工作信息汇总表_<市>_<YYYYMMDD>.xlsx   (forms.write_huizongbiao: 汇总表, 劳务输出 when
+    重点企业用工调度保障工作信息汇总表_<市>_<YYYYMMDD>.xlsx   (forms_write.write_huizongbiao: 汇总表, 劳务输出 when
                                                           the day has outbound figures, 指标说明)
     工作底稿_<市>_<YYYYMMDD>.xlsx                              (the working sheets, tablebook.write_tables)
     数据质量报告_<市>_<YYYYMMDD>.xlsx                          (report.write_quality_report)
@@ -21,9 +21,11 @@ from openpyxl import Workbook
 
 from . import (
     brief,
+    brief_city,
     bulletin,
+    catalogue,
     changes,
-    forms,
+    forms_write,
     indicators,
     ledger,
     match,
@@ -45,20 +47,6 @@ from .xlsxio import save_parquet, save_workbook
 LEDGER_PUBLIC = ["统一社会信用代码", "企业名称", "县区", "企业类别", "人社服务专员", "员工总数", "在岗人数",
                  "缺工人数", "是否复工", "产能恢复率", "已返岗人数", "问题困难类型", "问题困难", "问题是否解决",
                  "富余人数", "填报日期", "报送状态"]
-
-
-def names(city: str, day: dt.date) -> dict[str, str]:
-    """Output file names of a city day."""
-    s = day.strftime("%Y%m%d")
-    return {
-        "huizongbiao": f"重点企业用工调度保障工作信息汇总表_{city}_{s}.xlsx",
-        "working": f"工作底稿_{city}_{s}.xlsx",
-        "quality": f"数据质量报告_{city}_{s}.xlsx",
-        "ledger_parquet": f"台账_{city}_{s}.parquet",
-        "ledger_xlsx": f"台账_{city}_{s}.xlsx",
-        "progress": f"每日进展情况_{city}_{s}.xlsx",
-        "bulletin": f"简讯_{city}_{s}.txt",
-    }
 
 
 def liaisons(cd: CityDay) -> pd.DataFrame | None:
@@ -134,7 +122,7 @@ def indicator_sheet() -> pd.DataFrame:
 
 
 def write_ledger(cd: CityDay, out_dir: Path) -> list[Path]:
-    n = names(cd.city.name, cd.day)
+    n = catalogue.names("city", cd.city.name, cd.day)
     df = ledger_frame(cd)
     pq = out_dir / n["ledger_parquet"]
     save_parquet(df, pq)
@@ -145,7 +133,7 @@ def write_ledger(cd: CityDay, out_dir: Path) -> list[Path]:
         public[col] = public[col].dt.strftime("%Y-%m-%d").fillna("")
     for col in ("是否复工", "问题是否解决"):
         public[col] = public[col].map(_bool_text)
-    forms.write_table_sheet(ws, f"{cd.city.full_name}重点企业用工台账（{cd.day.isoformat()}）", public)
+    forms_write.write_table_sheet(ws, f"{cd.city.full_name}重点企业用工台账（{cd.day.isoformat()}）", public)
     ws.title = "台账"
     xl = out_dir / n["ledger_xlsx"]
     save_workbook(wb, xl)
@@ -211,11 +199,11 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
     ``footer`` overrides the 汇总表's 填表人 / 审核人 / 联系电话 / 报送时间 (:func:`footer_overrides`)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    n = names(cd.city.name, cd.day)
+    n = catalogue.names("city", cd.city.name, cd.day)
     acts = acts if acts is not None else match.city_day(cd)
 
     def huizongbiao() -> list[Path]:
-        forms.write_huizongbiao(out_dir / n["huizongbiao"], cd.figures, meta(cd, footer), {INDICATOR_SHEET: indicator_sheet()},
+        forms_write.write_huizongbiao(out_dir / n["huizongbiao"], cd.figures, meta(cd, footer), {INDICATOR_SHEET: indicator_sheet()},
                                 companions=outbound.companion_layouts(cd.figures))
         return [out_dir / n["huizongbiao"]]
 
@@ -238,7 +226,7 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
 
     steps = [
         lambda: write_ledger(cd, out_dir), huizongbiao, working, quality, progress_report,
-        lambda: [brief.write_city(cd, out_dir)],
+        lambda: [brief_city.write_city(cd, out_dir)],
         lambda: [bulletin.write_city(cd, out_dir)],
         lambda: tidy.write_tidy(cd, out_dir),
         lambda: [zone.write_city(cd, out_dir, acts)],

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from . import indicators
-from .clean import scrub
+from .faults import scrub
 from .forms import safe_text
 from .reference import City, load_yaml, settings, table_specs
 from .wording import change_lead, change_text, kind_of, month_day, previous, show

@@ -63,6 +63,30 @@ class County:
 
 
 @cache
+def regions() -> dict:
+    """params/regions.yaml, checked: every province with its short name and abbreviation, the
+    cities by province (names without 市), no city under two provinces."""
+    raw = load_yaml("regions.yaml")
+    try:
+        provinces = {name: (str(v["short"]), str(v["abbr"])) for name, v in raw["provinces"].items()}
+        cities = {prov: [str(c) for c in (names or [])] for prov, names in raw["cities"].items()}
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise UserError(f"params/regions.yaml 格式有误：缺少 {exc}") from exc
+    by_city: dict[str, str] = {}
+    for prov, names in cities.items():
+        if prov not in provinces:
+            raise UserError(f"params/regions.yaml：cities 中的“{prov}”不在 provinces 中")
+        for c in names:
+            if c in by_city:
+                raise UserError(f"params/regions.yaml：城市“{c}”同时属于{by_city[c]}和{prov}")
+            by_city[c] = prov
+    prefixes = sorted(((form, full) for full, (short, abbr) in provinces.items() for form in (full, short)),
+                      key=lambda p: -len(p[0]))
+    abbrs = {abbr: full for full, (_, abbr) in provinces.items()}
+    return {"provinces": provinces, "cities": cities, "by_city": by_city, "prefixes": prefixes, "abbrs": abbrs}
+
+
+@cache
 def cities() -> tuple[City, ...]:
     """The 11 设区市 in GB/T 2260 order."""
     return tuple(City(**r) for r in _read_csv("cities.csv"))

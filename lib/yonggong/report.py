@@ -4,10 +4,10 @@ Sheet 问题清单: 级别, 企业名称, 县区, 服务专员 (who can fix it: 
 工作表, Excel行号, 列, 原值, 问题, 处理建议 — the 错误 and 警告 lines sorted by file and row, then the
 提示 lines (information only, the rows are counted) sorted the same way. The 级别 cell is filled by
 level: 错误 red, 警告 yellow, 提示 none (neutral); header frozen, autofilter on every column. 原值 is
-the cell as Excel showed it (`clean.cell_text`: 2408, not 2408.0; invisible characters shown as
+the cell as Excel showed it (`faults.cell_text`: 2408, not 2408.0; invisible characters shown as
 ⟨零宽空格⟩ and named in 问题). Sheet 沿用企业: enterprises whose row is carried forward, with the day
 it comes from (``ledger.carried``). Sheet 汇总: counts by table, level (错误, 警告, 提示) and rule.
-Values are already masked by `clean.show_value` for personal columns.
+Values are already masked by `faults.show_value` for personal columns.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import forms
-from .clean import ERROR, NOTICE, WARNING, invisible_named, level_rank
+from . import forms_write
+from .faults import ERROR, NOTICE, WARNING, invisible_named, level_rank
 from .reference import City, table_specs
 from .xlsxio import save_workbook
 
@@ -82,7 +82,7 @@ def write_quality_report(path: Path, faults: pd.DataFrame, city: City, day: dt.d
     ws.title = "问题清单"
     n_err, n_warn, n_note = _count(faults, ERROR), _count(faults, WARNING), _count(faults, NOTICE)
     table = fault_table(faults, routing)
-    forms.write_table_sheet(
+    forms_write.write_table_sheet(
         ws, f"{city.full_name}数据质量报告（{day.isoformat()}）：错误{n_err}条（不计入报表），"
             f"警告{n_warn}条（已计入），提示{n_note}条（已计入，供知悉）", table)
     fills = {level: PatternFill(fill_type="solid", start_color=c, end_color=c) for level, c in LEVEL_FILLS.items()}
@@ -92,10 +92,10 @@ def write_quality_report(path: Path, faults: pd.DataFrame, city: City, day: dt.d
     _filter(ws, table)
     if carried is not None:
         ws3 = wb.create_sheet(CARRIED_SHEET)
-        forms.write_table_sheet(ws3, f"本日未报送、沿用此前报送数据的企业（{len(carried)}家，{day.isoformat()}）", carried)
+        forms_write.write_table_sheet(ws3, f"本日未报送、沿用此前报送数据的企业（{len(carried)}家，{day.isoformat()}）", carried)
         _filter(ws3, carried)
     ws2 = wb.create_sheet("汇总")
-    forms.write_table_sheet(ws2, "问题汇总（按表、级别、规则）", summary(faults))
+    forms_write.write_table_sheet(ws2, "问题汇总（按表、级别、规则）", summary(faults))
     save_workbook(wb, path)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import catalogue
 from .match import enterprise_columns
 from .tablebook import write_tables
 
@@ -69,14 +70,13 @@ def write_restricted(folder: Path, city_name: str, day: dt.date, f: pd.DataFrame
                      e: pd.DataFrame | None, enterprises: pd.DataFrame | None) -> list[Path]:
     """Write the restricted workbooks; returns their paths (none when there is nothing to list).
     ``enterprises``: the list (统一社会信用代码, 企业名称) that names the enterprises."""
-    stamp = day.strftime("%Y%m%d")
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     names = {} if enterprises is None else dict(zip(enterprises["统一社会信用代码"], enterprises["企业名称"], strict=True))
     if f is not None and not f.empty:
         f = named(f, enterprises)
         groups, people = transport_groups(f)
-        path = folder / f"返岗人员名单_{city_name}_{stamp}.xlsx"
+        path = folder / catalogue.file_name("returns", city_name, day)
         write_tables(path, [
             ("专车需求汇总", f"{city_name}返岗人员专车需求（按出发地、计划返岗日期）{day.isoformat()}",
              groups),
@@ -85,7 +85,7 @@ def write_restricted(folder: Path, city_name: str, day: dt.date, f: pd.DataFrame
         ])
         written.append(path)
     if e is not None and not e.empty:
-        path = folder / f"跨区域招聘意向_{city_name}_{stamp}.xlsx"
+        path = folder / catalogue.file_name("recruitment", city_name, day)
         write_tables(path, [("跨区域招聘意向", f"{city_name}跨区域招聘意向（按意向输出地，供劳务协作对接）{day.isoformat()}",
                               recruitment_by_origin(e, names))])
         written.append(path)

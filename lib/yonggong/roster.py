@@ -14,9 +14,11 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from .clean import FaultLog, clean_table
+from . import catalogue
+from .clean import clean_table
 from .errors import UserError
-from .forms import write_table_sheet
+from .faults import FaultLog
+from .forms_write import write_table_sheet
 from .ingest import read_day
 from .pipeline import day_folders
 from .reference import City, resolve_city
@@ -24,11 +26,6 @@ from .xlsxio import save_workbook
 
 ROLE_ORDER = ["组长", "副组长", "成员", "联络员"]
 FOLDER = "roster"  # outputs/roster/<市>/
-
-
-def file_name(city: str, day: dt.date) -> str:
-    """附件1_领导小组及联络员名单_<市>_<YYYYMMDD>.xlsx"""
-    return f"附件1_领导小组及联络员名单_{city}_{day.strftime('%Y%m%d')}.xlsx"
 
 
 def run_roster(city: str, date=None, inbox=None, out=None) -> tuple[Path, dt.date, int]:
@@ -42,7 +39,7 @@ def run_roster(city: str, date=None, inbox=None, out=None) -> tuple[Path, dt.dat
     inbox_root = Path(inbox) if inbox else paths.SAMPLE_INBOX
     day = resolve_day(inbox_root, c, date)
     sent, df = newest_liaisons(inbox_root, c, day)
-    path = (Path(out) if out else paths.OUTPUTS) / FOLDER / c.name / file_name(c.name, day)
+    path = (Path(out) if out else paths.OUTPUTS) / FOLDER / c.name / catalogue.file_name("roster", c.name, day)
     write_roster(path, c, df, day)
     return path, sent, len(df)
 

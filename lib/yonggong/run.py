@@ -8,9 +8,9 @@
 
 A failed run leaves the previous good outputs untouched. A bad command (unknown city,
 impossible date, missing table A/B) ends with a UserError before anything is written; so does
-an outputs folder the run cannot use (a file, read-only, a full disk: :func:`prepare_folder`).
+an outputs folder the run cannot use (a file, read-only, a full disk: ``outdir.prepare_folder``).
 
-The lock (:func:`lock`) is a file created atomically with its owner already in it (PID, the
+The lock (``runlock.lock``) is a file created atomically with its owner already in it (PID, the
 process's start time, host); a lock whose process is gone, or whose PID now belongs to a
 process started later, is stale and taken over. Holding the lock, a run first tidies what a
 dead run of the same city day left (:func:`tidy_leftovers`): its temporary folder goes to
@@ -24,6 +24,9 @@ papermill's own signal handling.
 The city notebook ends with the 自检 of its products (``yonggong.selfcheck``): it leaves its
 outcome in ``SELFCHECK_RECORD`` next to the products, which goes into manifest.json under
 ``自检`` (the file itself is not published); a failed 自检 fails the notebook, hence the run.
+
+The parts live next to this module: the lock in ``runlock``, the outputs folder checks and the
+publish in ``outdir``, file hashes and versions in ``manifest``, papermill in ``nbexec``.
 """
 
 from __future__ import annotations
@@ -36,8 +39,6 @@ import platform
 import shutil
 import signal
 import socket
-import stat
-import subprocess
 import sys
 import tempfile
 import threading
@@ -46,25 +47,23 @@ import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
-from . import __version__, paths
-from .days import day_folders, resolve_day
-from .errors import Interrupted, RunFailed, RunLocked, UserError, folder_error, os_error_kind, text_error_kind
+from . import __version__, catalogue, paths
+from .days import resolve_day
+from .errors import Interrupted, RunFailed, UserError, folder_error, os_error_kind, text_error_kind
+from .manifest import code_hash, file_entry, git_commit, input_files, package_versions, sha256_file
+from .nbexec import execute_notebook, import_papermill
+from .outdir import check_out_root, city_out_dir, prepare_folder, publish, settle_modes
 from .reference import City, params_files, resolve_city
+from .runlock import LockOwner, lock, when_text
 
 CITY_NOTEBOOK = "city_day.ipynb"
 SELFCHECK_RECORD = "selfcheck.json"  # written by yonggong.selfcheck.city, merged into the manifest
 FAILURE_RECORD = "失败原因.json"  # in each failed/<…>/ folder
-KERNEL_NAME = "yonggong"
-PACKAGES = ["yonggong", "pandas", "numpy", "openpyxl", "pyarrow", "papermill", "nbconvert", "pandera",
-            "cn2an", "python-calamine", "jupyterlab", "invoke", "ipykernel", "PyYAML", "Jinja2", "psutil"]
 # notebook parameters that say where to write or keep things, not what to compute: left out of
 # the fingerprint and the manifest (the day cache under "cache" gives the same results as none)
 WHERE_ONLY = ("out_dir", "cache")
-MIN_FREE_BYTES = 16 * 2**20  # a city day writes well under 1 MB; less free space than this is a full disk
-KERNEL_STOP_WAIT = 15.0  # seconds to wait for the notebook thread after its kernel was stopped
 
 
 @dataclass
@@ -75,351 +74,6 @@ class RunResult:
     manifest: dict
     status: str  # 完成 / 已是最新
     notes: list[str] = field(default_factory=list)  # what the run tidied before it ran (one line each)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def file_entry(path: Path, base: Path, times: bool = True) -> dict:
-    """Path (relative to ``base`` when inside it), size and sha256 of a file; with ``times`` also
-    its modification time (``mtime_ns`` exactly, ``modified`` for people): the newest file wins
-    a conflict and a province file without a 收件登记 line is timed by it, so it is an input too."""
-    try:
-        shown = path.resolve().relative_to(Path(base).resolve()).as_posix()
-    except ValueError:
-        shown = path.resolve().as_posix()
-    st = path.stat()
-    entry = {"path": shown, "size": st.st_size, "sha256": sha256_file(path)}
-    if times:
-        entry["mtime_ns"] = st.st_mtime_ns
-        entry["modified"] = dt.datetime.fromtimestamp(st.st_mtime).astimezone().isoformat(timespec="seconds")
-    return entry
-
-
-def _regular_files(folder: Path) -> list[Path]:
-    """Regular files under ``folder`` (symbolic links, devices and FIFOs are not inputs)."""
-    out = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        base = Path(dirpath)
-        dirnames[:] = [d for d in dirnames if not (base / d).is_symlink()]
-        for name in filenames:
-            p = base / name
-            try:
-                st = p.lstat()
-            except OSError:
-                continue
-            if stat.S_ISREG(st.st_mode):
-                out.append(p)
-    return sorted(out)
-
-
-def input_files(inbox: Path, city: City, day: dt.date) -> list[Path]:
-    """Every inbox file a city-day run may read: the city's folders on or before the day."""
-    files = []
-    for d, folder in sorted(day_folders(inbox, city).items()):
-        if d <= day:
-            files += _regular_files(folder)
-    return files
-
-
-def git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=paths.ROOT, capture_output=True, text=True,
-                             timeout=10)
-        return out.stdout.strip() if out.returncode == 0 else ""
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-def code_hash() -> str:
-    """sha256 over the yonggong package sources (what the up-to-date check compares)."""
-    h = hashlib.sha256()
-    for p in sorted(paths.PACKAGE_DIR.rglob("*")):
-        if p.is_file() and p.suffix in (".py", ".html", ".css", ".j2", ".yaml"):
-            h.update(p.relative_to(paths.PACKAGE_DIR).as_posix().encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
-
-
-def package_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = ""
-    return out
-
-
-def city_out_dir(out_root: Path, city: City, day: dt.date) -> Path:
-    """outputs/<day>/<city>; refuses anything that would leave the outputs folder."""
-    root = Path(out_root).resolve()
-    target = (root / day.isoformat() / city.name).resolve()
-    if root not in target.parents:
-        raise UserError(f"输出路径越出输出目录：{target}")
-    return target
-
-
-# --------------------------------------------------------------------------- the outputs folder
-
-
-def _disk_free(folder: Path) -> int:
-    return shutil.disk_usage(folder).free
-
-
-def _probe_write(folder: Path) -> None:
-    """Write and remove a one-byte file in ``folder`` (an OSError when that is not possible)."""
-    fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe-")
-    try:
-        os.write(fd, b"\0")
-    finally:
-        os.close(fd)
-        os.unlink(probe)
-
-
-def prepare_folder(folder: Path, shown: Path | None = None) -> None:
-    """Create ``folder`` (an outputs day folder) and make sure a run can write there.
-
-    ``--out`` naming a file, a folder without write permission, a read-only disk or a full one
-    end here with one Chinese message (UserError, exit code 2) naming ``shown`` (the ``--out``
-    folder), before anything is written."""
-    folder = Path(folder)
-    shown = Path(shown) if shown is not None else folder
-    check_out_root(folder)  # the nearest existing ancestor must be a folder
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        _probe_write(folder)
-    except OSError as exc:
-        raise folder_error(os_error_kind(exc) or "other", shown, exc) from None
-    try:
-        free = _disk_free(folder)
-    except OSError:
-        return
-    if free < MIN_FREE_BYTES:
-        raise folder_error("space", shown)
-
-
-# --------------------------------------------------------------------------- the lock
-
-
-LOCK_TAKEOVER_GRACE = 30.0  # seconds after which a takeover guard left by a dead process is removed
-START_TIME_TOLERANCE = 1.0  # seconds: the same process reports the same start time
-
-
-def _when(epoch: float | None) -> str:
-    if epoch is None:
-        return "未知"
-    return dt.datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def owner_record() -> dict:
-    """Who takes a lock: this process (PID and start time, so that a reused PID is told apart),
-    the host, the user, when and by which command."""
-    import psutil
-
-    try:
-        started = psutil.Process().create_time()
-    except (psutil.Error, OSError):
-        started = None
-    try:
-        import getpass
-
-        user = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name on some systems; not essential
-        user = ""
-    return {"pid": os.getpid(), "process_started": started, "process_started_text": _when(started),
-            "host": socket.gethostname(), "user": user,
-            "acquired": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "command": " ".join(Path(a).name if i == 0 else a for i, a in enumerate(sys.argv))[:300]}
-
-
-@dataclass
-class LockOwner:
-    """What a lock file says about its holder."""
-
-    raw: bytes
-    pid: int | None = None
-    started: float | None = None
-    host: str = ""
-    acquired: str = ""
-    legacy: bool = False  # the old "PID time" form
-
-    @classmethod
-    def parse(cls, raw: bytes) -> LockOwner:
-        text = raw.decode("utf-8", "replace").strip()
-        try:
-            rec = json.loads(text)
-            if isinstance(rec, dict) and isinstance(rec.get("pid"), int):
-                started = rec.get("process_started")
-                return cls(raw, rec["pid"], float(started) if isinstance(started, (int, float)) else None,
-                           str(rec.get("host", "")), str(rec.get("acquired", "")))
-        except ValueError:
-            pass
-        parts = text.split()
-        if len(parts) >= 2 and parts[0].isdigit():  # written by an earlier version: "PID ISO-time"
-            return cls(raw, int(parts[0]), None, "", parts[1], legacy=True)
-        return cls(raw)  # empty or partial: being written; held
-
-    @property
-    def complete(self) -> bool:
-        return self.pid is not None
-
-    def stale(self) -> bool:
-        """True when the holder is certainly gone: no such process on this host, or the PID now
-        belongs to a process that started at another time (a reused PID). An empty or partial
-        lock, or one from another host, is held."""
-        import psutil
-
-        if not self.complete or (self.host and self.host != socket.gethostname()):
-            return False
-        try:
-            proc = psutil.Process(self.pid)
-            created = proc.create_time()
-        except psutil.NoSuchProcess:
-            return True
-        except (psutil.Error, OSError):
-            return False  # exists, but cannot be inspected: held
-        if self.started is not None:
-            return abs(created - self.started) > START_TIME_TOLERANCE
-        if self.legacy:  # the process with that PID started after the lock was taken: reused
-            try:
-                taken = dt.datetime.fromisoformat(self.acquired)
-                taken = taken.timestamp() if taken.tzinfo else time.mktime(taken.timetuple())
-            except ValueError:
-                return False
-            return created > taken + START_TIME_TOLERANCE
-        return False
-
-    def describe(self) -> str:
-        if not self.complete:
-            return "持有者信息不完整（锁文件可能正在写入）"
-        parts = [f"PID {self.pid}", f"进程启动于 {_when(self.started)}" if self.started is not None else ""]
-        if self.host:
-            parts.append(f"主机 {self.host}")
-        if self.acquired:
-            parts.append(f"加锁于 {self.acquired.replace('T', ' ')[:19]}")
-        return "，".join(p for p in parts if p)
-
-
-def read_lock(path: Path) -> LockOwner | None:
-    """The lock's owner, None when there is no lock file."""
-    try:
-        return LockOwner.parse(Path(path).read_bytes())
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return LockOwner(b"")  # cannot be read (yet): held
-
-
-def _create_exclusive(path: Path, data: bytes) -> bool:
-    """Create ``path`` holding ``data`` in one step; False if it exists.
-
-    The record is written to a private file first and hard-linked into place (``os.link``
-    fails if the name exists), so nobody ever sees a lock without its owner. Where hard links
-    are not supported the file is created with O_EXCL and written at once; a reader seeing it
-    empty treats it as held."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.new")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    try:
-        try:
-            os.link(tmp, path)
-            return True
-        except FileExistsError:
-            return False
-        except (OSError, AttributeError, NotImplementedError):
-            pass  # no hard links on this file system (FAT, some network shares)
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0))
-        except FileExistsError:
-            return False
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        return True
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _take_over(path: Path, stale: LockOwner, data: bytes) -> bool:
-    """Replace the stale lock ``stale`` by ours; False when someone else got there first.
-
-    Only one process at a time may take over (a guard file, created exclusively); it removes the
-    lock only if it still holds the very record judged stale."""
-    guard = path.with_name(path.name + ".takeover")
-    if not _create_exclusive(guard, data):
-        try:
-            if time.time() - guard.stat().st_mtime > LOCK_TAKEOVER_GRACE:
-                guard.unlink(missing_ok=True)  # left by a process that died while taking over
-        except OSError:
-            pass
-        return False
-    try:
-        current = read_lock(path)
-        if current is not None and current.raw != stale.raw:
-            return False
-        path.unlink(missing_ok=True)
-        return _create_exclusive(path, data)
-    finally:
-        guard.unlink(missing_ok=True)
-
-
-def held_message(path: Path, owner: LockOwner, label: str = "") -> str:
-    """Who holds the lock and exactly how to clear it."""
-    what = f"{label}的报表" if label else "该报表"
-    return (f"{what}正在由另一个运行生成（{owner.describe()}），请等它结束后再运行。"
-            f"如果确认该进程已经不在运行（例如已关闭窗口、电脑重启过），可以删除锁文件 {path} 后重试；"
-            "进程仍在运行时不要删除")
-
-
-@dataclass
-class LockInfo:
-    path: Path
-    record: dict
-    took_over: LockOwner | None = None  # the stale lock taken over (a dead run's)
-
-
-@contextmanager
-def lock(path: Path, label: str = ""):
-    """An exclusive lock file holding its owner (see :func:`owner_record`); a stale lock (its
-    process gone, or its PID reused) is taken over. Yields a :class:`LockInfo`."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    record = owner_record()
-    data = (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    info = LockInfo(path, record)
-    for attempt in range(5):
-        if _create_exclusive(path, data):
-            break
-        owner = read_lock(path)
-        if owner is None:
-            continue  # released meanwhile
-        if not owner.stale():
-            raise RunLocked(held_message(path, owner, label))
-        if _take_over(path, owner, data):
-            info.took_over = owner
-            break
-        time.sleep(0.05 * (attempt + 1))
-    else:
-        owner = read_lock(path) or LockOwner(b"")
-        raise RunLocked(held_message(path, owner, label))
-    try:
-        yield info
-    finally:
-        try:
-            if path.read_bytes() == data:  # never remove a lock someone else holds now
-                path.unlink()
-        except OSError:
-            pass
 
 
 # --------------------------------------------------------------------------- what dead runs left
@@ -484,7 +138,7 @@ def tidy_leftovers(job: Job, took_over: LockOwner | None = None) -> list[str]:
     for p in entries:
         if p.name.startswith(f".tmp-{job.name}-") and p.is_dir():
             try:
-                started = _when(p.stat().st_mtime)
+                started = when_text(p.stat().st_mtime)
                 dest = failure_folder(job, "未正常结束")
                 os.replace(p, dest)
             except OSError:
@@ -585,164 +239,6 @@ def _deferred_interrupt():
         yield got
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def _quiet_after_interrupt() -> None:
-    """The notebook client logs its kernel's death as an error; after a Ctrl-C that is expected."""
-    import logging
-
-    for name in ("papermill", "nbclient", "traitlets", "jupyter_client"):
-        logging.getLogger(name).disabled = True
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()  # read once, at import (setting it back and forth is not thread-safe)
-
-
-def settle_modes(folder: Path) -> None:
-    """Ordinary permissions for a finished outputs folder, as the umask allows (colleagues read
-    the products on a shared drive; the temporary files they were written through are 0600), and
-    restricted/ 0700 with its files 0600; an empty restricted/ is removed."""
-    private_root = folder / paths.RESTRICTED
-    if private_root.is_dir() and not any(private_root.iterdir()):
-        private_root.rmdir()
-    for p in [folder, *sorted(folder.rglob("*"))]:
-        private = paths.RESTRICTED in p.relative_to(folder).parts
-        if p.is_dir():
-            os.chmod(p, 0o700 if private else 0o777 & ~_UMASK)
-        else:
-            os.chmod(p, 0o600 if private else 0o666 & ~_UMASK)
-
-
-def publish(tmp: Path, final: Path) -> None:
-    """Move a finished temporary folder into place, replacing the previous outputs.
-
-    Callers hold Ctrl-C back meanwhile (``_deferred_interrupt``); a run killed between the two
-    renames leaves ``.old-<name>-*``, which the next run puts back (:func:`tidy_leftovers`)."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".old-{final.name}-{uuid.uuid4().hex[:8]}")
-        os.replace(final, old)
-    try:
-        os.replace(tmp, final)
-    except OSError:
-        if old is not None:
-            os.replace(old, final)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def kernel_name() -> str:
-    """The project's kernel when installed (./dev installs it), else the default python3."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    return KERNEL_NAME if KERNEL_NAME in KernelSpecManager().find_kernel_specs() else "python3"
-
-
-def _register_readable_translator() -> None:
-    """Inject str parameters as Python literals that keep Chinese readable.
-
-    papermill's default escapes every non-ASCII character ("\\u5357\\u660c"); a reviewer
-    reading the executed notebook should see city = "南昌".
-    """
-    from papermill.translators import PythonTranslator, papermill_translators
-
-    class ReadablePythonTranslator(PythonTranslator):
-        @classmethod
-        def translate_str(cls, val):
-            return repr(val) if isinstance(val, str) else super().translate_str(val)
-
-    papermill_translators.register("python", ReadablePythonTranslator)
-
-
-def import_papermill():
-    """papermill, imported without what a run never uses but costs every process.
-
-    nbformat imports jsonschema, and jsonschema imports the optional ``rfc3987_syntax`` when it
-    is installed (jupyterlab's dependencies install it) only to check the "iri" string format,
-    which notebook validation never uses; importing it builds a grammar and costs ~0.7 s per
-    process. Marking it absent before papermill is imported makes jsonschema leave out that one
-    format check. Nothing else in a run uses the module.
-
-    papermill's I/O module tries ``pyarrow.fs`` for hdfs:// paths, which pulls in pyarrow and
-    numpy (40 MB and 0.3 s in the ``invoke`` process that only drives the kernel); it is marked
-    absent while papermill is imported and available again afterwards.
-    """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)
-    blocked = "pyarrow.fs" not in sys.modules
-    if blocked:
-        sys.modules["pyarrow.fs"] = None
-    try:
-        import papermill
-    finally:
-        if blocked and sys.modules.get("pyarrow.fs", 0) is None:
-            del sys.modules["pyarrow.fs"]
-    return papermill
-
-
-def execute_notebook(notebook: Path, output: Path, parameters: dict, cwd: Path) -> None:
-    """Execute a notebook with papermill (parameters injected, the run log kept).
-
-    papermill runs in a helper thread: its client then installs no signal handlers of its own,
-    and a Ctrl-C reaches this (main) thread, which stops the kernel, waits for the helper to
-    notice and re-raises KeyboardInterrupt. Kernels are shut down without the interrupt
-    jupyter_client sends first by default (``kernel.quiet_manager``), the source of the
-    "KeyboardInterrupt caught in kernel." line on successful runs.
-
-    A worker of ``invoke all`` runs its notebooks in its one warm kernel. Otherwise the run's own
-    kernel is launched before papermill is imported, so that the kernel starts up while this
-    process imports (two cores: about 0.4 s of a sample day), and it is shut down at the end."""
-    from . import kernel
-
-    started = kernel.started_managers()
-    km = kernel.fresh_or_none()
-    own = None
-    if km is None:
-        own = km = kernel.WarmKernel(kernel_name(), cwd=cwd).launch().km
-    try:
-        pm = import_papermill()
-        _register_readable_translator()
-        _run_in_helper(pm, km, started, notebook, output, parameters, cwd)
-    finally:
-        if own is not None:
-            kernel.shutdown(own)
-
-
-def _run_in_helper(pm, km, started: set, notebook: Path, output: Path, parameters: dict, cwd: Path) -> None:
-    from . import kernel
-
-    box: dict = {}
-
-    def target() -> None:
-        try:
-            pm.execute_notebook(
-                str(notebook), str(output), parameters=parameters, kernel_name=kernel_name(),
-                cwd=str(cwd), progress_bar=False, log_output=False, language="python", km=km,
-            )
-        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
-            box["exc"] = exc
-        finally:
-            kernel.close_thread_loop()
-
-    helper = threading.Thread(target=target, name="yonggong-notebook", daemon=True)
-    helper.start()
-    try:
-        while helper.is_alive():
-            helper.join(0.2)  # a timed wait stays interruptible on Windows too
-    except KeyboardInterrupt:
-        _quiet_after_interrupt()  # the client would log its kernel's death as an error
-        kernel.stop_kernels(started, km)
-        helper.join(KERNEL_STOP_WAIT)
-        raise
-    if "exc" in box:
-        raise box["exc"]
 
 
 @dataclass
@@ -864,10 +360,9 @@ def _names_a_path_in(exc: OSError, folder: Path) -> bool:
 
 def _execute_and_publish(job: Job, fingerprint: str, started: dt.datetime) -> dict:
     global _busy
-    stamp = job.day.strftime("%Y%m%d")
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{job.name}-{os.getpid()}-", dir=job.final.parent))
     parameters = dict(job.parameters, out_dir=str(tmp))
-    nb_out = tmp / f"notebook_{job.name}_{stamp}.ipynb"
+    nb_out = tmp / catalogue.file_name("notebook", job.name, job.day)
     try:
         _busy = True
         try:
@@ -993,27 +488,6 @@ def city_job(city: str, day: str | None = None, inbox: Path | str | None = None,
         inputs=[file_entry(p, inbox) for p in input_files(inbox, city_obj, day_obj)],
         extra={"city": city_obj.name, "city_code": city_obj.code},
     )
-
-
-def check_out_root(out_root: Path) -> None:
-    """``--out`` naming a file (or a path through one): the one message, before anything else."""
-    out_root = Path(out_root)
-    for parent in (out_root, *out_root.parents):
-        if parent.exists() or parent.is_symlink():
-            if not parent.is_dir():
-                raise folder_error("not_folder", parent)
-            return
-
-
-def check_out_folder(out_root: Path) -> None:
-    """Before many runs into ``out_root`` (``invoke all``): the one message now for a folder
-    that cannot be used, rather than one per run. Creates nothing: where ``out_root`` does
-    not exist yet, its nearest existing folder is checked (the runs will create it there)."""
-    out_root = Path(out_root)
-    check_out_root(out_root)
-    existing = next((p for p in (out_root, *out_root.parents) if p.is_dir()), None)
-    if existing is not None:
-        prepare_folder(existing, out_root.resolve())
 
 
 def run_city_day(city: str, day: str | None = None, inbox: Path | str | None = None,

@@ -5,8 +5,8 @@
 
 What is checked, each against ``cd.figures`` (the one computation):
 
-* 汇总表 (the first sheet of the 汇总表 workbook, read back with ``forms.read_huizongbiao``) and
-  the 劳务输出 sheet filed beside it (``forms.read_layout_sheet``, when the day has one): the
+* 汇总表 (the first sheet of the 汇总表 workbook, read back with ``forms_read.read_huizongbiao``) and
+  the 劳务输出 sheet filed beside it (``forms_read.read_layout_sheet``, when the day has one): the
   数据截至 date, the row labels, and every figure cell — "—" where the figure is NaN, otherwise the
   number rounded as its column displays it;
 * 工作简报: every figure the brief marks (``<span class="fig" data-fig=… data-row=… [data-day=…]>``,
@@ -38,7 +38,7 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from . import brief, bulletin, forms, indicators, products, progress
+from . import brief, bulletin, catalogue, forms, forms_read, indicators, progress
 from .errors import SelfCheckFailed
 from .reference import load_yaml, settings
 from .run import SELFCHECK_RECORD
@@ -132,7 +132,7 @@ def check_huizongbiao(path: Path, figures: pd.DataFrame, day: dt.date, tally: _T
     name = path.name
     layout = forms.load_layout()
     try:
-        meta, frame = forms.read_huizongbiao(path)
+        meta, frame = forms_read.read_huizongbiao(path)
     except (OSError, ValueError) as exc:
         tally.fail(f"{name}：无法读回汇总表（{exc}）")
         return
@@ -142,7 +142,7 @@ def check_huizongbiao(path: Path, figures: pd.DataFrame, day: dt.date, tally: _T
     for companion in outbound.companion_layouts(figures):
         lay = forms.load_layout(companion)
         try:
-            found = forms.read_layout_sheet(path, lay)
+            found = forms_read.read_layout_sheet(path, lay)
         except (OSError, ValueError) as exc:
             tally.fail(f"{name}：无法读回“{lay['sheet']}”工作表（{exc}）")
             continue
@@ -304,7 +304,7 @@ def check_brief(path: Path, cd, tally: _Tally) -> None:
     total_row = settings()["total_row"]
 
     # headline cards: one per configured figure, each showing its figure
-    want_cards = brief._keys(brief.config()["headline"])
+    want_cards = brief.figure_keys(brief.config()["headline"])
     tally.check(reader.cards == want_cards, f"{name}：标题卡片为“{'、'.join(reader.cards)}”，应为“{'、'.join(want_cards)}”")
     card_spans = [s for s in reader.spans if s.card is not None]
     tally.check([s.key for s in card_spans] == [s.card for s in card_spans] and len(card_spans) == len(want_cards),
@@ -403,10 +403,10 @@ def check_progress(path: Path, cd, tally: _Tally) -> None:
 def check_city(cd, out_dir: str | Path) -> Result:
     """Read the written products of a city day back from ``out_dir`` and check them."""
     out_dir = Path(out_dir)
-    names = products.names(cd.city.name, cd.day)
+    names = catalogue.names("city", cd.city.name, cd.day)
     tally = _Tally()
     check_huizongbiao(out_dir / names["huizongbiao"], cd.figures, cd.day, tally)
-    check_brief(out_dir / brief.file_name(cd.city.name, cd.day), cd, tally)
+    check_brief(out_dir / names["brief"], cd, tally)
     check_progress(out_dir / names["progress"], cd, tally)
     bulletin.check_city(out_dir / names["bulletin"], cd, tally)
     return Result(not tally.failures, tally.checks, tally.failures)

@@ -7,7 +7,7 @@ module builds each column's cell XML with vectorised string operations (pandas `
 are Arrow-backed), so a table costs well under a microsecond a cell, and streams the sheet into
 the zip in chunks, so memory stays at a few hundred MB.
 
-The look is the one ``forms.write_table_sheet`` gives a detail sheet, from the same
+The look is the one ``forms_write.write_table_sheet`` gives a detail sheet, from the same
 ``table_sheet`` section of the layout: a merged 黑体 title row, a bold grey header row, thin
 borders, widths from the content, the header frozen and repeated on every printed page, A4
 landscape fitted to the page width, an empty table shown as "（当日无）". Values follow the same
@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from openpyxl.utils import get_column_letter
 
-from . import forms
+from . import forms, forms_write
 from .xlsxio import FIXED_W3CDTF, FIXED_ZIP_TIME
 
 MAX_SHEET_ROWS = 1_048_576  # the SpreadsheetML (Excel) limit, title and header rows included
@@ -60,7 +60,7 @@ def write_tables(path: str | Path, sheets: Sequence[tuple[str, str, pd.DataFrame
                  style: dict | None = None) -> Path:
     """Write one workbook of tables to ``path``: ``sheets`` = (sheet name, title, frame) each.
 
-    Named index levels become the first columns (as in ``forms.write_table_sheet``).
+    Named index levels become the first columns (as in ``forms_write.write_table_sheet``).
     ``style`` defaults to the ``table_sheet`` section of the default layout. Returns ``path``.
     """
     if style is None:
@@ -278,11 +278,11 @@ def _datetimes(ts: pd.Series, ref: pd.Series) -> tuple[pd.Series, int]:
 
 
 def _mixed(values: pd.Series, ref: pd.Series, max_width: float) -> tuple[pd.Series, int]:
-    """Any other column: each value classified as ``forms.write_table_sheet`` does."""
+    """Any other column: each value classified as ``forms_write.write_table_sheet`` does."""
     out, widest = [], 0
     refs = ref.tolist()
     for r, raw in zip(refs, values.tolist(), strict=True):
-        value, kind = forms.detail_value(raw)
+        value, kind = forms_write.detail_value(raw)
         if kind == "none":
             out.append(f'{r}{S_TEXT}"/>')
         elif kind == "text":
@@ -307,7 +307,7 @@ def _mixed(values: pd.Series, ref: pd.Series, max_width: float) -> tuple[pd.Seri
     return pd.Series(out, index=values.index, dtype="str"), widest
 
 
-display_width = forms.display_width  # East Asian wide and full-width characters count 2
+display_width = forms_write.display_width  # East Asian wide and full-width characters count 2
 
 
 @functools.lru_cache(maxsize=1)

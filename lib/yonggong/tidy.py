@@ -14,25 +14,21 @@ it has no rows), so a history of many days reads as one table. Column lists and 
 :data:`SCHEMAS`; the meaning of each column is documented in ``yonggong.history``.
 
 No personal data: tables F and M are never written; fault values are masked already
-(``clean.show_value``). Bytes are deterministic (``xlsxio.save_parquet``).
+(``faults.show_value``). Bytes are deterministic (``xlsxio.save_parquet``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from . import codes, indicators
+from . import catalogue, codes, indicators
 from .figures import vacancy_class
 from .reference import City, resolve_county
 from .xlsxio import save_parquet
-
-if TYPE_CHECKING:  # pipeline imports pandera; history reads these files without it
-    from .pipeline import CityDay
 
 STR, INT, FLOAT, DATE = "str", "Int64", "float64", "datetime64[s]"
 
@@ -48,18 +44,6 @@ SCHEMAS: dict[str, dict[str, str]] = {
                "rule": STR},
     "publicity": {"日期": DATE, "设区市": STR, "类别": STR, "标题": STR, "内容": STR, "单位或个人": STR},
 }
-FILE_STEMS = {"figures": "汇总数据", "vacancies": "空岗", "placements": "用工解决", "faults": "数据质量",
-              "publicity": "经验做法"}
-
-
-def names(city: str, day: dt.date) -> dict[str, str]:
-    """Parquet file names of a city day by kind: the tidy products, and ``ledger`` (the 台账
-    parquet written by ``products.write_ledger``)."""
-    s = day.strftime("%Y%m%d")
-    return {"ledger": f"台账_{city}_{s}.parquet",
-            **{kind: f"{stem}_{city}_{s}.parquet" for kind, stem in FILE_STEMS.items()}}
-
-
 def typed(df: pd.DataFrame, kind: str, schemas: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
     """``df`` with exactly the columns of ``SCHEMAS[kind]`` (or ``schemas[kind]``: the province's,
     ``province.TIDY_SCHEMAS``), in order and with their types."""
@@ -76,7 +60,7 @@ def typed(df: pd.DataFrame, kind: str, schemas: dict[str, dict[str, str]] | None
     return pd.DataFrame(out, index=df.index).reset_index(drop=True)
 
 
-def _stamp(df: pd.DataFrame, cd: CityDay) -> pd.DataFrame:
+def _stamp(df: pd.DataFrame, cd) -> pd.DataFrame:
     """Add 日期 (the report day) and 设区市 as the first columns."""
     df = df.copy()
     df.insert(0, "日期", pd.Timestamp(cd.day))
@@ -84,11 +68,11 @@ def _stamp(df: pd.DataFrame, cd: CityDay) -> pd.DataFrame:
     return df
 
 
-def _ledger_lookup(cd: CityDay, column: str) -> dict:
+def _ledger_lookup(cd, column: str) -> dict:
     return dict(zip(cd.ledger["统一社会信用代码"], cd.ledger[column], strict=False))
 
 
-def figures_frame(cd: CityDay) -> pd.DataFrame:
+def figures_frame(cd) -> pd.DataFrame:
     """The 汇总表 figures, long: one row per 县区 row (counties, 市本级, 合计) and figure, in the
     汇总表's order; 数值 is NaN where the 汇总表 shows "—"."""
     f = cd.figures
@@ -100,7 +84,7 @@ def figures_frame(cd: CityDay) -> pd.DataFrame:
     return typed(_stamp(long, cd), "figures")
 
 
-def vacancies_frame(cd: CityDay) -> pd.DataFrame:
+def vacancies_frame(cd) -> pd.DataFrame:
     """The day's vacancy rows (table C, as counted in the 空岗 figures) with 县区 and 企业名称
     from the ledger and 岗位类别 derived from 技能要求 where blank; no rows when C was not sent."""
     vac = cd.tables.get("C")
@@ -112,7 +96,7 @@ def vacancies_frame(cd: CityDay) -> pd.DataFrame:
     return typed(_stamp(v, cd), "vacancies")
 
 
-def placements_frame(cd: CityDay) -> pd.DataFrame:
+def placements_frame(cd) -> pd.DataFrame:
     """The placement rows (table D) sent in the day's folder: 解决日期 is the row's own date
     (usually the day itself); 县区 and 企业名称 from the ledger. No rows when D was not sent."""
     d = cd.tables.get("D")
@@ -144,7 +128,7 @@ def _fault_county(row: pd.Series | None, city: City, county_of: dict) -> str | N
     return county_of.get(codes.check_uscc(raw).value)
 
 
-def faults_frame(cd: CityDay) -> pd.DataFrame:
+def faults_frame(cd) -> pd.DataFrame:
     """The day's faults (masked values, as in the 数据质量报告) with 县区 where it is known: the
     faulty row's 县区 cell, or the county of its enterprise on the list in force."""
     faults = cd.faults
@@ -155,7 +139,7 @@ def faults_frame(cd: CityDay) -> pd.DataFrame:
 ROUTING_COLUMNS = ["企业名称", "县区", "服务专员"]
 
 
-def fault_routing(cd: CityDay, faults: pd.DataFrame | None = None) -> pd.DataFrame:
+def fault_routing(cd, faults: pd.DataFrame | None = None) -> pd.DataFrame:
     """Who can fix each fault (rows aligned with ``faults``, default ``cd.faults``): 企业名称 — the
     enterprise of the faulty row on the list in force (by its 统一社会信用代码, else its 企业名称 or
     返岗企业 cell), else the name as the row wrote it; 县区 — the row's own 县区 cell, else the
@@ -206,7 +190,7 @@ def _text(v) -> str:
     return "" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v).strip()
 
 
-def publicity_frame(cd: CityDay) -> pd.DataFrame:
+def publicity_frame(cd) -> pd.DataFrame:
     """The day's 经验做法 and 先进典型 (table K) as the brief shows them (``brief.publicity``: items
     dated on or before the day, free text scrubbed); read by the 周报 (``yonggong.week``)."""
     from .brief import publicity
@@ -217,11 +201,17 @@ def publicity_frame(cd: CityDay) -> pd.DataFrame:
     return typed(_stamp(pd.DataFrame(rows, columns=["类别", "标题", "内容", "单位或个人"]), cd), "publicity")
 
 
+def names(city: str, day: dt.date) -> dict[str, str]:
+    """Parquet file names of a city day by kind (``catalogue`` group ``tidy``, keys without
+    ``_parquet``): the tidy products, and ``ledger`` (the 台账 parquet of ``products.write_ledger``)."""
+    return {key.removesuffix("_parquet"): name for key, name in catalogue.names("tidy", city, day).items()}
+
+
 FRAMES = {"figures": figures_frame, "vacancies": vacancies_frame, "placements": placements_frame,
           "faults": faults_frame, "publicity": publicity_frame}
 
 
-def write_tidy(cd: CityDay, out_dir: str | Path) -> list[Path]:
+def write_tidy(cd, out_dir: str | Path) -> list[Path]:
     """Write the tidy parquet files of the city day into ``out_dir``; returns the paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 Row rules that concern one table live in pandera schemas built from ``params/tables.yaml``
 (counts are non-negative, 在岗人数 ≤ 员工总数, …); rules that need two tables (a ledger row
 whose enterprise is not on the list in force, C's rows against B's 缺工人数) are plain
-functions. Each failure becomes a `clean.Fault`; rows with a 错误 are dropped by the caller.
+functions. Each failure becomes a `faults.Fault`; rows with a 错误 are dropped by the caller.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import functools
 import pandas as pd
 import pandera.pandas as pa
 
-from .clean import ERROR, WARNING, FaultLog
+from .faults import ERROR, WARNING, FaultLog
 from .reference import TableSpec, table_specs
 
 # Row rules beyond "counts are non-negative": (table, rule id, level, columns, check, problem, advice)

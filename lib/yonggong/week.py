@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 from markupsafe import Markup
 
-from . import charts, history, indicators, paths
+from . import catalogue, charts, history, history_view, indicators, paths
 from .errors import UserError
 from .reference import campaign_start, load_yaml, resolve_city, settings
 from .wording import change_text, cn_date, given, kind_of, month_day, show
@@ -49,12 +49,6 @@ def config() -> dict:
 
 def _province_cfg() -> dict:
     return load_yaml("province.yaml")["province"]
-
-
-def names(who: str, end: dt.date) -> dict[str, str]:
-    """File names of a 周报 (``who``: a city's short name, or 江西省)."""
-    stamp = end.strftime("%Y%m%d")
-    return {"html": f"周报_{who}_{stamp}.html", "xlsx": f"周报_{who}_{stamp}.xlsx"}
 
 
 def out_dir(out_root: Path, who_folder: str, end: dt.date) -> Path:
@@ -173,7 +167,7 @@ def build(city: str | None, end=None, outputs: Path | str | None = None) -> Week
         h = history.load(root, cities=[label], start=start, end=end)
         wide = _wide(h.figures, "县区")
         total = settings()["total_row"]
-        units = list(dict.fromkeys(history.counties(h)["县区"]))
+        units = list(dict.fromkeys(history_view.counties(h)["县区"]))
         problems = open_problems(h, days)
         sources: list[str] = []
         subs = subs[subs["设区市"] == label]
@@ -569,10 +563,10 @@ def render(wk: Week) -> str:
 def write(wk: Week, folder: Path) -> list[Path]:
     """Write the 周报 html and xlsx into ``folder``; returns their paths."""
     folder.mkdir(parents=True, exist_ok=True)
-    n = names(wk.name, wk.end)
-    html = folder / n["html"]
+    n = catalogue.names("week", wk.name, wk.end)
+    html = folder / n["week_html"]
     write_bytes_atomic(html, render(wk).encode("utf-8"))
-    return [html, write_xlsx(wk, folder / n["xlsx"])]
+    return [html, write_xlsx(wk, folder / n["week_xlsx"])]
 
 
 def run_week(city: str | None, end=None, outputs: Path | str | None = None) -> tuple[Week, list[Path]]:
@@ -582,7 +576,7 @@ def run_week(city: str | None, end=None, outputs: Path | str | None = None) -> t
     wk = build(city, end, root)
     folder = out_dir(root, wk.name if wk.scope == "city" else _province_cfg()["folder"], wk.end)
     written = write(wk, folder)
-    from .run import file_entry
+    from .manifest import file_entry
 
     inputs = sorted(p for d in wk.since for p in _day_inputs(root, wk, d))
     manifest = {"tool": "yonggong", "kind": "周报", "scope": wk.scope, "name": wk.name,

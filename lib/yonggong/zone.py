@@ -33,22 +33,13 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from . import fontembed, match
+from . import catalogue, fontembed, match, match_rules
 from .reference import City, city_counties, settings
 from .tablebook import write_tables
 from .xlsxio import write_bytes_atomic
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FONT_SLOT = "/*@ZONE_FONT_FACE@*/"
-
-
-def file_name(city: str, day: dt.date) -> str:
-    return f"专区_{city}_{day.strftime('%Y%m%d')}.html"
-
-
-def restricted_names(city: str, day: dt.date) -> dict[str, str]:
-    s = day.strftime("%Y%m%d")
-    return {"push": f"岗位推送名单_{city}_{s}.xlsx", "vehicles": f"专车专列名单_{city}_{s}.xlsx"}
 
 
 def _text(v, empty: str = "") -> str:
@@ -59,7 +50,7 @@ def _text(v, empty: str = "") -> str:
 def zone_context(cd, acts: match.Actions | None = None) -> dict:
     """The page as plain values: resumed enterprises in county (GB/T 2260) order, then name; their
     vacancies by 缺工人数 (largest first), then 岗位名称."""
-    cfg = match.config()["zone"]
+    cfg = match_rules.config()["zone"]
     vac = acts.vacancies if acts is not None else match.open_vacancies(cd)
     led = cd.ledger
     resumed = led[led["是否复工"].fillna(False).astype(bool).to_numpy()]
@@ -73,12 +64,12 @@ def zone_context(cd, acts: match.Actions | None = None) -> dict:
         ordered = ordered.sort_values(["_n", "岗位名称"], ascending=[False, True], kind="stable")
         for r in ordered.to_dict("records"):
             name = _text(r.get("岗位名称"))
-            canonical = match.job_key(name, r.get("职业编码"))[0]
+            canonical = match_rules.job_key(name, r.get("职业编码"))[0]
             jobs_of.setdefault(r["统一社会信用代码"], []).append({
                 "name": name, "n": int(r["_n"]), "skill": _text(r.get("技能要求"), "不限"),
                 "wage": _wage(r.get("月薪下限"), r.get("月薪上限")),
                 "scope": {"本地": "本地招聘", "跨区域": "跨区域招聘"}.get(_text(r.get("招聘范围")), "招聘范围未注明"),
-                "search": " ".join(dict.fromkeys([name, *match.synonyms(canonical)]))})
+                "search": " ".join(dict.fromkeys([name, *match_rules.synonyms(canonical)]))})
     enterprises, n_jobs, n_people = [], 0, 0
     for e in resumed.to_dict("records"):
         jobs = jobs_of.get(e["统一社会信用代码"], [])
@@ -121,7 +112,7 @@ def dial(number: str) -> str:
 
 
 def _wage(low, high) -> str:
-    text = match.wage_text(low, high)
+    text = match_rules.wage_text(low, high)
     return text if text == "面议" else f"{text}元"
 
 
@@ -147,7 +138,7 @@ def render_city(cd, acts: match.Actions | None = None) -> str:
 
 def write_city(cd, out_dir: str | Path, acts: match.Actions | None = None) -> Path:
     """Write 专区_<市>_<YYYYMMDD>.html into ``out_dir``; returns its path."""
-    path = Path(out_dir) / file_name(cd.city.name, cd.day)
+    path = Path(out_dir) / catalogue.file_name("zone", cd.city.name, cd.day)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_bytes_atomic(path, render_city(cd, acts).encode("utf-8"))
     return path
@@ -160,17 +151,16 @@ def write_restricted(acts: match.Actions, folder: str | Path, city_name: str, da
     """岗位推送名单 (each job seeker's pushed vacancies) and 专车专列名单 (the vehicles and who rides
     which) under ``folder`` (the city day's restricted/); a list with no rows is not written."""
     folder = Path(folder)
-    names = restricted_names(city_name, day)
     written = []
     push = acts.push.push
     if not push.empty:
-        path = folder / names["push"]
+        path = folder / catalogue.file_name("push", city_name, day)
         write_tables(path, [("岗位推送名单", f"{city_name}岗位精准推送名单（每人推荐前{int(push['推荐序号'].max())}个岗位，"
                                           f"{day.isoformat()}，内部使用，严禁外传）", push)])
         written.append(path)
     veh, people, scattered = acts.vehicles
     if not veh.empty or not scattered.empty:
-        path = folder / names["vehicles"]
+        path = folder / catalogue.file_name("vehicles", city_name, day)
         write_tables(path, [("车辆安排", f"{city_name}返岗专车专列安排建议（{day.isoformat()}）", veh),
                             ("乘车名单", "各车次乘车人员名单（内部使用，严禁外传）", people),
                             ("零散返岗名单", "人数不足一车或市内返岗人员，按建议自行返岗（内部使用，严禁外传）", scattered)])

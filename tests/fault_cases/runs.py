@@ -27,6 +27,7 @@ from unittest import mock
 import pytest
 from builders import A_HEADER, B_HEADER, ledger_rows, list_rows, write_day_csv
 
+from yonggong import nbexec, outdir
 from yonggong import run as run_mod
 from yonggong.errors import RunLocked
 
@@ -167,7 +168,7 @@ def out_read_only(tmp: Path) -> None:
     expected = (f"错误：输出目录 {out.resolve()} 不可写（没有写入权限或为只读）（Permission denied），报表没有生成。"
                 "请用 --out 指定一个可写的文件夹，或请管理员开通写入权限")
     denied = PermissionError(errno.EACCES, "Permission denied")
-    with stand_in("v2"), mock.patch.object(run_mod, "_probe_write", side_effect=denied):
+    with stand_in("v2"), mock.patch.object(outdir, "_probe_write", side_effect=denied):
         for task, kw in (("daily", {"city": CITY}), ("province", {}), ("all_", {"workers": "1"})):
             assert task_exit(task, date=DAY, inbox=str(inbox), out=str(out), force=True, **kw) == (2, expected), task
     assert tree(out) == before and tree(inbox) == inputs and first.status == "完成"
@@ -192,7 +193,7 @@ def no_space(tmp: Path) -> None:
     before = tree(out)
     expected = (f"错误：输出目录 {out.resolve()} 所在磁盘空间不足，报表没有生成；上一次的成功结果未改动。"
                 "请清理磁盘或用 --out 指定其他磁盘上的文件夹后重试")
-    with stand_in("v2"), mock.patch.object(run_mod, "_disk_free", return_value=1 << 20):
+    with stand_in("v2"), mock.patch.object(outdir, "_disk_free", return_value=1 << 20):
         code, message = task_exit("daily", city=CITY, date=DAY, inbox=str(inbox), out=str(out), force=True)
     assert (code, message) == (2, expected), message
     assert tree(out) == before
@@ -377,7 +378,7 @@ def quiet_kernel_shutdown(tmp: Path) -> None:
     from yonggong import kernel
 
     flag = tmp / "sigint.txt"
-    km = kernel.quiet_manager()(kernel_name=run_mod.kernel_name())
+    km = kernel.quiet_manager()(kernel_name=nbexec.kernel_name())
     km.start_kernel(cwd=str(tmp), stderr=subprocess.PIPE)
     try:
         kc = km.client()
@@ -411,14 +412,14 @@ def quiet_kernel_shutdown(tmp: Path) -> None:
 RACER = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, {lib!r})
-    from yonggong import run
+    from yonggong import runlock
     from yonggong.errors import RunLocked
     start = float(sys.argv[1])
     time.sleep(max(0.0, start - time.time() - 0.05))
     while time.time() < start:
         pass
     try:
-        with run.lock(__import__("pathlib").Path(sys.argv[2])):
+        with runlock.lock(__import__("pathlib").Path(sys.argv[2])):
             print("got", flush=True)
             time.sleep(3)
     except RunLocked:

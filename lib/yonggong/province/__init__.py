@@ -14,7 +14,7 @@ What the province notebook calls:
 Intake (``source``):
 
 * ``inbox``: every file in ``<inbox>/province/<D>/``, whatever its name. A file is a 汇总表
-  when ``forms.read_huizongbiao`` recognises it with the layout spec that also writes it; the
+  when ``forms_read.read_huizongbiao`` recognises it with the layout spec that also writes it; the
   city is the one named in its 填报单位, never the file name. A file for another day, of an
   unknown layout or from an unknown sender is refused (退回) with the reason. Receipt times
   come from ``收件登记.csv`` when it lists the file, else from the file's modification time.
@@ -36,14 +36,13 @@ The package, one module per concern (imported in this order, none imports a late
 file), ``checks`` (one submission's checks), ``intake`` (files to one submission per city),
 ``day`` (ProvinceDay, load, roll-up, comparison, 报送情况, 催报), ``display`` (notebook tables),
 ``write`` (products and 自检), ``parquet`` (tidy files for yonggong.history), ``runs`` (the
-papermill job). Everything is re-exported here: ``province.load``, ``province.write_all`` ….
+papermill job). The public names are re-exported here: ``province.load``, ``province.write_all`` ….
 """
 
 # ruff: noqa: F401  (the package re-exports its modules' names)
 from __future__ import annotations
 
 from .checks import (
-    _sum_of,
     check_figures,
 )
 from .common import (
@@ -75,16 +74,12 @@ from .common import (
     SRC_MTIME,
     SRC_RECEIPTS,
     SRC_RUN,
-    TIDY_STEMS,
     UNKNOWN,
     USED,
     CityStatus,
     Intake,
     Problem,
     Submission,
-    _file_key,
-    _nfkc,
-    _number_text,
     city_named_in,
     city_of_text,
     config,
@@ -99,22 +94,6 @@ from .day import (
     CACHE_OWNER,
     LIAISONS,
     ProvinceDay,
-    _accepted_cached,
-    _city_liaisons,
-    _city_own_liaisons,
-    _columns,
-    _cumulative,
-    _earlier_liaisons,
-    _file_reason,
-    _folder_liaisons,
-    _frame,
-    _is_cumulative_count,
-    _jump,
-    _pick_roles,
-    _previous,
-    _reason,
-    _threshold,
-    _value,
     build,
     chase_frame,
     collect,
@@ -139,9 +118,6 @@ from .display import (
     rates_table,
 )
 from .intake import (
-    _decide,
-    _finished,
-    _liaisons_of,
     city_inbox,
     intake_inbox,
     intake_outputs,
@@ -149,8 +125,6 @@ from .intake import (
 from .parquet import (
     TIDY_FRAMES,
     TIDY_SCHEMAS,
-    _short_name,
-    _tidy,
     checks_frame,
     figures_frame,
     publicity_frame,
@@ -160,14 +134,6 @@ from .parquet import (
 from .reading import (
     CHANGES_SHOWN,
     FORM_MIN_LABELS,
-    _as_number,
-    _city_rows,
-    _k_frame,
-    _phone,
-    _sheet_city,
-    _side_table,
-    _squash_text,
-    _with_companions,
     changed_cells,
     city_k_items,
     k_rows,
@@ -177,20 +143,15 @@ from .reading import (
 )
 from .receipts import (
     Receipt,
-    _read_error,
-    _receipt_time,
     read_receipts,
 )
 from .runs import (
     ProvinceResult,
-    _entries,
     province_job,
     province_out_dir,
     run_province,
 )
 from .write import (
-    _note_below,
-    _plain,
     brief_context,
     meta,
     read_completeness,

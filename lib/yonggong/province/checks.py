@@ -6,7 +6,7 @@ import pandas as pd
 
 from .. import indicators
 from ..reference import city_counties, resolve_county, settings
-from .common import RETURN, Problem, Submission, _number_text, config
+from .common import RETURN, Problem, Submission, config, number_text
 
 # --------------------------------------------------------------------------- checks
 
@@ -57,16 +57,16 @@ def check_figures(sub: Submission) -> list[Problem]:
                 continue
             if pd.isna(rows_sum) != pd.isna(have) or abs(float(have) - float(rows_sum)) > tol + 1e-9:
                 name = indicators.label(fid)
-                add("合计", f"行“合计”，列“{name}”", _number_text(have), _number_text(rows_sum),
-                    f"合计行“{name}”为{_number_text(have)}，上方各行之和为{_number_text(rows_sum)}")
+                add("合计", f"行“合计”，列“{name}”", number_text(have), number_text(rows_sum),
+                    f"合计行“{name}”为{number_text(have)}，上方各行之和为{number_text(rows_sum)}")
 
     # No negatives.
     for label, row in f.iterrows():
         for fid, v in row.items():
             if pd.notna(v) and float(v) < 0:
                 name = indicators.label(fid)
-                add("负数", f"行“{label}”，列“{name}”", _number_text(v), "≥0",
-                    f"行“{label}”“{name}”为负数（{_number_text(v)}）")
+                add("负数", f"行“{label}”，列“{name}”", number_text(v), "≥0",
+                    f"行“{label}”“{name}”为负数（{number_text(v)}）")
 
     # Rates follow from their counts (the catalogue); without the count columns (an older
     # form) a rate is only checked to lie within 0–100.
@@ -81,7 +81,7 @@ def check_figures(sub: Submission) -> list[Problem]:
             v = row[rid]
             where = f"行“{label}”，列“{name}”"
             if pd.notna(v) and not 0 <= float(v) <= 100:
-                add("比率", where, _number_text(v), "0–100", f"{name}超出0–100")
+                add("比率", where, number_text(v), "0–100", f"{name}超出0–100")
                 continue
             if not with_counts:
                 continue
@@ -89,7 +89,7 @@ def check_figures(sub: Submission) -> list[Problem]:
             den = _sum_of(row, ind.denominator)
             if den is None or den <= 0:
                 if pd.notna(v):
-                    add("比率", where, _number_text(v), "—", f"{name}的分母为0或未报送，比率应为“—”")
+                    add("比率", where, number_text(v), "—", f"{name}的分母为0或未报送，比率应为“—”")
                 continue
             if num is None:
                 continue
@@ -97,7 +97,7 @@ def check_figures(sub: Submission) -> list[Problem]:
             if pd.isna(v):
                 add("比率", where, "—", f"{want:.1f}", f"{name}应由计数算出（{want:.1f}），不应为空")
             elif abs(float(v) - want) > slack:
-                add("比率", where, _number_text(v), f"{want:.1f}", f"{name}为{_number_text(v)}，由计数算得{want:.1f}")
+                add("比率", where, number_text(v), f"{want:.1f}", f"{name}为{number_text(v)}，由计数算得{want:.1f}")
     return out
 
 

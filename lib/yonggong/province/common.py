@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import products, tidy
+from .. import catalogue
 from ..errors import UserError
 from ..indicators import deadline
 from ..reference import City, cities, load_yaml, resolve_city, settings
@@ -40,22 +40,21 @@ SHEETS = {"completeness": "报送情况", "problems": "审核问题", "compariso
           "files": "收到文件"}
 
 
-TIDY_STEMS = {"submissions": SHEETS["completeness"], "checks": SHEETS["problems"],
-              "figures": tidy.FILE_STEMS["figures"], "publicity": tidy.FILE_STEMS["publicity"]}
-
-
 def config() -> dict:
     """The ``province`` section of params/province.yaml."""
     return load_yaml("province.yaml")["province"]
 
 
+def plain(series: pd.Series | None) -> dict | None:
+    """A figures row as plain floats (None for a gap), for templates and the 简讯's baseline."""
+    if series is None:
+        return None
+    return {k: (None if pd.isna(v) else float(v)) for k, v in series.items()}
+
+
 def names(day: dt.date) -> dict[str, str]:
-    """Output file names of the province day (named like a city day's, with 江西省)."""
-    n = products.names(config()["name"], day)
-    stamp = day.strftime("%Y%m%d")
-    return {"huizongbiao": n["huizongbiao"], "working": n["working"], "bulletin": n["bulletin"],
-            "brief": f"工作简报_{config()['name']}_{stamp}.html",
-            **{f"{kind}_parquet": f"{stem}_{config()['name']}_{stamp}.parquet" for kind, stem in TIDY_STEMS.items()}}
+    """Output file names of the province day (``catalogue`` group ``province``, with 江西省)."""
+    return catalogue.names("province", config()["name"], day)
 
 
 DETAIL_SHEET = "逐日对比明细"  # the working file's sheet: every city × indicator comparison
@@ -86,15 +85,15 @@ def date_text(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day is not None else ""
 
 
-def _nfkc(text) -> str:
+def nfkc(text) -> str:
     return unicodedata.normalize("NFKC", str(text or "")).strip()
 
 
-def _file_key(name) -> str:
-    return _nfkc(name).casefold()
+def file_key(name) -> str:
+    return nfkc(name).casefold()
 
 
-def _number_text(v) -> str:
+def number_text(v) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
     v = float(v)
@@ -105,7 +104,7 @@ def _number_text(v) -> str:
 
 def city_named_in(text, *, short_names: bool = False) -> City | None:
     """The one city whose full name (or bureau) appears in ``text``; None if none or several."""
-    text = _nfkc(text)
+    text = nfkc(text)
     found = {c for c in cities() if c.full_name in text or c.bureau in text}
     if not found and short_names:
         found = {c for c in cities() if re.match(rf"{re.escape(c.name)}(市|人社|人力)", text)}
@@ -114,7 +113,7 @@ def city_named_in(text, *, short_names: bool = False) -> City | None:
 
 def city_of_text(value) -> City | None:
     """A city from a cell such as 南昌 / 南昌市 / 360100 / 南昌市人力资源和社会保障局."""
-    text = _nfkc(value)
+    text = nfkc(value)
     if not text:
         return None
     try:

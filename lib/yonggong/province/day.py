@@ -35,15 +35,15 @@ from .common import (
     Intake,
     Problem,
     Submission,
-    _number_text,
     config,
     date_text,
     late_text,
     names,
+    number_text,
     time_text,
 )
 from .intake import city_inbox, intake_inbox, intake_outputs
-from .reading import _k_frame, city_k_items, liaison_rows
+from .reading import city_k_items, k_frame, liaison_rows
 
 # --------------------------------------------------------------------------- the day
 
@@ -196,7 +196,7 @@ def load(day=None, inbox=None, source: str = "auto", outputs=None, failures: dic
     if intake.liaisons is None:  # table L from an earlier province folder (also in outputs mode)
         intake.liaisons = _earlier_liaisons(inbox, day, cache)
     if intake.k_items is None:  # outputs: table K from each accepted city's own day folder
-        intake.k_items = _k_frame([city_k_items(city_inbox(outputs, s.city, day, inbox), s.city, day)
+        intake.k_items = k_frame([city_k_items(city_inbox(outputs, s.city, day, inbox), s.city, day)
                                    for s in intake.statuses if s.status in ACCEPTED])
     previous, prev_source = _previous(day, inbox, source, outputs, layout, cache)
     return build(intake, previous, prev_source, inbox)
@@ -421,7 +421,7 @@ def compare(intake: Intake, previous: dict[str, pd.Series], totals: pd.Series,
             if flagged:
                 message = why if _is_cumulative_count(fid) else f"{name}较前一日{why}"
                 flags.append(Problem(st.city.full_name, st.chosen.file, "逐日变化", f"合计行“{name}”",
-                                     _number_text(a), f"前一日{_number_text(b)}", message, action))
+                                     number_text(a), f"前一日{number_text(b)}", message, action))
     partial = same_totals is not None and any(s.status in ACCEPTED and s.city.name not in previous
                                               for s in intake.statuses)
     for fid in columns:
@@ -430,7 +430,7 @@ def compare(intake: Intake, previous: dict[str, pd.Series], totals: pd.Series,
         b = _value(prev_totals, fid)
         change = a - b if not (math.isnan(a) or math.isnan(b)) else math.nan
         why = "前一日没有可比的有效报送，不作比较" if prev_totals is None else \
-            (f"当日全省合计为{_number_text(whole)}" if partial else "")
+            (f"当日全省合计为{number_text(whole)}" if partial else "")
         rows.append({"设区市": config()["total_label"], "指标": indicators.label(fid), "当日": a, "前一日": b,
                      "变化": round(change, 1) if not math.isnan(change) else math.nan, "需跟进": "", "说明": why})
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS), flags
@@ -447,27 +447,27 @@ def _cumulative(fid: str, now: pd.Series | None, a: float, b: float) -> tuple[bo
     accumulates = indicators.get(fid).accumulates
     if not accumulates:  # no identity with the day's flows (劳务输出 registrations): it must only not fall
         if a < b - 1e-9:
-            return True, f"{name}较前一日减少{_number_text(b - a)}（累计数不应减少），请核实"
+            return True, f"{name}较前一日减少{number_text(b - a)}（累计数不应减少），请核实"
         return False, ""
     flow_key, late_key = accumulates
     flow_name, late_name = indicators.label(flow_key), indicators.label(late_key)
     delta = a - b
     flow = _value(now, flow_key)
     flow = 0.0 if math.isnan(flow) else flow
-    moved = f"{name}较前一日{'增加' if delta >= 0 else '减少'}{_number_text(abs(delta))}"
+    moved = f"{name}较前一日{'增加' if delta >= 0 else '减少'}{number_text(abs(delta))}"
     if late_key not in now.index:
         if delta < flow - 1e-9:
-            return True, (f"{moved}，少于{flow_name}{_number_text(flow)}（报表无“{late_name}”一列，"
+            return True, (f"{moved}，少于{flow_name}{number_text(flow)}（报表无“{late_name}”一列，"
                           f"{name}的增加至少应为{flow_name}），请核实")
-        return False, f"{moved}，不少于{flow_name}{_number_text(flow)}（报表无“{late_name}”一列）"
+        return False, f"{moved}，不少于{flow_name}{number_text(flow)}（报表无“{late_name}”一列）"
     late = _value(now, late_key)
     late = 0.0 if math.isnan(late) else late
     want = flow + late
     if abs(delta - want) > 1e-9:
         diff = delta - want
-        return True, (f"{moved}，应等于{flow_name}{_number_text(flow)}＋{late_name}{_number_text(late)}"
-                      f"＝{_number_text(want)}，{'多' if diff > 0 else '少'}{_number_text(abs(diff))}，请核实")
-    return False, f"{moved}，等于{flow_name}{_number_text(flow)}＋{late_name}{_number_text(late)}"
+        return True, (f"{moved}，应等于{flow_name}{number_text(flow)}＋{late_name}{number_text(late)}"
+                      f"＝{number_text(want)}，{'多' if diff > 0 else '少'}{number_text(abs(diff))}，请核实")
+    return False, f"{moved}，等于{flow_name}{number_text(flow)}＋{late_name}{number_text(late)}"
 
 
 def _jump(fid: str, now: float, before: float) -> tuple[bool, str]:
@@ -482,7 +482,7 @@ def _jump(fid: str, now: float, before: float) -> tuple[bool, str]:
     rel, absolute = float(rule.get("relative", 0)), float(rule.get("absolute", 0))
     if abs(change) > absolute and abs(change) > rel * abs(before):
         pct = f"{abs(change) / abs(before) * 100:.1f}%" if before else "—"
-        return True, (f"{'增加' if change > 0 else '减少'}{_number_text(abs(change))}（{pct}；"
+        return True, (f"{'增加' if change > 0 else '减少'}{number_text(abs(change))}（{pct}；"
                       f"阈值：超过{rel * 100:g}%且超过{absolute:g}）")
     return False, ""
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from .. import indicators
-from .common import _number_text, config
+from .common import config, number_text
 from .day import ProvinceDay
 
 # --------------------------------------------------------------------------- notebook display
@@ -24,7 +24,7 @@ def figures_table(pday: ProvinceDay) -> pd.DataFrame:
     def show(v):
         if isinstance(v, str):
             return v
-        return "—" if pd.isna(v) else _number_text(v)
+        return "—" if pd.isna(v) else number_text(v)
 
     return pday.figures.T.map(show)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import forms, indicators, products
+from .. import catalogue, forms, indicators
 from ..indicators import local_time
 from ..reference import City, cities
 from .checks import check_figures
@@ -34,11 +34,11 @@ from .common import (
     Intake,
     Problem,
     Submission,
-    _file_key,
     config,
     date_text,
+    file_key,
 )
-from .reading import CHANGES_SHOWN, _k_frame, changed_cells, liaison_rows, read_submission
+from .reading import CHANGES_SHOWN, changed_cells, k_frame, liaison_rows, read_submission
 from .receipts import Receipt, read_receipts
 
 # --------------------------------------------------------------------------- intake
@@ -54,7 +54,7 @@ def intake_inbox(folder: Path, day: dt.date, failures: dict | None = None, layou
     by_name: dict[str, Receipt] = {}
     subs: list[Submission] = []
     for p in files:
-        if _file_key(p.name) == _file_key(receipts_name):
+        if file_key(p.name) == file_key(receipts_name):
             receipts, encoding, problems = read_receipts(p, day)
             unreadable = [q.message for q in problems if q.where == "文件"]
             how = (f"{receipts_name}无法读取，全部按文件修改时间计" if unreadable else
@@ -62,18 +62,18 @@ def intake_inbox(folder: Path, day: dt.date, failures: dict | None = None, layou
             subs.append(Submission(file=p.name, path=p, outcome=RECEIPTS_FILE,
                                    reason=unreadable[0] if unreadable else ""))
     for r in receipts:
-        by_name.setdefault(_file_key(r.file), r)
-    names_present = {_file_key(p.name) for p in files}
+        by_name.setdefault(file_key(r.file), r)
+    names_present = {file_key(p.name) for p in files}
     for r in receipts:
-        if r.file and _file_key(r.file) not in names_present:
+        if r.file and file_key(r.file) not in names_present:
             problems.append(Problem(r.city.full_name if r.city else (r.city_text or "（未识别）"), r.file, "收件登记",
                                     f"第{r.line}行", r.file, "收件箱中的文件", "收件登记列出的文件不在收件箱中", REMIND,
                                     code=RECEIPT_FILE_ABSENT))
     for p in files:
-        if _file_key(p.name) == _file_key(receipts_name):
+        if file_key(p.name) == file_key(receipts_name):
             continue
         sub = read_submission(p, p.name, day, layout)
-        receipt = by_name.get(_file_key(p.name))
+        receipt = by_name.get(file_key(p.name))
         if receipt is not None and receipt.received is not None:
             sub.received, sub.source = receipt.received, SRC_RECEIPTS
         else:
@@ -92,7 +92,7 @@ def intake_inbox(folder: Path, day: dt.date, failures: dict | None = None, layou
         subs.append(sub)
     liaisons = _liaisons_of(subs)
     intake = _decide(day, "inbox", folder, subs, problems, failures or {}, liaisons, how)
-    intake.k_items = _k_frame([s.k_items for s in subs if s.outcome == K_FILE])
+    intake.k_items = k_frame([s.k_items for s in subs if s.outcome == K_FILE])
     return intake
 
 
@@ -105,7 +105,7 @@ def intake_outputs(out_root: Path, day: dt.date, failures: dict | None = None, l
         if city.name in failures:
             continue
         folder = Path(out_root) / day.isoformat() / city.name
-        path = folder / products.names(city.name, day)["huizongbiao"]
+        path = folder / catalogue.file_name("huizongbiao", city.name, day)
         if not path.is_file():
             continue
         sub = read_submission(path, path.relative_to(out_root).as_posix(), day, layout)

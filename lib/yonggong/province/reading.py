@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import forms, indicators, outbound
+from .. import forms, forms_read, indicators, outbound
 from ..ingest import day_files, read_sheets, recognise
-from ..parse import normalise_header, parse_date, parse_phone
+from ..parse import normalise_header, parse_phone
+from ..parsedate import parse_date
 from ..reference import City, cities, resolve_city, settings
 from .common import (
     K_COLUMNS,
@@ -19,12 +20,12 @@ from .common import (
     LIAISON_FILE,
     UNKNOWN,
     Submission,
-    _nfkc,
-    _number_text,
     city_named_in,
     city_of_text,
     config,
     date_text,
+    nfkc,
+    number_text,
 )
 
 # --------------------------------------------------------------------------- reading files
@@ -35,7 +36,7 @@ def _sheet_city(rows: list[list]) -> City | None:
     for row in rows[:4]:
         for cell in row:
             if isinstance(cell, str) and cell.strip():
-                text = _nfkc(cell)
+                text = nfkc(cell)
                 if "填报单位" in text:
                     city = city_named_in(text.split("填报单位", 1)[1], short_names=True)
                     if city:
@@ -71,7 +72,7 @@ def _city_rows(path: Path, code: str, city_field: str, default: City | None = No
                                                          for v in row if isinstance(v, str)) if c), None)
         for row in rows[max(idx) + 1:]:
             values = {name: (row[j] if j < len(row) else None) for j, name in cols.items()}
-            if not any(_nfkc(v) for v in values.values() if not isinstance(v, float) or v == v):
+            if not any(nfkc(v) for v in values.values() if not isinstance(v, float) or v == v):
                 continue
             city = None
             if city_col is not None and city_col < len(row):
@@ -92,10 +93,10 @@ def liaison_rows(path: Path, sheets=None) -> pd.DataFrame | None:
         return None
     records = []
     for values, city in rows:
-        if not _nfkc(values.get("姓名")) or city is None:
+        if not nfkc(values.get("姓名")) or city is None:
             continue
-        records.append({"设区市": city.full_name, "姓名": _nfkc(values.get("姓名")),
-                        "单位及职务": _nfkc(values.get("单位及职务")), "小组职务": _nfkc(values.get("小组职务")),
+        records.append({"设区市": city.full_name, "姓名": nfkc(values.get("姓名")),
+                        "单位及职务": nfkc(values.get("单位及职务")), "小组职务": nfkc(values.get("小组职务")),
                         "办公电话": _phone(values.get("办公电话")), "手机": _phone(values.get("手机"))})
     return pd.DataFrame(records, columns=["设区市", "姓名", "单位及职务", "小组职务", "办公电话", "手机"])
 
@@ -114,7 +115,7 @@ def k_rows(path: Path, day: dt.date, shown: str = "", default: City | None = Non
         return None
     records = []
     for values, city in rows:
-        kind, title = _nfkc(values.get("类别")), _nfkc(values.get("标题"))
+        kind, title = nfkc(values.get("类别")), nfkc(values.get("标题"))
         if city is None or kind not in K_KINDS or not title or title in settings()["total_row_markers"]:
             continue
         parsed = parse_date(values.get("日期"), day.year)
@@ -124,7 +125,7 @@ def k_rows(path: Path, day: dt.date, shown: str = "", default: City | None = Non
         if when is not None and when > day:
             continue
         records.append({"设区市": city.full_name, "日期": when, "类别": kind, "标题": title,
-                        "内容": _nfkc(values.get("内容")), "单位或个人": _nfkc(values.get("单位或个人")),
+                        "内容": nfkc(values.get("内容")), "单位或个人": nfkc(values.get("单位或个人")),
                         "文件": shown or path.name})
     return pd.DataFrame(records, columns=K_COLUMNS)
 
@@ -133,10 +134,10 @@ def city_k_items(inbox: Path, city: City, day: dt.date) -> pd.DataFrame:
     """The table-K items of a city's own day folder ``<inbox>/<市>/<D>/`` (``k_rows`` of each file)."""
     folder = Path(inbox) / city.name / day.isoformat()
     frames = [k_rows(p, day, f"{city.name}/{day.isoformat()}/{p.name}", default=city) for p in day_files(folder)]
-    return _k_frame(frames)
+    return k_frame(frames)
 
 
-def _k_frame(frames) -> pd.DataFrame:
+def k_frame(frames) -> pd.DataFrame:
     """K items of several files in city order; one item per city, category and title (the last)."""
     frames = [f for f in frames if f is not None and not f.empty]
     if not frames:
@@ -182,7 +183,7 @@ def read_submission(path: Path, shown: str, day: dt.date, layout: dict) -> Submi
         sub.check = "版式"
         return sub
     try:
-        meta, figs = forms.read_huizongbiao(path, layout)
+        meta, figs = forms_read.read_huizongbiao(path, layout)
     except ValueError as exc:
         if _side_table(sub, day):
             return sub
@@ -199,7 +200,7 @@ def read_submission(path: Path, shown: str, day: dt.date, layout: dict) -> Submi
                           "如为情况说明等材料，请人工阅处")
         return sub
     sub.meta, sub.figures, sub.data_day = meta, _with_companions(sub, path, figs), meta.get("date")
-    bureau = _nfkc(meta.get("bureau"))
+    bureau = nfkc(meta.get("bureau"))
     city = city_of_text(meta.get("city_full")) if meta.get("city_full") else None
     city = city or city_named_in(bureau, short_names=True)
     sub.city = city
@@ -228,7 +229,7 @@ def changed_cells(old: pd.DataFrame | None, new: pd.DataFrame | None) -> list[st
             a_num, b_num = _as_number(a), _as_number(b)
             if a_num == b_num or (a_num is None and b_num is None):
                 continue
-            out.append(f"{r}{indicators.label(c)}{_number_text(a_num)}→{_number_text(b_num)}")
+            out.append(f"{r}{indicators.label(c)}{number_text(a_num)}→{number_text(b_num)}")
     return out
 
 
@@ -256,7 +257,7 @@ def looks_like_form(sheets: list[tuple[str, list[list]]], rows: int = 30) -> boo
 
 
 def _squash_text(text) -> str:
-    return "".join(_nfkc(text).split())
+    return "".join(nfkc(text).split())
 
 
 def _with_companions(sub: Submission, path: Path, figs: pd.DataFrame) -> pd.DataFrame:
@@ -264,7 +265,7 @@ def _with_companions(sub: Submission, path: Path, figs: pd.DataFrame) -> pd.Data
     a companion sheet that cannot be read leaves its figures "—" and a note (``companion_error``)."""
     for layout in outbound.COMPANIONS:
         try:
-            found = forms.read_layout_sheet(path, layout)
+            found = forms_read.read_layout_sheet(path, layout)
         except ValueError as exc:
             sub.companion_error = str(exc)
             continue

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import indicators
-from ..parse import normalise_header, parse_datetime, read_csv_rows
+from ..parse import normalise_header, read_csv_rows
+from ..parsedate import parse_datetime
 from ..reference import City
-from .common import REMIND, Problem, _nfkc, city_of_text, config
+from .common import REMIND, Problem, city_of_text, config, nfkc
 
 # --------------------------------------------------------------------------- receipts
 
@@ -55,14 +56,14 @@ def read_receipts(path: Path, day: dt.date) -> tuple[list[Receipt], str, list[Pr
     out, problems = [], []
     for i, row in enumerate(rows[header_at + 1:], header_at + 2):
         cell = {k: (row[j] if j < len(row) else "") for k, j in cols.items()}
-        if not any(_nfkc(v) for v in cell.values()):
+        if not any(nfkc(v) for v in cell.values()):
             continue
-        city_text = _nfkc(cell.get("设区市", ""))
+        city_text = nfkc(cell.get("设区市", ""))
         received = _receipt_time(cell.get("收到时间"), day)
         if received is None:
-            problems.append(Problem(city_text or "（未识别）", name, "收件登记", f"第{i}行", _nfkc(cell.get("收到时间")),
+            problems.append(Problem(city_text or "（未识别）", name, "收件登记", f"第{i}行", nfkc(cell.get("收到时间")),
                                     "日期时间，如 2020-02-24 14:30", "收到时间无法识别，该文件按文件修改时间计", REMIND))
-        out.append(Receipt(i, city_text, city_of_text(city_text), received, _nfkc(cell.get("文件名"))))
+        out.append(Receipt(i, city_text, city_of_text(city_text), received, nfkc(cell.get("文件名"))))
     return out, encoding, problems
 
 
@@ -79,7 +80,7 @@ def _read_error(exc: BaseException) -> str:
 
 
 def _receipt_time(raw, day: dt.date) -> dt.datetime | None:
-    text = _nfkc(raw)
+    text = nfkc(raw)
     if not text:
         return None
     m = re.fullmatch(r"(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2})秒?)?分?", text)

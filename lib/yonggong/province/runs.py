@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import paths, products
+from .. import catalogue, paths
 from ..errors import UserError
 from ..ingest import day_files
 from ..reference import cities
@@ -26,7 +26,7 @@ def province_out_dir(out_root: Path, day: dt.date) -> Path:
 
 
 def _entries(files: list[Path], base: Path, root: str) -> list[dict]:
-    from ..run import file_entry
+    from ..manifest import file_entry
 
     return [dict(file_entry(p, base), root=root) for p in files]
 
@@ -60,7 +60,7 @@ def province_job(day=None, inbox=None, out=None, source: str = "auto", failures:
         for d in (prev, day):
             for city in cities():
                 folder_c = out_root / d.isoformat() / city.name
-                outs += [p for p in (folder_c / products.names(city.name, d)["huizongbiao"],
+                outs += [p for p in (folder_c / catalogue.file_name("huizongbiao", city.name, d),
                                      folder_c / "manifest.json") if p.is_file()]
         # the cities' own day folders (in the inbox each was run from): their table K goes into the brief
         for city in cities():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from .. import forms, outbound
+from .. import forms, forms_write, outbound
 from .common import (
     ACCEPTED,
     COMPLETENESS_COLUMNS,
@@ -19,6 +19,7 @@ from .common import (
     config,
     date_text,
     names,
+    plain,
     time_text,
 )
 from .day import ProvinceDay
@@ -41,7 +42,7 @@ def write_huizongbiao(pday: ProvinceDay, path: Path, layout=None) -> Path:
     matrix, flagged = comparison_matrix(pday.comparison)
     sheets = {SHEETS["completeness"]: pday.completeness, SHEETS["problems"]: pday.problems,
               SHEETS["comparison"]: matrix, SHEETS["chase"]: pday.chase, SHEETS["files"]: pday.files}
-    wb = forms.build_huizongbiao(pday.figures, meta(pday.day), sheets, layout,
+    wb = forms_write.build_huizongbiao(pday.figures, meta(pday.day), sheets, layout,
                                  companions=outbound.companion_layouts(pday.figures))
     ws = wb[layout["sheet"]]
     _note_below(ws, pday.note())
@@ -77,12 +78,6 @@ def _note_below(ws, lines: list[str], gap: int = 0) -> None:
         ws.print_area = f"A1:{get_column_letter(ncols)}{row - 1}"
 
 
-def _plain(series: pd.Series | None) -> dict | None:
-    if series is None:
-        return None
-    return {k: (None if pd.isna(v) else float(v)) for k, v in series.items()}
-
-
 def brief_context(pday: ProvinceDay) -> dict:
     """The province brief's context (``brief.province_context``): statuses as in 报送情况, the
     city rows and 全省合计 from the roll-up, 较上日 over the cities accepted on both days, and
@@ -93,7 +88,7 @@ def brief_context(pday: ProvinceDay) -> dict:
     for s in pday.statuses:
         row = {"设区市": s.city.full_name, "报送状态": s.status, "收到时间": time_text(s.received)}
         if s.status in ACCEPTED:
-            row.update(_plain(pday.figures.loc[s.city.full_name]))
+            row.update(plain(pday.figures.loc[s.city.full_name]))
         rows.append(row)
     notes = list(pday.note()[1:])
     if pday.flags:
@@ -101,9 +96,9 @@ def brief_context(pday: ProvinceDay) -> dict:
                      "见汇总表“逐日对比”工作表。")
     items = [{k: ("" if v is None or (isinstance(v, float) and math.isnan(v)) else v) for k, v in r.items()}
              for r in pday.k_items.to_dict("records")]
-    return brief.province_context(pday.day, rows, totals=_plain(pday.totals),
-                                  previous_totals=_plain(pday.previous_totals),
-                                  compared_totals=_plain(pday.compared_totals),
+    return brief.province_context(pday.day, rows, totals=plain(pday.totals),
+                                  previous_totals=plain(pday.previous_totals),
+                                  compared_totals=plain(pday.compared_totals),
                                   comparison=pday.comparison_text(), items=items, notes=notes)
 
 
@@ -117,8 +112,9 @@ def write_working(pday: ProvinceDay, path: Path) -> Path:
 def write_all(pday: ProvinceDay, out_dir) -> list[Path]:
     """Write the province products into ``out_dir``: the roll-up xlsx, the working file, the brief,
     the 简讯 (``bulletin``) and the tidy parquet files (:func:`write_tidy`)."""
-    from .. import brief, bulletin
+    from .. import brief
     from ..xlsxio import write_bytes_atomic
+    from . import bulletin as province_bulletin
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -127,17 +123,18 @@ def write_all(pday: ProvinceDay, out_dir) -> list[Path]:
     path = out_dir / n["brief"]
     write_bytes_atomic(path, brief.render_province(brief_context(pday)).encode("utf-8"))
     written.append(path)
-    written.append(bulletin.write_province(pday, out_dir))
+    written.append(province_bulletin.write(pday, out_dir))
     return written + write_tidy(pday, out_dir)
 
 
 def self_check(pday: ProvinceDay, out_dir):
-    """The province 自检 (``province_check.check``) of the products written into ``out_dir``, kept
+    """The province 自检 (``province.verify.check``) of the products written into ``out_dir``, kept
     on ``pday.selfcheck`` and published like the city's (``selfcheck.publish``: into the manifest
     under ``自检``; ``SelfCheckFailed`` fails the run when a check fails)."""
-    from .. import province_check, selfcheck
+    from .. import selfcheck
+    from . import verify
 
-    result = province_check.check(pday, out_dir)
+    result = verify.check(pday, out_dir)
     pday.selfcheck = result
     return selfcheck.publish(result, out_dir)
 

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from .. import codes
 from ..outbound import canonical
 from ..reference import City, city_counties, load_yaml, resolve_county
+from .sample_model import Book, Plant, Sheet
 
 EXPORTERS = {"赣州": 1.6, "上饶": 1.0, "吉安": 0.8, "宜春": 0.7}  # relative volume
 # (written destination, weight): Guangdong first, then Zhejiang and Fujian
@@ -87,8 +88,8 @@ class Exporter:
                 self.used.add(idno)
                 return idno
 
-    def books(self, day: date, d: int, sample):
-        """The day's three files (``sample``: the yonggong.sample module, for Book and Sheet)."""
+    def books(self, day: date, d: int) -> list[Book]:
+        """The day's three files."""
         rng = self.rng
         mmdd = f"{day.month}月{day.day}日"
         # who leaves today (registered before, planned day reached): sent again, 已出发 是
@@ -116,12 +117,12 @@ class Exporter:
             new.append(Person(row, plan, county.name if former else None))
         self.people += new
         o_rows = [p.row for p in gone] + [p.row for p in new]
-        plants = [sample.Plant(i, "户籍县区", "form:county_former_name", p.former)
+        plants = [Plant(i, "户籍县区", "form:county_former_name", p.former)
                   for i, p in enumerate(gone + new) if p.former]
-        books = [sample.Book(f"{self.city.name}外出务工人员登记表（{mmdd}）.xlsx",
-                             [sample.Sheet("O", "外出务工登记", O_COLUMNS, o_rows, plants=plants,
-                                           titles=[f"{self.city.full_name}外出务工人员登记表（{mmdd}）"])],
-                             clock=(11, 30))]
+        books = [Book(f"{self.city.name}外出务工人员登记表（{mmdd}）.xlsx",
+                      [Sheet("O", "外出务工登记", O_COLUMNS, o_rows, plants=plants,
+                             titles=[f"{self.city.full_name}外出务工人员登记表（{mmdd}）"])],
+                      clock=(11, 30))]
         p_rows = []
         for _ in range(rng.randint(6, 12)):
             dest = _pick(rng, DESTINATIONS)
@@ -133,8 +134,8 @@ class Exporter:
                            "薪酬": f"{low}-{low + rng.choice([1000, 1500, 2000])}",
                            "截止日期": (day + timedelta(days=rng.randint(5, 20))).isoformat(),
                            "对接人": self._name(), "工作电话": f"{AREA_CODES[key]}-8{rng.randrange(10**6, 10**7)}"})
-        books.append(sample.Book(f"{self.city.name}输入地用工需求（{mmdd}）.xlsx",
-                                 [sample.Sheet("P", "输入地用工需求", P_COLUMNS, p_rows)], clock=(11, 40)))
+        books.append(Book(f"{self.city.name}输入地用工需求（{mmdd}）.xlsx",
+                          [Sheet("P", "输入地用工需求", P_COLUMNS, p_rows)], clock=(11, 40)))
         g_rows = []
         groups: dict[tuple, list] = {}
         for p in gone:  # a trip per home county and destination (as the bureau groups them)
@@ -149,8 +150,8 @@ class Exporter:
                            "出发地": f"{self.city.full_name}{home}", "输出目的地": dest,
                            "班次": f"赣B·{rng.randrange(10**4, 10**5)}", "趟次": 1, "运送人数": n})
         if g_rows:
-            books.append(sample.Book(f"{self.city.name}劳务输出专车专列（{mmdd}）.xlsx",
-                                     [sample.Sheet("G", "劳务输出运输", G_COLUMNS, g_rows)], clock=(11, 50)))
+            books.append(Book(f"{self.city.name}劳务输出专车专列（{mmdd}）.xlsx",
+                              [Sheet("G", "劳务输出运输", G_COLUMNS, g_rows)], clock=(11, 50)))
         return books
 
 

@@ -1,7 +1,7 @@
 """The province inbox of the sample: what the 11 cities "sent" each day (``invoke sample``).
 
 ``generate(inbox_root)`` runs the city pipeline in-process for every city and day of the
-sample (``pipeline.load`` + ``forms.write_huizongbiao`` with ``products.meta`` and
+sample (``pipeline.load`` + ``forms_write.write_huizongbiao`` with ``products.meta`` and
 ``products.detail_sheets`` — no papermill) and writes the 汇总表 files as the cities would
 send them into ``<inbox_root>/province/<YYYY-MM-DD>/``: file names in each city's own style,
 a ``收件登记.csv`` on most days, modification times set to the receipt times, a table L of
@@ -29,7 +29,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl import Workbook
 
-from .. import forms, indicators, outbound, pipeline, products
+from .. import forms, forms_write, indicators, outbound, pipeline, products
 from ..reference import City, cities, settings
 from ..roster import newest_liaisons, signatories
 from ..xlsxio import save_workbook, write_bytes_atomic
@@ -105,7 +105,7 @@ def _liaison(inbox_root: Path, city: City, day: dt.date):
 def _write_submission(path: Path, cd, footer: dict, sent: dt.datetime, data_day: dt.date) -> None:
     meta = dict(products.meta(cd), **footer, submitted=products.submitted_text(sent))
     meta["date"] = data_day
-    forms.write_huizongbiao(path, cd.figures, meta, products.detail_sheets(cd),
+    forms_write.write_huizongbiao(path, cd.figures, meta, products.detail_sheets(cd),
                             companions=outbound.companion_layouts(cd.figures))
 
 

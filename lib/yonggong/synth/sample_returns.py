@@ -20,6 +20,7 @@ import random
 from datetime import date, timedelta
 
 from .. import codes
+from .sample_model import COLUMNS, Book, Plant, Sheet
 
 CITY = "南昌"
 DAY = date(2020, 2, 28)
@@ -27,16 +28,15 @@ DAY = date(2020, 2, 28)
 GROUPS = [("湖南省邵阳市邵东县", "430521", 32, (1, 2)), ("江西省赣州市于都县", "360731", 22, (2, 3))]
 
 
-def books(world, d: int, day: date, sample) -> list:
-    """The day's extra file for ``world`` (a sample.CityWorld), or none. ``sample``: the
-    yonggong.sample module (for Book, Sheet, Plant and COLUMNS)."""
+def books(world, d: int, day: date) -> list[Book]:
+    """The day's extra file for ``world`` (a sample_world.CityWorld), or none."""
     if world.city.name != CITY or day != DAY:
         return []
     rng = random.Random(f"{world.seed}/{world.city.code}/organised-returns")
     firms = sorted(world.active(d), key=lambda f: (-f.shortage, f.uscc))[: len(GROUPS)]
     rows, plants = [], []
     for (origin, area, n, offsets), firm in zip(GROUPS, firms, strict=True):
-        plants.append(sample.Plant(len(rows), "出发地", "form:organised_return", origin))  # a group's first row
+        plants.append(Plant(len(rows), "出发地", "form:organised_return", origin))  # a group's first row
         for i in range(n):
             male = rng.random() < 0.7
             rows.append({"姓名": _name(rng, world.words, male), "身份证号": _idno(rng, area, male, world.used),
@@ -47,9 +47,9 @@ def books(world, d: int, day: date, sample) -> list:
     for i, row in enumerate(rows, 1):
         row["序号"] = i
     mmdd = f"{day.month}月{day.day}日"
-    sheet = sample.Sheet("F", "组团返岗", list(sample.COLUMNS["F"]), rows, plants=plants,
-                         titles=[f"{world.city.full_name}组团返岗人员登记表（{mmdd}，样例数据，均为虚构）"])
-    return [sample.Book(f"{world.city.full_name}组团返岗人员登记（{mmdd}）.xlsx", [sheet], clock=(10, 20))]
+    sheet = Sheet("F", "组团返岗", list(COLUMNS["F"]), rows, plants=plants,
+                  titles=[f"{world.city.full_name}组团返岗人员登记表（{mmdd}，样例数据，均为虚构）"])
+    return [Book(f"{world.city.full_name}组团返岗人员登记（{mmdd}）.xlsx", [sheet], clock=(10, 20))]
 
 
 def _name(rng: random.Random, words: dict, male: bool) -> str:

@@ -1,6 +1,6 @@
 """The province 自检: the written province products read back and checked against the roll-up.
 
-    result = province_check.check(pday, out_dir)   # after province.write_all(pday, out_dir)
+    result = province.verify.check(pday, out_dir)   # after province.write.write_all(pday, out_dir)
     result.passed, result.checks, result.failures  # failures: one Chinese line each
 
 What is checked (``province.self_check`` runs it in the province notebook; ``selfcheck.publish``
@@ -19,7 +19,7 @@ anything differs — the same as the city 自检):
 * the province brief (HTML): one row per city whose status is that of 报送情况, and every
   figure marked 全省合计 (cards, 总体情况, the table's total row) — and every figure marked with
   a city — is the roll-up's, as the brief prints it;
-* the 简讯 (``bulletin.check_province``): at most ``max_chars``, every line one of the templates of
+* the 简讯 (``province.bulletin.check``): at most ``max_chars``, every line one of the templates of
   params/bulletin.yaml, 全省合计's figures and 较上日 as the roll-up gives them, the cities named
   late, returned or missing as in 报送情况;
 * the tidy parquet files (``province.write_tidy``): 汇总数据 holds every figure of the roll-up
@@ -34,10 +34,13 @@ from pathlib import Path
 
 import openpyxl
 
-from . import forms, indicators
-from .errors import SelfCheckFailed  # noqa: F401 (re-exported)
-from .selfcheck import Result as CheckResult
-from .selfcheck import Tally as _Tally
+from .. import brief, forms, indicators
+from ..errors import SelfCheckFailed  # noqa: F401 (re-exported)
+from ..selfcheck import Result as CheckResult
+from ..selfcheck import Tally as _Tally
+from . import bulletin as province_bulletin
+from . import common
+from .common import ACCEPTED, SHEETS, config
 
 TOLERANCE = 1e-6
 
@@ -94,7 +97,7 @@ def _sheet_rows(ws, first: int, n: int, columns: list[dict]) -> list[tuple[int, 
 def check_huizongbiao(pday, path: Path, tally: _Tally, layout=None) -> dict[str, str]:
     """Check the written 汇总表, the sheets filed beside it (劳务输出) and 报送情况; returns
     报送情况 as written (city → status)."""
-    from . import outbound
+    from .. import outbound
 
     layout = forms.load_layout() if layout is None else layout
     companions = [forms.load_layout(name) for name in outbound.companion_layouts(pday.figures)]
@@ -119,27 +122,23 @@ def check_huizongbiao(pday, path: Path, tally: _Tally, layout=None) -> dict[str,
 
 def _read_body(pday, ws, layout: dict) -> list[tuple[int, str, dict]]:
     """The rows of a roll-up sheet laid out by ``layout``: the cities then 全省合计."""
-    from . import province
-
     plan = forms.plan_of(layout)  # the layout resolved to columns (the writer's own reading of it)
-    names = [s.city.full_name for s in pday.statuses] + [province.config()["total_label"]]
+    names = [s.city.full_name for s in pday.statuses] + [config()["total_label"]]
     return _sheet_rows(ws, 3 + plan.header_rows, len(names), plan.columns)
 
 
 def _check_body(pday, layout: dict, rows, want_status: dict[str, str], tally: _Tally) -> None:
     """Every cell of a roll-up sheet against the roll-up; 全省合计 against the cities as written."""
-    from . import province
-
     sheet = layout["sheet"]
     dash = str((layout.get("body") or {}).get("missing_text", "—"))
-    total_label = province.config()["total_label"]
+    total_label = config()["total_label"]
     names = [s.city.full_name for s in pday.statuses] + [total_label]
     accepted_rows = []
     for (r, label, cells), name in zip(rows, names, strict=True):
         if not tally.expect(label == name, f"{sheet} 第{r}行：行名为{_shown(label)}，应为“{name}”"):
             continue
         status = want_status.get(name)
-        if name != total_label and status not in province.ACCEPTED:
+        if name != total_label and status not in ACCEPTED:
             for fid, (v, where) in cells.items():
                 tally.expect(isinstance(v, str) and v.strip() == status,
                              f"{sheet} {name}（{status}）“{indicators.label(fid)}”（{where}）：表中为{_shown(v)}，"
@@ -158,9 +157,7 @@ def _check_body(pday, layout: dict, rows, want_status: dict[str, str], tally: _T
 
 
 def _written_status(wb, tally: _Tally) -> dict[str, str]:
-    from . import province
-
-    sheet = province.SHEETS["completeness"]
+    sheet = SHEETS["completeness"]
     if not tally.expect(sheet in wb.sheetnames, f"汇总表工作簿缺少“{sheet}”工作表"):
         return {}
     rows = list(wb[sheet].iter_rows(min_row=2, values_only=True))
@@ -250,11 +247,9 @@ class _BriefReader(HTMLParser):
 def check_brief(pday, path: Path, status: dict[str, str], tally: _Tally) -> None:
     """The brief's city statuses against 报送情况 as written (``status``), and its marked figures
     against the roll-up (as the brief prints them)."""
-    from . import brief, province
-
     reader = _BriefReader()
     reader.feed(path.read_text(encoding="utf-8"))
-    total_label = province.config()["total_label"]
+    total_label = config()["total_label"]
     for name, want in status.items():
         got = reader.statuses.get(name, [])
         tally.expect(got == [want], f"工作简报 {name}的报送状态：简报为{_shown('、'.join(got) or None)}，"
@@ -266,7 +261,7 @@ def check_brief(pday, path: Path, status: dict[str, str], tally: _Tally) -> None
         if row == total_label:
             totals += 1
             want = pday.totals.get(fid)
-        elif row in pday.figures.index and status.get(row) in province.ACCEPTED:
+        elif row in pday.figures.index and status.get(row) in ACCEPTED:
             want = pday.figures.loc[row].get(fid)
         elif row in status:  # a returned or missing city: "—" in the brief
             want = math.nan
@@ -283,10 +278,8 @@ def check_brief(pday, path: Path, status: dict[str, str], tally: _Tally) -> None
 
 def check(pday, out_dir, layout=None) -> CheckResult:
     """Read the province products in ``out_dir`` back and check them against ``pday``."""
-    from . import bulletin, province
-
     out_dir = Path(out_dir)
-    names = province.names(pday.day)
+    names = common.names(pday.day)
     tally = _Tally()
     book = out_dir / names["huizongbiao"]
     status: dict[str, str] = {}
@@ -305,7 +298,7 @@ def check(pday, out_dir, layout=None) -> CheckResult:
     text = out_dir / names["bulletin"]
     if tally.expect(text.is_file(), f"没有写出简讯：{text.name}"):
         try:
-            bulletin.check_province(text, pday, tally)
+            province_bulletin.check(text, pday, tally)
         except Exception as exc:  # noqa: BLE001
             tally.expect(False, f"简讯无法读回（{type(exc).__name__}：{exc}）")
     try:
@@ -319,12 +312,10 @@ def check_parquet(pday, out_dir: Path, tally: _Tally) -> None:
     """The province's tidy parquet files against the roll-up and the statuses."""
     import pandas as pd
 
-    from . import province
-
-    names = province.names(pday.day)
+    names = common.names(pday.day)
     figs = pd.read_parquet(out_dir / names["figures_parquet"])
     got = dict(zip(zip(figs["设区市"], figs["指标"], strict=True), figs["数值"], strict=True))
-    labels = [s.city.name for s in pday.statuses] + [province.config()["total_label"]]
+    labels = [s.city.name for s in pday.statuses] + [config()["total_label"]]
     known = set(indicators.keys())
     for label, (name, row) in zip(labels, pday.figures.iterrows(), strict=True):
         for fid in (f for f in row.index if f in known):
