@@ -75,6 +75,37 @@ def browser(tmp_path_factory):
         b.close()
 
 
+# The end-to-end layer: test modules that run notebooks, the CLI, a browser or LibreOffice, or
+# regenerate the sample, and the fixtures that do so in otherwise quick modules. `./dev test
+# --fast` (pytest --fast) leaves them out: the unit layer, to run after each edit. `./dev test`
+# and .ci/run run everything.
+E2E_MODULES = {
+    "test_all", "test_bench", "test_browser", "test_daycache", "test_faults", "test_faults_at_scale",
+    "test_footer", "test_history_province", "test_incremental", "test_kernel", "test_lab", "test_modes",
+    "test_pages", "test_pdf", "test_privacy", "test_province_cache", "test_run",
+    "test_sample", "test_sample_days", "test_sample_mtimes", "test_selfcheck", "test_week",
+}
+E2E_FIXTURES = {"nanchang_run", "browser", "runs", "province_written", "case_inbox", "k_inbox", "built",
+                "sample_days", "city_day", "loaded", "sample_actions", "sample_page", "sample_day"}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fast", action="store_true",
+                     help="unit layer only: no notebook, CLI, browser or LibreOffice (tests/conftest.py E2E_*)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--fast"):
+        return
+    keep, drop = [], []
+    for item in items:
+        slow = (item.path.stem in E2E_MODULES or E2E_FIXTURES & set(getattr(item, "fixturenames", ()))
+                or item.get_closest_marker("e2e") is not None)
+        (drop if slow else keep).append(item)
+    config.hook.pytest_deselected(items=drop)
+    items[:] = keep
+
+
 def pytest_terminal_summary(terminalreporter):
     """After a run of the fault suite (tests/test_faults.py): "N cases, N handled", N handled
     being the cases that passed."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from openpyxl import load_workbook
 
 from yonggong.fillin import write_templates
@@ -40,6 +41,7 @@ def test_drop_downs_and_guide(tmp_path):
     assert "信用代码" in text and "1.2万" not in text  # aliases listed; int forms only for int columns
 
 
+@pytest.mark.e2e
 def test_the_templates_command_writes_into_outputs_templates_and_refuses_an_unknown_city(tmp_path):
     from conftest import invoke
 
