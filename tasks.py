@@ -119,7 +119,7 @@ def sample(c, out=None):
 
 
 def _print_province(res) -> None:
-    from yonggong.province import read_completeness
+    from yonggong.province.write import read_completeness
 
     source = "省级收件箱" if res.source == "inbox" else "本机各市输出"
     print(f"江西省 {res.day}：{res.status}（来源：{source}），输出目录 {res.out_dir}")
@@ -145,7 +145,7 @@ def _print_province(res) -> None:
 def province(c, date=None, inbox=None, out=None, from_outputs=False, force=False, pdf=False):
     """全省汇总：审核各市报送、报送情况、催报名单、逐日对比 / Run the province day."""
     _sample_times()
-    from yonggong.province import run_province
+    from yonggong.province.runs import run_province
 
     res = _guarded(lambda: run_province(date, inbox, out, source="outputs" if from_outputs else "auto",
                                         force=force))
@@ -334,12 +334,12 @@ def screenshots(c):
         cd = pipeline.load(paths.SAMPLE_INBOX, city.name, day)
         folder = root / "city"
         products.write_all(cd, folder, acts=match.city_day(cd))
-        pday = province.load(day, paths.SAMPLE_INBOX, outputs=root / "outputs")
-        written = province.write_all(pday, root / "province")
+        pday = province.day.load(day, paths.SAMPLE_INBOX, outputs=root / "outputs")
+        written = province.write.write_all(pday, root / "province")
         workbook = next(p for p in written if p.suffix == ".xlsx")
         browser = Browser(root / "profile")
         try:
-            shots = measure.screenshots(folder, workbook, province.SHEETS["comparison"], browser,
+            shots = measure.screenshots(folder, workbook, province.common.SHEETS["comparison"], browser,
                                         ROOT / "docs" / "img", root / "work")
         finally:
             browser.close()

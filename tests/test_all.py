@@ -38,8 +38,8 @@ def test_invoke_all_on_the_sample_day_with_planted_faults(sample_inbox, tmp_path
 
     planted = [p for p in json.loads((sample_inbox / "province" / "planted.json").read_text(encoding="utf-8"))
                if p["date"] == DAY and p["expected_status"]]
-    workbook = folder / "省" / province.names(dt.date.fromisoformat(DAY))["huizongbiao"]
-    table = province.read_completeness(workbook).set_index("设区市")
+    workbook = folder / "省" / province.common.names(dt.date.fromisoformat(DAY))["huizongbiao"]
+    table = province.write.read_completeness(workbook).set_index("设区市")
     for case in planted:
         assert table.loc[case["city"], "状态"] == case["expected_status"], case
     faulty = {p["city"]: p["kind"] for p in planted if p["expected_status"] in ("退回", "未报送")}

@@ -81,7 +81,7 @@ def test_an_older_previous_day_is_named_and_a_missing_figure_is_a_dash():
 
 def _province_day(statuses: list[tuple[str, str, str]], totals: dict, previous: dict | None,
                   compared: dict | None = None, n_compared: int = 0):
-    """What the 简讯 reads of a province day (the fields of province.ProvinceDay it uses)."""
+    """What the 简讯 reads of a province day (the fields of province.day.ProvinceDay it uses)."""
     completeness = pd.DataFrame([{"设区市": c, "状态": s, "迟报时长": late} for c, s, late in statuses])
     return SimpleNamespace(day=DAY, totals=pd.Series(totals, dtype="float64"),
                            previous_totals=None if previous is None else pd.Series(previous, dtype="float64"),
@@ -268,9 +268,9 @@ def test_the_sample_bulletin_change_in_shortage_is_against_the_day_before(nancha
 @pytest.fixture(scope="module")
 def province_written(tmp_path_factory):
     """The sample's 2月26日: 九江 late, 萍乡 and 新余 returned, 吉安 missing."""
-    pday = province.load("2020-02-26", SAMPLE, source="inbox", outputs=tmp_path_factory.mktemp("none"))
+    pday = province.day.load("2020-02-26", SAMPLE, source="inbox", outputs=tmp_path_factory.mktemp("none"))
     out = tmp_path_factory.mktemp("province")
-    written = province.write_all(pday, out)
+    written = province.write.write_all(pday, out)
     return pday, out, written
 
 
@@ -290,10 +290,10 @@ def _completeness_sheet(path) -> list[tuple[str, str, str]]:
 def test_the_province_bulletin_names_the_cities_of_the_completeness_sheet(province_written):
     pday, out, written = province_written
     path = out / "简讯_江西省_20200226.txt"
-    assert path in written and province.names(pday.day)["bulletin"] == path.name
+    assert path in written and province.common.names(pday.day)["bulletin"] == path.name
     text = path.read_text(encoding="utf-8")
     assert len(text) <= 300
-    sheet = _completeness_sheet(out / province.names(pday.day)["huizongbiao"])
+    sheet = _completeness_sheet(out / province.common.names(pday.day)["huizongbiao"])
     assert len(sheet) == 11
     by = {s: [(c, late) for c, st, late in sheet if st == s] for s in ("按时", "迟报", "退回", "未报送")}
     assert [c for c, _ in by["迟报"]] == ["九江市"] and by["迟报"][0][1] == "1小时20分"
@@ -301,7 +301,7 @@ def test_the_province_bulletin_names_the_cities_of_the_completeness_sheet(provin
     line = next(x for x in text.split("\n") if x.startswith("报送情况："))
     assert line == (f"报送情况：应报11个，按时{len(by['按时'])}个；"
                     f"迟报1个：九江市（{by['迟报'][0][1]}）；退回2个：萍乡市、新余市；未报送1个：吉安市。")
-    total = _total_row(out / province.names(pday.day)["huizongbiao"], "全省合计")
+    total = _total_row(out / province.common.names(pday.day)["huizongbiao"], "全省合计")
     assert _number(text, "缺工人数", "人") == f"{total['缺工人数']:,}"
     assert _number(text, "当日解决用工", "人") == f"{total['当日解决']:,}"
     assert _number(text, "累计解决用工", "人") == f"{total['累计解决用工']:,}"

@@ -59,9 +59,9 @@ def runs(tmp_path_factory):
         extra.mkdir(parents=True)
         (extra / "manifest.json").write_text("{}", encoding="utf-8")
     # one published province day (九江 late, 吉安 missing, 萍乡 and 新余 returned) for the notebook's 本周
-    pday = province.load(DAYS[1], SAMPLE, source="inbox")
-    folder = out / DAYS[1] / province.config()["folder"]
-    province.write_all(pday, folder)
+    pday = province.day.load(DAYS[1], SAMPLE, source="inbox")
+    folder = out / DAYS[1] / province.common.config()["folder"]
+    province.write.write_all(pday, folder)
     (folder / "manifest.json").write_text(json.dumps({"date": DAYS[1]}), encoding="utf-8")
     unpublished = out / "2020-02-28" / "南昌"
     unpublished.mkdir(parents=True)

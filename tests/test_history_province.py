@@ -49,9 +49,9 @@ def out(tmp_path_factory):
     root = tmp_path_factory.mktemp("outputs")
     days = {}
     for day in DAYS:
-        pday = province.load(day, SAMPLE, source="inbox")
+        pday = province.day.load(day, SAMPLE, source="inbox")
         folder = root / day / "省"
-        province.write_all(pday, folder)
+        province.write.write_all(pday, folder)
         _publish(folder, day)
         days[day] = pday
     old = root / OLD / "省"
@@ -103,7 +103,7 @@ def test_the_parquet_files_are_written_with_their_names(out):
     for day in DAYS:
         have = {p.name for p in (root / day / "省").glob("*.parquet")}
         assert have == {f"{stem}_江西省_{_stamp(day)}.parquet" for stem in ("报送情况", "审核问题", "汇总数据", "经验做法")}
-        names = province.names(pd.Timestamp(day).date())
+        names = province.common.names(pd.Timestamp(day).date())
         assert {names[k] for k in ("submissions_parquet", "checks_parquet", "figures_parquet",
                                    "publicity_parquet")} == have
 
@@ -226,8 +226,8 @@ def test_a_folder_without_the_parquet_files_is_listed_not_a_crash(out):
 
 def test_parquet_is_byte_identical_when_rewritten(out, tmp_path):
     root, days = out
-    again = province.load(DAYS[1], SAMPLE, source="inbox")
-    written = province.write_tidy(again, tmp_path)
+    again = province.day.load(DAYS[1], SAMPLE, source="inbox")
+    written = province.parquet.write_tidy(again, tmp_path)
     assert len(written) == 4  # 报送情况, 审核问题, 汇总数据, 经验做法
     for path in written:
         assert path.read_bytes() == (root / DAYS[1] / "省" / path.name).read_bytes(), path.name
@@ -248,7 +248,7 @@ def test_a_tampered_parquet_fails_the_self_check(out, tmp_path):
     root, days = out
     folder = tmp_path / "省"
     shutil.copytree(root / DAYS[1] / "省", folder)
-    name = province.names(pd.Timestamp(DAYS[1]).date())["figures_parquet"]
+    name = province.common.names(pd.Timestamp(DAYS[1]).date())["figures_parquet"]
     frame = pd.read_parquet(folder / name)
     frame.loc[frame["设区市"] == "全省合计", "数值"] += 1
     frame.to_parquet(folder / name)

@@ -237,7 +237,7 @@ def test_a_sample_day_of_ganzhou_against_a_hand_count_of_its_files(sample_inbox,
     # the province's roll-up of the sample day: 赣州's row is the same hand count
     from yonggong import province
 
-    pday = province.load(day, sample_inbox, outputs=tmp_path / "province-out")
+    pday = province.day.load(day, sample_inbox, outputs=tmp_path / "province-out")
     keys = ["外出务工登记人数", *[f"外出务工登记人数（{p}）" for p in ("广东省", "浙江省", "福建省", "上海市", "江苏省", "其他省份")],
             "当日输出人数", "累计输出人数", "点对点输出趟次", "点对点输出人数"]
     assert pday.figures.loc["赣州市", keys].tolist() == hand
@@ -289,7 +289,7 @@ def test_the_province_rolls_up_the_outbound_sheets_by_city_and_destination(tmp_p
     bad["title"]["text"] = "外出务工情况"  # not the layout: a note, the 汇总表 still taken
     _filed(folder / "宜春.xlsx", "宜春", {"袁州区": [9, 9, 0, 0, 0, 0, 0, 0, 9, 0, 0]}, layout=bad)
 
-    pday = province.load(D, tmp_path / "inbox", outputs=tmp_path / "nothing")
+    pday = province.day.load(D, tmp_path / "inbox", outputs=tmp_path / "nothing")
     f = pday.figures
     assert f.loc["赣州市", ["外出务工登记人数", "外出务工登记人数（广东省）", "外出务工登记人数（其他省份）",
                          "累计输出人数", "点对点输出人数"]].tolist() == [30, 21, 1, 13, 30]
@@ -306,14 +306,14 @@ def test_the_province_rolls_up_the_outbound_sheets_by_city_and_destination(tmp_p
     assert "外出务工情况" not in note["说明"].iloc[0] and "劳务输出情况表" in note["说明"].iloc[0]
 
     out = tmp_path / "out"
-    province.write_all(pday, out)
+    province.write.write_all(pday, out)
     assert province_check.check(pday, out).passed
-    book = load_workbook(out / province.names(D)["huizongbiao"])
+    book = load_workbook(out / province.common.names(D)["huizongbiao"])
     assert book.sheetnames[:2] == ["汇总表", "劳务输出"]
     rows = {r[0].value: [c.value for c in r[1:]] for r in book["劳务输出"].iter_rows(min_row=6) if r[0].value}
     assert rows["赣州市"] == [30, 21, 2, 4, 0, 2, 1, 6, 13, 1, 30]
     assert rows["南昌市"] == ["—"] * 11 and rows["九江市"] == ["未报送"] * 11
     assert rows["全省合计"][:2] == [37, 25]
-    html = (out / province.names(D)["brief"]).read_text(encoding="utf-8")
+    html = (out / province.common.names(D)["brief"]).read_text(encoding="utf-8")
     assert 'data-fig="外出务工登记人数" data-row="全省合计">37</span>' in html
     assert "赣州市、上饶市报送了劳务输出情况" in html

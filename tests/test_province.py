@@ -219,7 +219,7 @@ def case_inbox(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def pday(case_inbox, tmp_path_factory):
-    return province.load(D.isoformat(), case_inbox, outputs=tmp_path_factory.mktemp("nothing"))
+    return province.day.load(D.isoformat(), case_inbox, outputs=tmp_path_factory.mktemp("nothing"))
 
 
 def status_of(pday, full_name: str) -> dict:
@@ -268,8 +268,8 @@ def test_reasons_are_listed(pday):
 def test_changed_cells_name_row_figure_old_and_new():
     old = pd.DataFrame({"缺工人数": [249.0, 300.0], "复工率": [90.0, float("nan")]}, index=["章贡区", "合计"])
     new = pd.DataFrame({"缺工人数": [224.0, 300.0], "复工率": [90.0, 85.5]}, index=["章贡区", "合计"])
-    assert province.changed_cells(old, new) == ["章贡区缺工人数249→224", "合计复工率—→85.5"]
-    assert province.changed_cells(new, new) == [] and province.changed_cells(None, new) == []
+    assert province.reading.changed_cells(old, new) == ["章贡区缺工人数249→224", "合计复工率—→85.5"]
+    assert province.reading.changed_cells(new, new) == [] and province.reading.changed_cells(None, new) == []
 
 
 def test_reporting_and_on_time_rates(pday):
@@ -331,7 +331,7 @@ def test_liaisons_from_an_earlier_province_folder(case_inbox, tmp_path):
     first.mkdir(parents=True)
     write_liaisons(first / "联络员.xlsx")
     (inbox / "province" / D.isoformat()).mkdir()
-    p = province.load(D, inbox, outputs=tmp_path / "out")
+    p = province.day.load(D, inbox, outputs=tmp_path / "out")
     assert p.rates["未报送"] == 11
     row = p.chase[p.chase["设区市"] == "九江市"].iloc[0]
     assert (row["联络员"], row["手机"]) == ("赵联络", "13900000003")
@@ -393,8 +393,8 @@ def _read_sheet(ws) -> tuple[dict[str, int], dict[str, list]]:
 
 
 def test_written_roll_up_total_is_the_sum_of_accepted_cities(pday, tmp_path):
-    written = province.write_all(pday, tmp_path)
-    path = tmp_path / province.names(D)["huizongbiao"]
+    written = province.write.write_all(pday, tmp_path)
+    path = tmp_path / province.common.names(D)["huizongbiao"]
     assert path in written
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["汇总表", "报送情况", "审核问题", "逐日对比", "催报名单", "收到文件"]
@@ -414,7 +414,7 @@ def test_written_roll_up_total_is_the_sum_of_accepted_cities(pday, tmp_path):
         assert set(rows[n][1:]) == {"退回"}
     texts = [ws.cell(row=r, column=1).value or "" for r in range(1, ws.max_row + 1)]
     assert any(t.startswith("注：以下设区市不计入全省合计：九江市") for t in texts)
-    status = province.read_completeness(path)
+    status = province.write.read_completeness(path)
     assert status["状态"].tolist() == pday.completeness["状态"].tolist()
 
 
@@ -423,7 +423,7 @@ def test_the_province_total_recomputes_rates_from_counts():
     frame = pd.DataFrame({"重点企业数": [10.0, 30.0], "已复工企业数": [5.0, 30.0], "累计解决用工": [10.0, nan],
                           "缺工人数": [90.0, 100.0], "求助受理件数": [10.0, 30.0], "求助到期件数": [8.0, 32.0],
                           "求助24小时办结件数": [4.0, 30.0], "24小时办结率": [50.0, 93.8]})
-    total = province.province_total(frame)
+    total = province.day.province_total(frame)
     assert total["复工率"] == 87.5  # 35/40, not the mean of 50 and 100
     assert total["累计解决用工"] == 10.0 and total["缺工人数"] == 190.0  # "—" counts as nothing
     assert total["缺工解决率"] == 5.0  # 10 / (10 + 190): the rate of the summed counts
@@ -434,39 +434,39 @@ def test_the_province_total_recomputes_rates_from_counts():
 # --------------------------------------------------------------------------- checks
 
 
-def _sub(frame: pd.DataFrame, city: str = "南昌") -> province.Submission:
-    sub = province.Submission(file="x.xlsx", path=Path("x.xlsx"), city=resolve_city(city), figures=frame)
+def _sub(frame: pd.DataFrame, city: str = "南昌") -> province.common.Submission:
+    sub = province.common.Submission(file="x.xlsx", path=Path("x.xlsx"), city=resolve_city(city), figures=frame)
     return sub
 
 
 def test_a_consistent_submission_passes_every_check():
-    assert province.check_figures(_sub(FRAMES["南昌"])) == []
+    assert province.checks.check_figures(_sub(FRAMES["南昌"])) == []
 
 
 def test_rate_consistency_with_rounding_tolerance():
     f = FRAMES["南昌"].copy()
     exact = f.loc["合计", "已复工企业数"] / f.loc["合计", "重点企业数"] * 100
     f.loc["合计", "复工率"] = round(exact, 1) + 0.05  # rounding off by one step: tolerated
-    assert province.check_figures(_sub(f)) == []
+    assert province.checks.check_figures(_sub(f)) == []
     f.loc["合计", "复工率"] = round(exact, 1) + 0.3
-    problems = province.check_figures(_sub(f))
+    problems = province.checks.check_figures(_sub(f))
     assert [(p.check, p.where, p.action) for p in problems] == [("比率", "行“合计”，列“复工率”", "退回")]
     f = FRAMES["南昌"].copy()
     f.loc["合计", "24小时办结率"] = 120.0
-    assert [p.check for p in province.check_figures(_sub(f))] == ["比率"]
+    assert [p.check for p in province.checks.check_figures(_sub(f))] == ["比率"]
 
 
 def test_dash_counts_as_nothing_in_the_total():
     f = FRAMES["南昌"].copy()
     f["跨区域招聘需求人数"] = float("nan")  # table E not reported: "—" everywhere is fine
-    assert province.check_figures(_sub(f)) == []
+    assert province.checks.check_figures(_sub(f)) == []
     f.loc[f.index[0], "跨区域招聘需求人数"] = 5.0  # a county has it, 合计 says "—"
-    assert [p.check for p in province.check_figures(_sub(f))] == ["合计"]
+    assert [p.check for p in province.checks.check_figures(_sub(f))] == ["合计"]
 
 
 def test_missing_total_row_is_refused():
     f = FRAMES["南昌"].drop(index="合计")
-    assert [p.message for p in province.check_figures(_sub(f))] == ["汇总表缺少“合计”行"]
+    assert [p.message for p in province.checks.check_figures(_sub(f))] == ["汇总表缺少“合计”行"]
 
 
 # --------------------------------------------------------------------------- outputs as intake
@@ -484,7 +484,7 @@ def test_intake_from_this_machines_outputs_with_a_failed_city(tmp_path):
     _city_output(out, "南昌", D, "2020-03-10T14:10:05+08:00")
     _city_output(out, "上饶", D, "2020-03-10T07:30:00+00:00")  # 15:30 in Shanghai: late
     _city_output(out, "萍乡", D, "2020-03-10T10:00:00+08:00")  # an old output of a city that failed now
-    p = province.load(D, tmp_path / "no-inbox", source="outputs", outputs=out,
+    p = province.day.load(D, tmp_path / "no-inbox", source="outputs", outputs=out,
                       failures={"萍乡": "收件箱中没有萍乡市 2020-03-10 的文件夹"})
     assert p.intake.source == "outputs"
     st = p.completeness.set_index("设区市")
@@ -498,12 +498,12 @@ def test_intake_from_this_machines_outputs_with_a_failed_city(tmp_path):
 
 
 def test_auto_source_and_user_errors(case_inbox, tmp_path):
-    assert province.resolve_source("auto", case_inbox, D) == "inbox"
-    assert province.resolve_source("auto", case_inbox, PREV - dt.timedelta(days=1)) == "outputs"
+    assert province.day.resolve_source("auto", case_inbox, D) == "inbox"
+    assert province.day.resolve_source("auto", case_inbox, PREV - dt.timedelta(days=1)) == "outputs"
     with pytest.raises(UserError):
-        province.province_job("2020-01-01", case_inbox, tmp_path / "out")
+        province.runs.province_job("2020-01-01", case_inbox, tmp_path / "out")
     with pytest.raises(UserError):
-        province.province_job("2020-02-30", case_inbox, tmp_path / "out")
+        province.runs.province_job("2020-02-30", case_inbox, tmp_path / "out")
 
 
 @pytest.mark.e2e
@@ -518,14 +518,14 @@ def test_invoke_province_bad_date_exits_2(tmp_path):
 
 def test_province_run_publishes_the_roll_up_and_skips_when_up_to_date(case_inbox, tmp_path):
     out = tmp_path / "out"
-    res = province.run_province(D.isoformat(), case_inbox, out)
+    res = province.runs.run_province(D.isoformat(), case_inbox, out)
     assert res.status == "完成" and res.out_dir == out / D.isoformat() / "省"
     files = {p.name for p in res.out_dir.iterdir()}
-    assert {province.names(D)["huizongbiao"], "manifest.json", f"notebook_省_{D:%Y%m%d}.ipynb"} <= files
+    assert {province.common.names(D)["huizongbiao"], "manifest.json", f"notebook_省_{D:%Y%m%d}.ipynb"} <= files
     manifest = json.loads((res.out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["source"] == "inbox" and manifest["scope"] == "province"
     assert any(e["path"] == f"province/{D.isoformat()}/赣州.xlsx" for e in manifest["inputs"])
-    table = province.read_completeness(res.workbook)
+    table = province.write.read_completeness(res.workbook)
     assert table["状态"].tolist() == ["按时", "迟报", "迟报", "未报送", "退回", "退回", "退回", "按时", "退回", "退回",
                                     "按时"]
     # the 自检: in the manifest (as for a city day; its record is not published) and in the notebook
@@ -536,9 +536,9 @@ def test_province_run_publishes_the_roll_up_and_skips_when_up_to_date(case_inbox
     shown = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
              if "text/plain" in o.get("data", {}) and "自检：通过" in "".join(o["data"]["text/plain"])]
     assert len(shown) == 1
-    again = province.run_province(D.isoformat(), case_inbox, out)
+    again = province.runs.run_province(D.isoformat(), case_inbox, out)
     assert again.status == "已是最新" and again.manifest["自检"] == manifest["自检"]
-    html = (res.out_dir / province.names(D)["brief"]).read_text(encoding="utf-8")
+    html = (res.out_dir / province.common.names(D)["brief"]).read_text(encoding="utf-8")
     assert "九江市" in html and "未报送" in html and "退回" in html and "<script" not in html
 
 
@@ -551,20 +551,20 @@ def test_the_sample_province_inbox_gives_what_it_plants(sample_inbox, tmp_path):
     cases = [p for p in planted if p["expected_status"]]
     assert {p["kind"] for p in cases} >= {"late", "late_mtime", "missing", "wrong_date", "bad_total", "resend", "stray"}
     for day in sorted({p["date"] for p in cases}):
-        p = province.load(day, sample_inbox, outputs=tmp_path)
+        p = province.day.load(day, sample_inbox, outputs=tmp_path)
         st = p.completeness.set_index("设区市")
         for case in (c for c in cases if c["date"] == day):
             assert st.loc[case["city"], "状态"] == case["expected_status"], case
         others = [s for s in st.index if s not in {c["city"] for c in cases if c["date"] == day}]
         assert (st.loc[others, "状态"] == "按时").all(), day
     # 宜春's explanatory letter (planted stray) is 未识别, not 退回: 宜春 filed its 汇总表 on time
-    letter = province.load("2020-02-26", sample_inbox, outputs=tmp_path).files.set_index("文件").loc[
+    letter = province.day.load("2020-02-26", sample_inbox, outputs=tmp_path).files.set_index("文件").loc[
         "关于2月26日重点企业用工调度情况的说明.xlsx"]
     assert letter["处理"] == "未识别" and letter["设区市"] == "宜春市" and "不是汇总表" in letter["原因"]
-    first = province.load("2020-02-24", sample_inbox, outputs=tmp_path)
+    first = province.day.load("2020-02-24", sample_inbox, outputs=tmp_path)
     assert first.rates["按时报送率"] == 100.0
     assert (first.completeness["时间来源"] == "收件登记").all()
-    no_receipts = province.load("2020-02-28", sample_inbox, outputs=tmp_path)
+    no_receipts = province.day.load("2020-02-28", sample_inbox, outputs=tmp_path)
     assert (no_receipts.completeness["时间来源"] == "文件修改时间").all()
 
 
@@ -582,13 +582,13 @@ def test_sample_province_is_deterministic(sample_inbox, tmp_path):
     # the cities' K items of the day, one file per city that has some, read back as table K
     planted = json.loads((tmp_path / "a" / "planted.json").read_text(encoding="utf-8"))
     k_files = {p["file"]: p["city"] for p in planted if p["kind"] == "k_items"}
-    intake = province.intake_inbox(tmp_path / "a" / days[0].isoformat(), days[0])
-    files = province.files_frame(intake).set_index("文件")
+    intake = province.intake.intake_inbox(tmp_path / "a" / days[0].isoformat(), days[0])
+    files = province.day.files_frame(intake).set_index("文件")
     assert k_files and {f: files.loc[f, "设区市"] for f in k_files} == k_files
     assert set(files.loc[list(k_files), "处理"]) <= {"经验做法（表K）"}
     assert sorted(set(intake.k_items["设区市"])) == sorted(set(k_files.values()))
     for city in cities():  # the same items as in the city's own day folder
-        own = province.city_k_items(sample_inbox, city, days[0])
+        own = province.reading.city_k_items(sample_inbox, city, days[0])
         sent = intake.k_items[intake.k_items["设区市"] == city.full_name]
         if city.full_name in k_files.values():
             assert sent["标题"].tolist() == own["标题"].tolist(), city.name
@@ -616,25 +616,25 @@ def day_of(figs: dict, previous: dict | None = None, k_items: pd.DataFrame | Non
     statuses, subs = [], []
     for city in cities():
         v = figs.get(city.name, "未报送")
-        st = province.CityStatus(city, D)
+        st = province.common.CityStatus(city, D)
         if isinstance(v, str):
             st.status = v
             if v == "退回":
-                st.chosen = province.Submission(file=f"{city.name}.xlsx", path=Path(f"{city.name}.xlsx"), city=city,
+                st.chosen = province.common.Submission(file=f"{city.name}.xlsx", path=Path(f"{city.name}.xlsx"), city=city,
                                                 received=at("11:00"), source="收件登记", outcome="退回",
                                                 reason="版式不符", check="版式")
                 st.notes.append("版式不符")
                 subs.append(st.chosen)
         else:
-            st.chosen = province.Submission(file=f"{city.name}.xlsx", path=Path(f"{city.name}.xlsx"), city=city,
+            st.chosen = province.common.Submission(file=f"{city.name}.xlsx", path=Path(f"{city.name}.xlsx"), city=city,
                                             received=at("10:00"), source="收件登记", data_day=D, figures=v,
                                             outcome="采用")
             st.status = "按时"
             subs.append(st.chosen)
         statuses.append(st)
-    intake = province.Intake(D, "inbox", None, subs, statuses, [], None, "", k_items=k_items)
+    intake = province.common.Intake(D, "inbox", None, subs, statuses, [], None, "", k_items=k_items)
     prev = {name: frame.loc["合计"] for name, frame in (previous or {}).items()}
-    return province.build(intake, prev, "测试")
+    return province.day.build(intake, prev, "测试")
 
 
 # point 1: one implementation ---------------------------------------------------
@@ -643,19 +643,22 @@ def day_of(figs: dict, previous: dict | None = None, k_items: pd.DataFrame | Non
 def test_the_duplicates_are_gone():
     import inspect
 
-    for name in ("CST", "_show_figure", "deadline", "local_time"):
-        assert name not in vars(province) or getattr(province, name) is getattr(indicators, name, None), name
+    modules = [m for m in vars(province).values() if inspect.ismodule(m) and m.__name__.startswith("yonggong.province.")]
+    assert len(modules) >= 10
+    for mod in modules:
+        for name in ("CST", "_show_figure", "deadline", "local_time"):
+            assert name not in vars(mod) or getattr(mod, name) is getattr(indicators, name, None), (mod.__name__, name)
     assert "CST" not in vars(sample_province)
     assert not hasattr(brief, "_sum_cities")
-    assert "rates" not in province.config()
-    assert "indicators.total" in inspect.getsource(province.province_total)
+    assert "rates" not in province.common.config()
+    assert "indicators.total" in inspect.getsource(province.day.province_total)
 
 
 def test_24_hour_rate_is_checked_against_its_counts():
     f = FRAMES["南昌"].copy()
     due, within = f.loc["合计", "求助到期件数"], f.loc["合计", "求助24小时办结件数"]
     f.loc[["市本级", "合计"], "24小时办结率"] = round(within / due * 100, 1) + 5  # in 0–100, not its counts
-    problems = province.check_figures(_sub(f))
+    problems = province.checks.check_figures(_sub(f))
     assert [(p.check, p.where) for p in problems] == [("比率", "行“市本级”，列“24小时办结率”"),
                                                        ("比率", "行“合计”，列“24小时办结率”")]
     assert problems[1].expected == f"{round(within / due * 100, 1):.1f}"
@@ -664,20 +667,20 @@ def test_24_hour_rate_is_checked_against_its_counts():
 def test_an_older_form_without_the_counts_is_only_checked_for_0_to_100():
     f = FRAMES["南昌"].drop(columns=["求助到期件数", "求助24小时办结件数"])
     f.loc[["市本级", "合计"], "24小时办结率"] = 55.0  # cannot be checked against counts
-    assert province.check_figures(_sub(f)) == []
+    assert province.checks.check_figures(_sub(f)) == []
     f.loc["合计", "24小时办结率"] = 120.0
-    assert [(p.check, p.message) for p in province.check_figures(_sub(f))] == [("比率", "24小时办结率超出0–100")]
+    assert [(p.check, p.message) for p in province.checks.check_figures(_sub(f))] == [("比率", "24小时办结率超出0–100")]
 
 
 def test_problems_and_comparison_use_the_catalogue_labels(pday, tmp_path):
     f = FRAMES["南昌"].copy()
     f.loc["合计", "空岗_普工"] += 3
-    (p,) = province.check_figures(_sub(f))
+    (p,) = province.checks.check_figures(_sub(f))
     assert p.where == "行“合计”，列“空岗人数（普工）”"
     assert p.message.startswith("合计行“空岗人数（普工）”为")
     assert set(pday.comparison["指标"]) == {indicators.label(k) for k in FIGURE_IDS}
-    province.write_all(pday, tmp_path)
-    back = province.read_comparison_day(tmp_path / province.names(D)["working"])  # 逐日对比明细
+    province.write.write_all(pday, tmp_path)
+    back = province.day.read_comparison_day(tmp_path / province.common.names(D)["working"])  # 逐日对比明细
     assert set(back) == {"南昌", "景德镇", "萍乡", "吉安", "上饶"}
     assert back["南昌"]["空岗_普工"] == FRAMES["南昌"].loc["合计", "空岗_普工"]
     assert back["上饶"]["求助到期件数"] == FRAMES["上饶"].loc["合计", "求助到期件数"]
@@ -696,26 +699,26 @@ def test_the_comparison_a_reviewer_reads_is_a_city_by_indicator_matrix(pday, tmp
         ["萍乡市", "缺工人数", float("nan"), 900.0, float("nan"), "", "当日退回"],
         ["萍乡市", "复工率", float("nan"), 80.0, float("nan"), "", "当日退回"],
         ["萍乡市", "推送人次", float("nan"), 10.0, float("nan"), "", "当日退回"],
-    ], columns=province.COMPARISON_COLUMNS)
-    matrix, flagged = province.comparison_matrix(comparison, ["缺工人数", "复工率"])
+    ], columns=province.common.COMPARISON_COLUMNS)
+    matrix, flagged = province.display.comparison_matrix(comparison, ["缺工人数", "复工率"])
     assert matrix.values.tolist() == [
         ["南昌市", "1,749（−140）", "94.5（+1.8）", "推送人次", "推送人次：增加21516"],
         ["九江市", "2,390（+307）", "90.0（持平）", "缺工人数", "缺工人数：增加307"],
         ["萍乡市", "退回", "退回", "", ""]]
     assert flagged == [(1, 1)]  # 九江市 × 缺工人数
-    written = province.write_all(pday, tmp_path)
-    assert tmp_path / province.names(D)["working"] in written
-    ws = openpyxl.load_workbook(tmp_path / province.names(D)["huizongbiao"])["逐日对比"]
+    written = province.write.write_all(pday, tmp_path)
+    assert tmp_path / province.common.names(D)["working"] in written
+    ws = openpyxl.load_workbook(tmp_path / province.common.names(D)["huizongbiao"])["逐日对比"]
     header = [c.value for c in ws[2]]
-    keys = province.config()["comparison_matrix"]
+    keys = province.common.config()["comparison_matrix"]
     assert header == ["设区市", *[indicators.label(k) for k in keys], "需跟进", "说明"]
     assert ws.max_row < 20  # 11 cities, 全省合计 and a note: one printed page, not 11
-    _, marks = province.comparison_matrix(pday.comparison)
+    _, marks = province.display.comparison_matrix(pday.comparison)
     assert marks  # the fixture's 南昌 jumps in a key indicator
     for i, j in marks:
-        assert ws.cell(row=3 + i, column=1 + j).fill.start_color.rgb.endswith(province.FLAG_FILL)
-    assert not ws.cell(row=3, column=1).fill.start_color.rgb.endswith(province.FLAG_FILL)
-    detail = openpyxl.load_workbook(tmp_path / province.names(D)["working"])[province.DETAIL_SHEET]
+        assert ws.cell(row=3 + i, column=1 + j).fill.start_color.rgb.endswith(province.common.FLAG_FILL)
+    assert not ws.cell(row=3, column=1).fill.start_color.rgb.endswith(province.common.FLAG_FILL)
+    detail = openpyxl.load_workbook(tmp_path / province.common.names(D)["working"])[province.common.DETAIL_SHEET]
     assert detail.max_row - 2 == len(pday.comparison)
 
 
@@ -723,7 +726,7 @@ def test_the_comparison_a_reviewer_reads_is_a_city_by_indicator_matrix(pday, tmp
 
 
 def test_returned_and_missing_rows_and_the_brief_use_the_statuses_of_the_completeness_table(pday):
-    ctx = province.brief_context(pday)
+    ctx = province.write.brief_context(pday)
     shown = {r["name"]: r["status"] for r in ctx["city_table"]["rows"]}
     assert shown == dict(zip(pday.completeness["设区市"], pday.completeness["状态"], strict=True))
     page = brief.render_province(ctx)
@@ -770,7 +773,7 @@ def test_day_over_day_change_over_the_cities_accepted_on_both_days():
     row = p.comparison[(p.comparison["设区市"] == "全省合计") & (p.comparison["指标"] == "缺工人数")].iloc[0]
     assert (row["当日"], row["前一日"], row["变化"]) == (150, 160, -10)  # 南昌 + 景德镇 on both days
     assert row["说明"] == note + "；当日全省合计为180"
-    ctx = province.brief_context(p)
+    ctx = province.write.brief_context(p)
     cards = {h["id"]: (h["value"], h["change"]) for h in ctx["headline"]}
     assert cards["缺工人数"] == ("180", "较上日减少10人")
     assert cards["复工率"] == ("78.9", "较上日提高13.4个百分点")  # 13/15 = 86.7 against 11/15 = 73.3
@@ -782,7 +785,7 @@ def test_no_common_city_means_no_change():
     p = day_of({"南昌": tot(缺工人数=100)}, previous={"九江": tot(缺工人数=500)})
     assert p.compared == [] and p.previous_totals is None
     assert p.comparison_text() == "前一日没有可比的有效报送，不作较上日比较"
-    ctx = province.brief_context(p)
+    ctx = province.write.brief_context(p)
     assert all(h["change"] == "" for h in ctx["headline"])
 
 
@@ -862,7 +865,7 @@ def k_inbox(tmp_path_factory) -> Path:
 
 
 def test_k_files_in_the_province_folder_go_into_the_brief(k_inbox, tmp_path):
-    p = province.load(D, k_inbox, outputs=tmp_path / "out")
+    p = province.day.load(D, k_inbox, outputs=tmp_path / "out")
     files = p.files.set_index("文件")
     assert files.loc["经验做法汇总.xlsx", "处理"] == "经验做法（表K）"
     assert files.loc["经验做法汇总.xlsx", "设区市"] == "南昌市、上饶市"
@@ -873,7 +876,7 @@ def test_k_files_in_the_province_folder_go_into_the_brief(k_inbox, tmp_path):
     assert got == [["南昌市", "经验做法", "专班驻企"], ["九江市", "经验做法", "直播带岗"],
                    ["赣州市", "先进典型", "返岗专列"], ["上饶市", "先进典型", "专员值守"]]
     assert p.completeness.set_index("设区市").loc["赣州市", "状态"] == "未报送"  # a K file is not a 汇总表
-    page = brief.render_province(province.brief_context(p))
+    page = brief.render_province(province.write.brief_context(p))
     text = re.sub(r"<[^>]+>", "", page)
     for title in ("专班驻企", "专员值守", "返岗专列", "直播带岗"):
         assert title in text
@@ -896,10 +899,10 @@ def test_k_items_from_the_accepted_cities_own_folders_with_outputs(tmp_path):
         folder.mkdir(parents=True)
         kind = "先进典型" if city == "上饶" else "经验做法"
         write_k(folder / "经验.xlsx", [["2020-03-10", kind, title, "内容。", "市人社局"]], title="经验做法与典型")
-    p = province.load(D, inbox, source="outputs", outputs=out)
+    p = province.day.load(D, inbox, source="outputs", outputs=out)
     assert p.k_items[["设区市", "类别", "标题"]].values.tolist() == [["南昌市", "经验做法", "南昌经验"],
                                                                   ["上饶市", "先进典型", "上饶典型"]]
-    job = province.province_job(D.isoformat(), inbox, out, source="outputs")
+    job = province.runs.province_job(D.isoformat(), inbox, out, source="outputs")
     assert {f"{c}/{D.isoformat()}/经验.xlsx" for c in ("南昌", "上饶", "萍乡")} <= {e["path"] for e in job.inputs}
     assert sum(e["path"] == f"上饶/{D.isoformat()}/经验.xlsx" for e in job.inputs) == 1  # the one in its own inbox
 
@@ -908,8 +911,8 @@ def test_k_items_from_the_accepted_cities_own_folders_with_outputs(tmp_path):
 
 
 def test_self_check_passes_on_what_was_written(pday, tmp_path):
-    province.write_all(pday, tmp_path)
-    result = province.self_check(pday, tmp_path)
+    province.write.write_all(pday, tmp_path)
+    result = province.write.self_check(pday, tmp_path)
     assert result.passed and result.failures == [] and result.checks > 500
     assert repr(result) == f"自检：通过（{result.checks}项）"
     saved = json.loads((tmp_path / SELFCHECK_RECORD).read_text(encoding="utf-8"))
@@ -925,8 +928,8 @@ def _cell(ws, row_label: str, header: str):
 
 
 def test_tampering_with_a_written_cell_fails_the_self_check(pday, tmp_path):
-    province.write_all(pday, tmp_path)
-    path = tmp_path / province.names(D)["huizongbiao"]
+    province.write.write_all(pday, tmp_path)
+    path = tmp_path / province.common.names(D)["huizongbiao"]
     wb = openpyxl.load_workbook(path)
     cell = _cell(wb["汇总表"], "南昌市", "缺工人数")
     was = cell.value
@@ -940,18 +943,18 @@ def test_tampering_with_a_written_cell_fails_the_self_check(pday, tmp_path):
     assert any(f.startswith("汇总表 全省合计“缺工人数”") and f"有效报送设区市之和为{int(total) + 1}" in f
                for f in result.failures)
     with pytest.raises(province_check.SelfCheckFailed, match="自检：未通过"):
-        province.self_check(pday, tmp_path)
+        province.write.self_check(pday, tmp_path)
     saved = json.loads((tmp_path / SELFCHECK_RECORD).read_text(encoding="utf-8"))
     assert saved["结果"] == "未通过" and saved["不符"] == result.failures
 
 
 def test_self_check_catches_a_returned_row_and_a_wrong_status_in_the_brief(pday, tmp_path):
-    province.write_all(pday, tmp_path)
-    path = tmp_path / province.names(D)["huizongbiao"]
+    province.write.write_all(pday, tmp_path)
+    path = tmp_path / province.common.names(D)["huizongbiao"]
     wb = openpyxl.load_workbook(path)
     _cell(wb["汇总表"], "新余市", "缺工人数").value = "未报送"  # 新余 was returned
     wb.save(path)
-    page = tmp_path / province.names(D)["brief"]
+    page = tmp_path / province.common.names(D)["brief"]
     html = page.read_text(encoding="utf-8")
     row = html.index('data-city="景德镇市"')
     html = html[:row] + html[row:].replace(">迟报<", ">按时<", 1)
@@ -963,8 +966,8 @@ def test_self_check_catches_a_returned_row_and_a_wrong_status_in_the_brief(pday,
 
 
 def test_self_check_catches_a_wrong_province_figure_in_the_brief(pday, tmp_path):
-    province.write_all(pday, tmp_path)
-    page = tmp_path / province.names(D)["brief"]
+    province.write.write_all(pday, tmp_path)
+    page = tmp_path / province.common.names(D)["brief"]
     html = page.read_text(encoding="utf-8")
     shown = brief.show(pday.totals["缺工人数"])
     marked = f'data-fig="缺工人数" data-row="全省合计">{shown}<'
@@ -975,10 +978,10 @@ def test_self_check_catches_a_wrong_province_figure_in_the_brief(pday, tmp_path)
 
 
 def test_the_province_notebook_runs_the_self_check():
-    nb = json.loads((paths.NOTEBOOKS / province.NOTEBOOK).read_text(encoding="utf-8"))
+    nb = json.loads((paths.NOTEBOOKS / province.common.NOTEBOOK).read_text(encoding="utf-8"))
     code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-    write = next(i for i, c in enumerate(code) if "province.write_all(" in c)
-    assert "province.self_check(pday, out_dir)" in code[write + 1]
+    write = next(i for i, c in enumerate(code) if "province.write.write_all(" in c)
+    assert "province.write.self_check(pday, out_dir)" in code[write + 1]
     assert issubclass(province_check.SelfCheckFailed, YonggongError)
     assert province_check.SelfCheckFailed.exit_code == 1
 

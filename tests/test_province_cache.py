@@ -23,43 +23,43 @@ def _inbox(tmp_path: Path) -> Path:
 
 
 def _products(pday, out: Path) -> dict[str, bytes]:
-    province.write_all(pday, out)
+    province.write.write_all(pday, out)
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def test_the_province_day_is_the_same_with_and_without_its_cache(tmp_path):
     inbox, cache = _inbox(tmp_path), tmp_path / "out"
-    ref = province.load(DAY, inbox, source="inbox", outputs=tmp_path / "none")
+    ref = province.day.load(DAY, inbox, source="inbox", outputs=tmp_path / "none")
     want = _products(ref, tmp_path / "ref")
     for run in ("fills the cache", "reads it"):
-        got = province.load(DAY, inbox, source="inbox", outputs=tmp_path / "none", cache=cache)
+        got = province.day.load(DAY, inbox, source="inbox", outputs=tmp_path / "none", cache=cache)
         pd.testing.assert_frame_equal(got.intake.liaisons, ref.intake.liaisons)
         assert _products(got, tmp_path / run) == want, run
-    public, _ = daycache.cache_dirs(cache, province.CACHE_OWNER, province.ACCEPTED_TOTALS)
+    public, _ = daycache.cache_dirs(cache, province.day.CACHE_OWNER, province.day.ACCEPTED_TOTALS)
     # the day's own accepted rows (for 03-02) and those of the day before
     assert sorted({p.name.split(".")[0] for p in public.glob("*.json")}) == ["2020-02-29", "2020-03-01"]
-    liaisons, _ = daycache.cache_dirs(cache, province.CACHE_OWNER, province.LIAISONS)
+    liaisons, _ = daycache.cache_dirs(cache, province.day.CACHE_OWNER, province.day.LIAISONS)
     assert list(liaisons.glob("*.json"))
 
 
 def test_an_edited_file_of_the_day_before_is_read_again(tmp_path, monkeypatch):
     inbox, cache = _inbox(tmp_path), tmp_path / "out"
-    province.load(DAY, inbox, source="inbox", outputs=tmp_path / "none", cache=cache)
+    province.day.load(DAY, inbox, source="inbox", outputs=tmp_path / "none", cache=cache)
     calls = []
     from yonggong.province import day as province_day
 
-    real = province.collect
+    real = province.day.collect
 
     def counting(day, *args, **kwargs):
         calls.append(day)
         return real(day, *args, **kwargs)
 
     monkeypatch.setattr(province_day, "collect", counting)  # where load calls it
-    province.load(DAY, inbox, source="inbox", outputs=tmp_path / "none", cache=cache)
+    province.day.load(DAY, inbox, source="inbox", outputs=tmp_path / "none", cache=cache)
     assert calls == [dt.date(2020, 3, 1)]  # 02-29 from the cache
     f = next(p for p in sorted((inbox / "province" / PREV.isoformat()).iterdir()) if p.suffix == ".xlsx")
     st = f.stat()
     os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     calls.clear()
-    province.load(DAY, inbox, source="inbox", outputs=tmp_path / "none", cache=cache)
+    province.day.load(DAY, inbox, source="inbox", outputs=tmp_path / "none", cache=cache)
     assert calls == [dt.date(2020, 3, 1), PREV]  # 02-29 read again

@@ -16,7 +16,7 @@ from conftest import invoke
 from openpyxl import load_workbook
 
 from yonggong import week
-from yonggong.province import run_province
+from yonggong.province.runs import run_province
 from yonggong.run import run_city_day
 
 START, END = dt.date(2020, 2, 23), dt.date(2020, 3, 1)

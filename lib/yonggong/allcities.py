@@ -45,7 +45,7 @@ class CityRun:
 class AllResult:
     day: dt.date
     runs: list[CityRun]
-    province: object  # province.ProvinceResult
+    province: object  # province.runs.ProvinceResult
     completeness: object  # pandas.DataFrame: the 报送情况 table of the province workbook
 
     @property
@@ -125,10 +125,10 @@ def run_all(day=None, inbox=None, out=None, force: bool = False, workers: int | 
                    for c in longest_first(todo, inbox, day)}
         from . import province  # while the workers start: the province job is resolved here
 
-        src = province.resolve_source(source, inbox, day)
+        src = province.day.resolve_source(source, inbox, day)
         early = None
         if src == "inbox":  # independent of the city runs: queued behind them (see the module doc)
-            early_job = province.province_job(day, inbox, out_root, src)
+            early_job = province.runs.province_job(day, inbox, out_root, src)
             early = pool.submit(_province_worker, early_job, force)
         for i, fut in enumerate(as_completed(futures), 1):
             city = futures[fut]
@@ -141,7 +141,7 @@ def run_all(day=None, inbox=None, out=None, force: bool = False, workers: int | 
             echo(line + (f"：{short_text(res.reason)}" if res.reason else ""))
         ordered = [runs[c.name] for c in todo]
         failures = {r.city: r.reason for r in ordered if r.status == "失败"}
-        job = early_job if early is not None and not failures else province.province_job(
+        job = early_job if early is not None and not failures else province.runs.province_job(
             day, inbox, out_root, src, failures)
         outcome = None
         if early is not None:
@@ -153,8 +153,8 @@ def run_all(day=None, inbox=None, out=None, force: bool = False, workers: int | 
         if outcome is None or failures:
             outcome = pool.submit(_province_worker, job, force).result()
     manifest, status = outcome
-    prov = province.ProvinceResult(job.day, job.final, manifest, status, job.parameters["source"])
-    table = province.read_completeness(prov.workbook)
+    prov = province.runs.ProvinceResult(job.day, job.final, manifest, status, job.parameters["source"])
+    table = province.write.read_completeness(prov.workbook)
     return AllResult(day, ordered, prov, table)
 
 
@@ -176,7 +176,7 @@ def _pad(text: str, width: int) -> str:
 
 def summary_lines(result) -> list[str]:
     """The final table of ``invoke all``: city run, province status, reason."""
-    from .province import LATE, MISSING, ON_TIME, RETURNED, config
+    from .province.common import LATE, MISSING, ON_TIME, RETURNED, config
 
     status = {r["设区市"]: r for _, r in result.completeness.iterrows()}
     head = ["设区市", "本机运行", "用时", "省级状态", "收到时间", "说明"]

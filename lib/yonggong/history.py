@@ -70,8 +70,8 @@ the city's short name; strings are pandas ``str``, counts nullable ``Int64``, fl
 
 The province's days (``submissions``, ``checks``, ``province``) are read from every
 ``<outputs>/<YYYY-MM-DD>/省/`` folder holding a ``manifest.json`` (``published_province``: 日期,
-目录), from the parquet files the province run writes beside its xlsx (``province.write_tidy``;
-names in ``province.names``: 报送情况_ / 审核问题_ / 汇总数据_江西省_<YYYYMMDD>.parquet). Each of these
+目录), from the parquet files the province run writes beside its xlsx (``province.parquet.write_tidy``;
+names in ``province.common.names``: 报送情况_ / 审核问题_ / 汇总数据_江西省_<YYYYMMDD>.parquet). Each of these
 functions takes ``outputs`` (default ``outputs/``) and ``start`` / ``end`` (YYYY-MM-DD,
 inclusive) and returns one DataFrame, oldest day first, typed as above (also when empty). A
 province folder written before these files existed (or a damaged file) contributes no rows:
@@ -254,6 +254,23 @@ def load(outputs: Path | str | None = None, cities: Iterable[str] | None = None,
     ``cities`` (names or codes) and ``start`` / ``end`` (YYYY-MM-DD, inclusive) narrow what is
     read. Nothing published gives empty tables (and says so), or with ``require`` a UserError
     telling the analyst how to produce some.
+
+    Parameters
+    ----------
+    outputs : str or Path, optional
+        The outputs folder holding ``<YYYY-MM-DD>/<市>/`` run folders; None for ``outputs/``.
+    cities : iterable of str, optional
+        City names or codes to read; None for every city.
+    start, end : str or datetime.date, optional
+        First and last report day to read (YYYY-MM-DD, inclusive); None for no bound.
+    require : bool, default False
+        Raise UserError instead of returning empty tables when no published run is found.
+
+    Returns
+    -------
+    History
+        The ledger, figures, vacancies, placements and faults tables of the runs read, with
+        ``runs`` (日期, 设区市, 目录) and ``missing`` (expected parquet files not read).
     """
     root = Path(outputs) if outputs else paths.OUTPUTS
     runs = _narrow(published(root), cities, start, end)
@@ -296,7 +313,7 @@ PROVINCE_RUN_COLUMNS = ["日期", "目录"]
 def published_province(outputs: Path | str | None = None) -> pd.DataFrame:
     """The published province days under ``outputs``: 日期, 目录 (the ``<outputs>/<YYYY-MM-DD>/省/``
     folders that hold a ``manifest.json``), oldest first."""
-    folder = _province().config()["folder"]
+    folder = _province().common.config()["folder"]
     rows = [{"日期": pd.Timestamp(day), "目录": day_dir / folder} for day, day_dir in _day_folders(outputs)
             if (day_dir / folder / "manifest.json").is_file()]
     runs = pd.DataFrame(rows, columns=PROVINCE_RUN_COLUMNS)
@@ -305,13 +322,13 @@ def published_province(outputs: Path | str | None = None) -> pd.DataFrame:
 
 
 def _province_table(kind: str, outputs, start, end) -> pd.DataFrame:
-    """One kind of the province's tidy files (``province.TIDY_SCHEMAS``) of every published province
+    """One kind of the province's tidy files (``province.parquet.TIDY_SCHEMAS``) of every published province
     day in [start, end], as one typed table; ``attrs["missing"]`` lists the expected files absent
     or unreadable."""
     prov = _province()
-    schema = prov.TIDY_SCHEMAS[kind]
+    schema = prov.parquet.TIDY_SCHEMAS[kind]
     runs = _narrow(published_province(outputs), None, start, end)
-    files = [row.目录 / prov.names(row.日期.date())[f"{kind}_parquet"] for row in runs.itertuples(index=False)]
+    files = [row.目录 / prov.common.names(row.日期.date())[f"{kind}_parquet"] for row in runs.itertuples(index=False)]
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         tables = list(pool.map(lambda path: _read(path, schema), files))
     frame = _to_pandas(_combine([t for t in tables if t is not None], schema))
@@ -323,7 +340,21 @@ def submissions(outputs: Path | str | None = None, start: str | dt.date | None =
                 end: str | dt.date | None = None) -> pd.DataFrame:
     """报送情况 of every published province day (``start`` / ``end`` inclusive): one row per day
     and city (see the module docstring, ``submissions``). A province folder written before the
-    parquet files existed contributes no rows; ``attrs["missing"]`` lists its file."""
+    parquet files existed contributes no rows; ``attrs["missing"]`` lists its file.
+
+    Parameters
+    ----------
+    outputs : str or Path, optional
+        The outputs folder holding ``<YYYY-MM-DD>/省/`` folders; None for ``outputs/``.
+    start, end : str or datetime.date, optional
+        First and last report day to read (YYYY-MM-DD, inclusive); None for no bound.
+
+    Returns
+    -------
+    pandas.DataFrame
+        日期, 设区市, 状态, 收到时间, 时间来源, 迟报时长, 文件, 问题, 迟报分钟, oldest day first;
+        ``attrs["missing"]`` is the list of expected files not read.
+    """
     return _province_table("submissions", outputs, start, end)
 
 
@@ -356,5 +387,19 @@ def province(outputs: Path | str | None = None, start: str | dt.date | None = No
              end: str | dt.date | None = None) -> pd.DataFrame:
     """The official roll-up as the province 汇总表 filed it, every published province day: 日期,
     设区市 (cities, then 全省合计), 指标, 数值 (``province`` in the module docstring). Not a re-sum
-    of the city runs (that is ``history_view.province_totals``); ``attrs["missing"]`` as for :func:`submissions`."""
+    of the city runs (that is ``history_view.province_totals``); ``attrs["missing"]`` as for :func:`submissions`.
+
+    Parameters
+    ----------
+    outputs : str or Path, optional
+        The outputs folder holding ``<YYYY-MM-DD>/省/`` folders; None for ``outputs/``.
+    start, end : str or datetime.date, optional
+        First and last report day to read (YYYY-MM-DD, inclusive); None for no bound.
+
+    Returns
+    -------
+    pandas.DataFrame
+        日期, 设区市, 指标, 数值, oldest day first; ``attrs["missing"]`` is the list of expected
+        files not read.
+    """
     return _province_table("figures", outputs, start, end)

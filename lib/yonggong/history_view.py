@@ -86,7 +86,20 @@ def _label(figure: str) -> str:
 
 def shortage_trend(h: History, figure: str = "缺工人数") -> pd.DataFrame:
     """缺工人数 (or another figure) of each city's 合计 row per day, with a 全省 column
-    (``province_totals``: counts added up, rates recomputed)."""
+    (``province_totals``: counts added up, rates recomputed).
+
+    Parameters
+    ----------
+    h : history.History
+        The loaded history (``history.load``).
+    figure : str, default "缺工人数"
+        The figure, as an indicator key or label.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index 日期; one column per city loaded (short name, GB/T 2260 order) and a 全省 column.
+    """
     table = figure_table(h, figure)
     prov = province_totals(h)
     table[PROVINCE] = prov[_label(figure)].reindex(table.index) if _label(figure) in prov.columns else np.nan
@@ -99,6 +112,23 @@ def persistent_shortages(h: History, days: int = 7, by: Sequence[str] = (), key:
 
     Columns: the ``by`` columns, ``key``, 岗位类别 (the most frequent), 天数, 首日缺工人数,
     末日缺工人数, 日均缺工人数, 末日企业数 — sorted by 末日缺工人数, largest first.
+
+    Parameters
+    ----------
+    h : history.History
+        The loaded history (``history.load``).
+    days : int, default 7
+        How many of the newest report days loaded form the window.
+    by : sequence of str, default ()
+        Columns of ``h.vacancies`` to group by (e.g. ["设区市"]); empty for province-wide.
+    key : str, default "岗位名称"
+        The column of ``h.vacancies`` that names the occupation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per occupation (and group) short on every day of the window, columns as above;
+        empty (same columns) when there is none.
     """
     by = list(by)
     window = _window(h, days)
@@ -137,7 +167,20 @@ def _tuples(index: pd.Index) -> list[tuple]:
 def counties(h: History, figure: str | None = None) -> pd.DataFrame:
     """``h.figures`` without the 市本级 and 合计 pseudo-rows (the labels ``settings()["city_level_row"]``
     and ``["total_row"]``): the counties' own rows, same columns; only ``figure`` (a key or a
-    label) when given."""
+    label) when given.
+
+    Parameters
+    ----------
+    h : history.History
+        The loaded history (``history.load``).
+    figure : str, optional
+        The figure to keep, as an indicator key or label; None keeps every figure.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``h.figures`` for counties (columns 日期, 设区市, 县区, 指标, 数值), renumbered.
+    """
     skip = {settings()["total_row"], settings()["city_level_row"]}
     f = h.figures[~h.figures["县区"].isin(skip)]
     if figure is not None:
@@ -163,6 +206,23 @@ def rising_counties(h: History, days: int | None = None, figure: str = "缺工�
 
     Columns: 设区市, 县区, 起始日期, 起始值, 最新日期, 最新值, 变化, 变化率(%), 上升天数 (days
     that rose against the day before) — sorted by 变化, largest first.
+
+    Parameters
+    ----------
+    h : history.History
+        The loaded history (``history.load``).
+    days : int, optional
+        How many of the newest report days loaded form the window; None for all of them.
+    figure : str, default "缺工人数"
+        The figure, as an indicator key or label.
+    include_flat : bool, default False
+        Also list the counties whose figure did not change (变化 = 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per county with at least two values in the window that rose (or stayed flat),
+        columns as above.
     """
     cols = ["设区市", "县区", "起始日期", "起始值", "最新日期", "最新值", "变化", "变化率(%)", "上升天数"]
     window = {d.date() for d in _window(h, days)}
@@ -198,7 +258,23 @@ def _rule_text(rule: str, faults: pd.DataFrame) -> str:
 def faults_by(h: History, by: Sequence[str] = ("县区", "rule"), level: str | None = None) -> pd.DataFrame:
     """Fault counts by ``by`` (columns of ``h.faults``) and report day: one column per day and a
     合计 column, largest first. A blank county shows as （不明）, a file-level fault's table as
-    （文件）; grouping by rule adds 规则说明 (what the rule means). ``level``: 错误 or 警告 only."""
+    （文件）; grouping by rule adds 规则说明 (what the rule means). ``level``: 错误 or 警告 only.
+
+    Parameters
+    ----------
+    h : history.History
+        The loaded history (``history.load``).
+    by : sequence of str, default ("县区", "rule")
+        Columns of ``h.faults`` to count by.
+    level : str, optional
+        Count only faults of this level (错误 or 警告); None counts both.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the ``by`` columns; 规则说明 first when ``by`` has rule, then one column per
+        report day loaded (``datetime.date``) and 合计, sorted by 合计, largest first.
+    """
     by = list(by)
     f = h.faults if level is None else h.faults[h.faults["level"] == level]
     f = f.assign(县区=f["县区"].fillna("（不明）"), table=f["table"].fillna("").replace("", "（文件）"))
@@ -220,7 +296,23 @@ def faults_by(h: History, by: Sequence[str] = ("县区", "rule"), level: str | N
 
 def city_vs_province(h: History, city: str, figures: Sequence[str] = COMPARE) -> pd.DataFrame:
     """A city's 合计 figures against the province's per day: index (指标, 日期); columns the
-    city (its short name), 全省, 占全省(%) for counts and 较全省(百分点) for rates."""
+    city (its short name), 全省, 占全省(%) for counts and 较全省(百分点) for rates.
+
+    Parameters
+    ----------
+    h : history.History
+        The loaded history (``history.load``).
+    city : str
+        The city's name or code.
+    figures : sequence of str, default COMPARE
+        The figures to compare, as indicator keys or labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure and report day loaded, index and columns as above (NaN where a
+        value is missing or the column does not apply).
+    """
     name = resolve_city(city).name
     mine = h.figures[(h.figures["设区市"] == name) & (h.figures["县区"] == settings()["total_row"])]
     mine = mine.pivot_table(index="日期", columns="指标", values="数值", aggfunc="first", dropna=False)
@@ -252,7 +344,20 @@ def _num(v) -> float | None:
 
 
 def chart_shortage(h: History, figure: str = "缺工人数"):
-    """Each city's figure on the first and the newest day loaded (grouped bars)."""
+    """Each city's figure on the first and the newest day loaded (grouped bars).
+
+    Parameters
+    ----------
+    h : history.History
+        The loaded history (``history.load``).
+    figure : str, default "缺工人数"
+        The figure, as an indicator key or label.
+
+    Returns
+    -------
+    lab.Chart
+        The chart, displayed inline by JupyterLab.
+    """
     from . import charts
     from .lab import Chart
 
@@ -266,7 +371,20 @@ def chart_shortage(h: History, figure: str = "缺工人数"):
 
 
 def chart_trend(h: History, city: str | None = None):
-    """One city's (or the province's) 缺工人数 and 累计解决用工 per day, 当日解决 as bars."""
+    """One city's (or the province's) 缺工人数 and 累计解决用工 per day, 当日解决 as bars.
+
+    Parameters
+    ----------
+    h : history.History
+        The loaded history (``history.load``).
+    city : str, optional
+        The city's name or code; None (or empty) for the province (``province_totals``).
+
+    Returns
+    -------
+    lab.Chart
+        The chart, displayed inline by JupyterLab.
+    """
     from . import charts
     from .lab import Chart
 
@@ -288,7 +406,22 @@ def chart_trend(h: History, city: str | None = None):
 
 
 def chart_rising(h: History, days: int | None = None, top: int = 15):
-    """The counties whose shortage rose most (变化, largest first)."""
+    """The counties whose shortage rose most (变化, largest first).
+
+    Parameters
+    ----------
+    h : history.History
+        The loaded history (``history.load``).
+    days : int, optional
+        As for :func:`rising_counties`: the window of newest report days; None for all.
+    top : int, default 15
+        At most this many counties are shown.
+
+    Returns
+    -------
+    lab.Chart
+        The chart, displayed inline by JupyterLab.
+    """
     from . import charts
     from .lab import Chart
 
@@ -299,7 +432,22 @@ def chart_rising(h: History, days: int | None = None, top: int = 15):
 
 
 def chart_faults(h: History, by: str = "设区市", level: str | None = None):
-    """Fault counts over all days loaded by one column (设区市, 县区, rule …)."""
+    """Fault counts over all days loaded by one column (设区市, 县区, rule …).
+
+    Parameters
+    ----------
+    h : history.History
+        The loaded history (``history.load``).
+    by : str, default "设区市"
+        The column of ``h.faults`` to count by.
+    level : str, optional
+        Count only faults of this level (错误 or 警告); None counts both.
+
+    Returns
+    -------
+    lab.Chart
+        The chart (the 合计 column of :func:`faults_by`), displayed inline by JupyterLab.
+    """
     from . import charts
     from .lab import Chart
 
@@ -310,7 +458,22 @@ def chart_faults(h: History, by: str = "设区市", level: str | None = None):
 
 
 def chart_city_vs_province(h: History, city: str, figure: str = "缺工解决率"):
-    """A city's figure against the province's, per day (lines)."""
+    """A city's figure against the province's, per day (lines).
+
+    Parameters
+    ----------
+    h : history.History
+        The loaded history (``history.load``).
+    city : str
+        The city's name or code.
+    figure : str, default "缺工解决率"
+        The figure, as an indicator key or label.
+
+    Returns
+    -------
+    lab.Chart
+        The chart, displayed inline by JupyterLab.
+    """
     from . import charts
     from .lab import Chart
 

@@ -385,6 +385,17 @@ def city_day(cd) -> Actions:
     Job seekers: table M rows sent up to the day, newest per 身份证号, 已就业 not 是. Vacancies:
     :func:`open_vacancies`. Returning workers: table F rows up to the day, newest per 身份证号.
     Training: :func:`training_upto`. Surplus and shortage: the ledger.
+
+    Parameters
+    ----------
+    cd : pipeline.CityDay
+        The city day (``pipeline.load``).
+
+    Returns
+    -------
+    Actions
+        The open vacancies, the push to job seekers, the count of job seekers not employed,
+        the 余缺调剂 suggestions, the vehicle plan, the training gap and the step timings.
     """
     import time
 
@@ -456,7 +467,19 @@ def brief_block(gap: pd.DataFrame, limit: int = 8, clean=str) -> dict:
 
 
 def summary(acts: Actions) -> pd.DataFrame:
-    """Counts for the notebook and logs (no personal data): 项目, 数值."""
+    """Counts for the notebook and logs (no personal data): 项目, 数值.
+
+    Parameters
+    ----------
+    acts : Actions
+        The day's actions (:func:`city_day`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per count (vacancies, matches, pushes, suggestions, vehicles, training gap),
+        then one per step timing (耗时_<step>(秒)); columns 项目, 数值 (object dtype).
+    """
     per, push = acts.push.per_vacancy, acts.push.push
     veh = acts.vehicles.vehicles
     rows = [

@@ -46,7 +46,7 @@ from .xlsxio import write_bytes_atomic
 SOFFICE_TIMEOUT = 300  # seconds for one LibreOffice run (all the workbooks of a call)
 CHROMIUM_TIMEOUT = 120  # seconds for one page printed by Chromium
 CITY_KEYS = ("huizongbiao", "progress", "brief")  # of :func:`city_names`: 汇总表, 附件3, 工作简报
-PROVINCE_KEYS = ("huizongbiao", "brief")  # of ``province.names``: the roll-up and its brief
+PROVINCE_KEYS = ("huizongbiao", "brief")  # of ``province.common.names``: the roll-up and its brief
 # the page is our own offline file: no request leaves the machine while it prints
 NETWORK_OFF = ["--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
                "--host-resolver-rules=MAP * ~NOTFOUND", "--disable-quic"]
@@ -341,4 +341,4 @@ def export_province_day(folder: Path, day: dt.date) -> PdfResult:
     """The province's roll-up workbook and brief of a published day as PDFs (:data:`PROVINCE_KEYS`)."""
     from . import province
 
-    return export_published(folder, province.names(day), PROVINCE_KEYS, f"{province.config()['name']} {day}")
+    return export_published(folder, province.common.names(day), PROVINCE_KEYS, f"{province.common.config()['name']} {day}")

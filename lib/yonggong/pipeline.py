@@ -254,6 +254,22 @@ def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = N
 
     Raises UserError (exit 2) when the city is unknown, the day has no folder, or there is
     no list in force (table A) or no ledger (table B) for the day.
+
+    Parameters
+    ----------
+    inbox_root : str or Path
+        The inbox: the folder holding each city's day folders.
+    city : str or reference.City
+        The city, as a name, a code or a City.
+    day : str or datetime.date, optional
+        The report day (YYYY-MM-DD); None or "" for the newest day folder of the city.
+    cache : str or Path, optional
+        The outputs folder whose day cache is read and added to; None for no cache.
+
+    Returns
+    -------
+    pipeline.CityDay
+        The day's inbox, faults, list in force, ledger, clean tables, figures and trend.
     """
     g = gather(inbox_root, city, day, cache)
     cd = assemble(g)

@@ -196,7 +196,25 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
               footer: dict | None = None) -> list[Path]:
     """Write every product of the city day into ``out_dir`` (personal data only under
     restricted/); ``acts`` are the day's actions (match.city_day), computed when not given;
-    ``footer`` overrides the 汇总表's 填表人 / 审核人 / 联系电话 / 报送时间 (:func:`footer_overrides`)."""
+    ``footer`` overrides the 汇总表's 填表人 / 审核人 / 联系电话 / 报送时间 (:func:`footer_overrides`).
+
+    Parameters
+    ----------
+    cd : pipeline.CityDay
+        The city day (``pipeline.load``).
+    out_dir : str or Path
+        The folder to write into (created when missing).
+    acts : match.Actions, optional
+        The day's actions (``match.city_day``); None computes them.
+    footer : dict, optional
+        Footer values by key of ``FOOTER_KEYS`` (filler, reviewer, phone, submitted); a key not
+        there raises ValueError. None or empty keeps the defaults.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order written (restricted files included).
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     n = catalogue.names("city", cd.city.name, cd.day)

@@ -414,5 +414,20 @@ def check_city(cd, out_dir: str | Path) -> Result:
 
 def city(cd, out_dir: str | Path) -> Result:
     """The city notebook's 自检 cell: check, record the outcome next to the products (moved into
-    manifest.json by ``run``), and raise :class:`SelfCheckFailed` when anything differs."""
+    manifest.json by ``run``), and raise :class:`SelfCheckFailed` when anything differs.
+
+    Parameters
+    ----------
+    cd : pipeline.CityDay
+        The city day whose products were written.
+    out_dir : str or Path
+        The folder the products were written into (``products.write_all``); the outcome is
+        recorded there.
+
+    Returns
+    -------
+    Result
+        The outcome when every check passed: passed, the number of checks, no failures
+        (shown as one line).
+    """
     return publish(check_city(cd, out_dir), out_dir)

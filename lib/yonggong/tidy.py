@@ -46,7 +46,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
 }
 def typed(df: pd.DataFrame, kind: str, schemas: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
     """``df`` with exactly the columns of ``SCHEMAS[kind]`` (or ``schemas[kind]``: the province's,
-    ``province.TIDY_SCHEMAS``), in order and with their types."""
+    ``province.parquet.TIDY_SCHEMAS``), in order and with their types."""
     out = {}
     for col, dtype in (SCHEMAS if schemas is None else schemas)[kind].items():
         s = df[col] if col in df.columns else pd.Series([None] * len(df), index=df.index, dtype=object)

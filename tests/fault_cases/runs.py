@@ -223,7 +223,7 @@ def damaged_receipts_log(tmp: Path) -> None:
     for damage in (good[:-12] + "萍".encode("gb18030")[:1], bytes(range(128, 256)) * 4):
         (folder / "收件登记.csv").write_bytes(damage)
         before = tree(tmp / "inbox")
-        pday = province.load(d, tmp / "inbox")
+        pday = province.day.load(d, tmp / "inbox")
         problems = pday.problems[pday.problems["检查"] == "收件登记"]
         assert problems[["设区市", "文件", "位置", "处理"]].values.tolist() == [["（全部）", "收件登记.csv", "文件", "提醒"]]
         (why,) = problems["说明"]  # the cause as the CSV reader words it (parse.read_csv_text)

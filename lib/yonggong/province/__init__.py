@@ -3,13 +3,13 @@ the 催报 list, the roll-up and the day-over-day comparison (``invoke province`
 
 What the province notebook calls:
 
-    pday = province.load("2020-02-26", inbox)      # intake + checks + statuses + roll-up
+    pday = province.day.load("2020-02-26", inbox)      # intake + checks + statuses + roll-up
     pday.completeness   # 报送情况: one row per city (按时 / 迟报 / 未报送 / 退回)
     pday.problems       # 审核问题: every failed check
     pday.chase          # 催报名单: missing, late and returned cities with their liaisons
     pday.comparison     # 逐日对比: D against D-1 per city and figure, jumps flagged
     pday.figures        # the roll-up: one row per city, then 全省合计
-    province.write_all(pday, out_dir)                # xlsx, html, and parquet for yonggong.history
+    province.write.write_all(pday, out_dir)              # xlsx, html, and parquet for yonggong.history
 
 Intake (``source``):
 
@@ -34,129 +34,24 @@ denominator from there. After writing, ``yonggong.province_check`` reads the pro
 The package, one module per concern (imported in this order, none imports a later one):
 ``common`` (statuses, columns, records, names), ``receipts`` (收件登记), ``reading`` (one received
 file), ``checks`` (one submission's checks), ``intake`` (files to one submission per city),
-``day`` (ProvinceDay, load, roll-up, comparison, 报送情况, 催报), ``display`` (notebook tables),
+``compare`` (逐日对比), ``day`` (ProvinceDay, load, roll-up, 报送情况, 催报), ``display`` (notebook tables),
 ``write`` (products and 自检), ``parquet`` (tidy files for yonggong.history), ``runs`` (the
-papermill job). The public names are re-exported here: ``province.load``, ``province.write_all`` ….
+papermill job). The package imports its modules, so ``province.day.load`` and ``province.write.write_all`` need
+only ``from yonggong import province``.
 """
 
-# ruff: noqa: F401  (the package re-exports its modules' names)
-from __future__ import annotations
-
-from .checks import (
-    check_figures,
-)
-from .common import (
-    ACCEPTED,
-    CHASE_COLUMNS,
-    COMPARISON_COLUMNS,
-    COMPLETENESS_COLUMNS,
-    DETAIL_SHEET,
-    FILE_COLUMNS,
-    FLAG_FILL,
-    K_COLUMNS,
-    K_FILE,
-    K_KINDS,
-    LATE,
-    LIAISON_FILE,
-    MISSING,
-    NOTEBOOK,
-    ON_TIME,
-    PROBLEM_COLUMNS,
-    RECEIPT_FILE_ABSENT,
-    RECEIPTS_FILE,
-    REFUSED,
-    REMIND,
-    REPLACED,
-    RETURN,
-    RETURNED,
-    SHEETS,
-    SKIPPED,
-    SRC_MTIME,
-    SRC_RECEIPTS,
-    SRC_RUN,
-    UNKNOWN,
-    USED,
-    CityStatus,
-    Intake,
-    Problem,
-    Submission,
-    city_named_in,
-    city_of_text,
-    config,
-    date_text,
-    late_minutes,
-    late_text,
-    names,
-    time_text,
-)
-from .day import (
-    ACCEPTED_TOTALS,
-    CACHE_OWNER,
-    LIAISONS,
-    ProvinceDay,
-    build,
-    chase_frame,
-    collect,
+from . import (  # noqa: F401  (the modules, reachable as province.<module>)
+    bulletin,
+    checks,
+    common,
     compare,
-    completeness_frame,
-    files_frame,
-    left_out_text,
-    load,
-    province_days,
-    province_total,
-    read_comparison_day,
-    reporting_rates,
-    resolve_province_day,
-    resolve_source,
-    roll_up,
-)
-from .display import (
-    chase_public,
-    comparison_matrix,
-    figures_table,
-    flagged_changes,
-    rates_table,
-)
-from .intake import (
-    city_inbox,
-    intake_inbox,
-    intake_outputs,
-)
-from .parquet import (
-    TIDY_FRAMES,
-    TIDY_SCHEMAS,
-    checks_frame,
-    figures_frame,
-    publicity_frame,
-    submissions_frame,
-    write_tidy,
-)
-from .reading import (
-    CHANGES_SHOWN,
-    FORM_MIN_LABELS,
-    changed_cells,
-    city_k_items,
-    k_rows,
-    liaison_rows,
-    looks_like_form,
-    read_submission,
-)
-from .receipts import (
-    Receipt,
-    read_receipts,
-)
-from .runs import (
-    ProvinceResult,
-    province_job,
-    province_out_dir,
-    run_province,
-)
-from .write import (
-    brief_context,
-    meta,
-    read_completeness,
-    self_check,
-    write_all,
-    write_huizongbiao,
-    write_working,
+    day,
+    display,
+    intake,
+    parquet,
+    reading,
+    receipts,
+    runs,
+    verify,
+    write,
 )

@@ -15,12 +15,35 @@ from .day import ProvinceDay
 
 
 def rates_table(pday: ProvinceDay) -> pd.DataFrame:
-    """报送率 and 按时报送率 with the counts behind them (one row)."""
+    """报送率 and 按时报送率 with the counts behind them (one row).
+
+    Parameters
+    ----------
+    pday : ProvinceDay
+        The province day (``province.day.load``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: 应报, 已收到, 有效报送, 按时, 迟报, 退回, 未报送, 报送率, 按时报送率 (``pday.rates``).
+    """
     return pd.DataFrame([pday.rates])
 
 
 def figures_table(pday: ProvinceDay) -> pd.DataFrame:
-    """The roll-up as shown: one column per city, "—" for not reported, 退回 / 未报送 for excluded cities."""
+    """The roll-up as shown: one column per city, "—" for not reported, 退回 / 未报送 for excluded cities.
+
+    Parameters
+    ----------
+    pday : ProvinceDay
+        The province day (``province.day.load``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index the figure keys; one column per city (full name) and the total (全省合计); values
+        as text.
+    """
     def show(v):
         if isinstance(v, str):
             return v
@@ -68,10 +91,34 @@ def comparison_matrix(comparison: pd.DataFrame, keys: Sequence[str] | None = Non
 
 
 def flagged_changes(pday: ProvinceDay) -> pd.DataFrame:
-    """The 逐日对比 rows flagged for follow-up."""
+    """The 逐日对比 rows flagged for follow-up.
+
+    Parameters
+    ----------
+    pday : ProvinceDay
+        The province day (``province.day.load``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``pday.comparison`` with 需跟进 = 是 (设区市, 指标, 当日, 前一日, 变化, 需跟进,
+        说明), renumbered.
+    """
     return pday.comparison[pday.comparison["需跟进"] == "是"].reset_index(drop=True)
 
 
 def chase_public(pday: ProvinceDay) -> pd.DataFrame:
-    """The 催报 list without phone numbers (the numbers are in the xlsx)."""
+    """The 催报 list without phone numbers (the numbers are in the xlsx).
+
+    Parameters
+    ----------
+    pday : ProvinceDay
+        The province day (``province.day.load``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        设区市, 状态, 事由, 联络员 of ``pday.chase``: one row per liaison of each missing, late or
+        returned city.
+    """
     return pday.chase[["设区市", "状态", "事由", "联络员"]]

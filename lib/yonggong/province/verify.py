@@ -3,7 +3,7 @@
     result = province.verify.check(pday, out_dir)   # after province.write.write_all(pday, out_dir)
     result.passed, result.checks, result.failures  # failures: one Chinese line each
 
-What is checked (``province.self_check`` runs it in the province notebook; ``selfcheck.publish``
+What is checked (``province.write.self_check`` runs it in the province notebook; ``selfcheck.publish``
 records the outcome, which the run puts into the manifest under ``自检``, and fails the run when
 anything differs — the same as the city 自检):
 
@@ -22,7 +22,7 @@ anything differs — the same as the city 自检):
 * the 简讯 (``province.bulletin.check``): at most ``max_chars``, every line one of the templates of
   params/bulletin.yaml, 全省合计's figures and 较上日 as the roll-up gives them, the cities named
   late, returned or missing as in 报送情况;
-* the tidy parquet files (``province.write_tidy``): 汇总数据 holds every figure of the roll-up
+* the tidy parquet files (``province.parquet.write_tidy``): 汇总数据 holds every figure of the roll-up
   (NaN where it has none or the city was not rolled up), 报送情况 the statuses of the day.
 """
 

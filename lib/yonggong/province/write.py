@@ -111,7 +111,20 @@ def write_working(pday: ProvinceDay, path: Path) -> Path:
 
 def write_all(pday: ProvinceDay, out_dir) -> list[Path]:
     """Write the province products into ``out_dir``: the roll-up xlsx, the working file, the brief,
-    the 简讯 (``bulletin``) and the tidy parquet files (:func:`write_tidy`)."""
+    the 简讯 (``bulletin``) and the tidy parquet files (:func:`write_tidy`).
+
+    Parameters
+    ----------
+    pday : ProvinceDay
+        The province day (``province.day.load``).
+    out_dir : str or Path
+        The folder to write into (created when missing).
+
+    Returns
+    -------
+    list of Path
+        The files written, in that order.
+    """
     from .. import brief
     from ..xlsxio import write_bytes_atomic
     from . import bulletin as province_bulletin
@@ -130,7 +143,21 @@ def write_all(pday: ProvinceDay, out_dir) -> list[Path]:
 def self_check(pday: ProvinceDay, out_dir):
     """The province 自检 (``province.verify.check``) of the products written into ``out_dir``, kept
     on ``pday.selfcheck`` and published like the city's (``selfcheck.publish``: into the manifest
-    under ``自检``; ``SelfCheckFailed`` fails the run when a check fails)."""
+    under ``自检``; ``SelfCheckFailed`` fails the run when a check fails).
+
+    Parameters
+    ----------
+    pday : ProvinceDay
+        The province day whose products were written (its ``selfcheck`` is set).
+    out_dir : str or Path
+        The folder the products were written into (``write_all``); the outcome is recorded there.
+
+    Returns
+    -------
+    selfcheck.Result
+        The outcome when every check passed: passed, the number of checks, no failures
+        (shown as one line).
+    """
     from .. import selfcheck
     from . import verify
 

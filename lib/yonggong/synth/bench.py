@@ -205,9 +205,9 @@ import sys
 from pathlib import Path
 from yonggong import province
 out = Path(sys.argv[2])
-pday = province.load(sys.argv[1], None, source="auto", outputs=Path(sys.argv[3]), cache=Path(sys.argv[3]))
-province.write_all(pday, out)
-province.self_check(pday, out)
+pday = province.day.load(sys.argv[1], None, source="auto", outputs=Path(sys.argv[3]), cache=Path(sys.argv[3]))
+province.write.write_all(pday, out)
+province.write.self_check(pday, out)
 """
 
 
@@ -271,7 +271,7 @@ def _pool_all(out: Path, workers: int) -> None:
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         list(pool.map(run_city_day, [c.name for c in cities()], [DAY] * 11, [None] * 11, [str(out)] * 11))
     try:
-        from ..province import run_province
+        from ..province.runs import run_province
     except ImportError:
         return
     run_province(DAY, None, out, source="outputs")
@@ -301,7 +301,7 @@ def scenario_s3(work: Path) -> dict:
                 f"_pool_all(Path({str(_fresh(work / 's3-all'))!r}), {workers})")
         parallel = _checked(run_process([sys.executable, "-c", code]), "process pool (S3)")
         one = None
-        province_cmd = [sys.executable, "-c", "import sys; from yonggong.province import run_province; "
+        province_cmd = [sys.executable, "-c", "import sys; from yonggong.province.runs import run_province; "
                         f"run_province({DAY!r}, None, sys.argv[1], source='outputs')", str(work / "s3-seq")]
     seq_out = _warmed(work / "s3-seq", warm)
     sequential = [_checked(run_process(_invoke("daily", f"--city={c.name}", f"--date={DAY}", f"--out={seq_out}")),
