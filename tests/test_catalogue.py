@@ -95,6 +95,38 @@ def test_the_finder_sees_a_name_built_in_code(tmp_path):
     assert _fstring_heads(bad) == [(2, "工作底稿_")]
 
 
+def _fixed_names(path: Path, names: set[str]) -> list[int]:
+    """Lines of a module where a string literal is one of ``names`` (docstrings left aside)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {id(n.body[0].value) for n in ast.walk(tree)
+            if isinstance(n, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    return [n.lineno for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in names and id(n) not in docs]
+
+
+def test_no_module_spells_a_fixed_file_name_itself():
+    """A product whose name has no field (manifest.json) is named by the catalogue too."""
+    fixed = {p.pattern for p in catalogue.products().values() if "{" not in p.pattern}
+    assert "manifest.json" in fixed
+    found = {f"{path.relative_to(PACKAGE)}:{line}" for path in sorted(PACKAGE.rglob("*.py"))
+             if path.name != "catalogue.py" for line in _fixed_names(path, fixed)}
+    assert found == set()
+
+
+def test_the_fixed_name_finder_sees_a_literal_but_not_a_docstring(tmp_path):
+    bad = tmp_path / "m.py"
+    bad.write_text('"""manifest.json"""\ndef f(d):\n    """manifest.json"""\n    return d / "manifest.json"\n',
+                   encoding="utf-8")
+    assert _fixed_names(bad, {"manifest.json"}) == [4]
+
+
+def test_glob_puts_a_star_for_every_field():
+    assert catalogue.glob("notebook") == "notebook_*_*.ipynb"
+    assert catalogue.glob("manifest") == "manifest.json"
+    assert catalogue.glob("huizongbiao") == "重点企业用工调度保障工作信息汇总表_*_*.xlsx"
+
+
 def test_the_readme_names_every_published_and_restricted_product():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [k for k, p in catalogue.products().items()

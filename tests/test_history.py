@@ -256,7 +256,7 @@ def test_tidy_files_are_byte_identical_when_rewritten(runs, tmp_path):
         assert path.read_bytes() == (out / "2020-02-26" / "九江" / path.name).read_bytes(), path.name
 
 
-def test_the_ledger_file_name_is_the_one_products_writes():
+def test_the_tidy_ledger_is_named_as_the_catalogue_says():
     day = pd.Timestamp("2020-02-26").date()
     assert tidy.names("九江", day)["ledger"] == "台账_九江_20200226.parquet"
 

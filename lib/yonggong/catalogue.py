@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
+from string import Formatter
 
 from .errors import UserError
 from .reference import load_yaml
@@ -68,6 +69,12 @@ def file_name(key: str, who: str = "", day: dt.date | None = None, **fields: str
     """The file name of product ``key`` for ``who`` on ``day`` (other fields by name)."""
     values = dict(fields, who=who, date=day.strftime("%Y%m%d") if day else "")
     return product(key).pattern.format(**values)
+
+
+def glob(key: str) -> str:
+    """The glob pattern of product ``key``: every field of its pattern as ``*``
+    (notebook_*_*.ipynb), to find the files of every city and day."""
+    return "".join(text + ("*" if field is not None else "") for text, field, _, _ in Formatter().parse(product(key).pattern))
 
 
 def names(group: str, who: str, day: dt.date) -> dict[str, str]:

@@ -115,7 +115,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import indicators, paths, tidy
+from . import catalogue, indicators, paths, tidy
 from .errors import UserError
 from .reference import cities, resolve_city
 
@@ -197,7 +197,7 @@ def published(outputs: Path | str | None = None) -> pd.DataFrame:
     """The published city-day folders under ``outputs``: 日期, 设区市, 目录 (day, then city order)."""
     rows = [{"日期": pd.Timestamp(day), "设区市": city.name, "目录": day_dir / city.name}
             for day, day_dir in _day_folders(outputs) for city in cities()
-            if (day_dir / city.name / "manifest.json").is_file()]
+            if (day_dir / city.name / catalogue.file_name("manifest")).is_file()]
     runs = pd.DataFrame(rows, columns=["日期", "设区市", "目录"])
     runs["日期"] = runs["日期"].astype(tidy.DATE)
     return runs
@@ -315,7 +315,7 @@ def published_province(outputs: Path | str | None = None) -> pd.DataFrame:
     folders that hold a ``manifest.json``), oldest first."""
     folder = _province().common.config()["folder"]
     rows = [{"日期": pd.Timestamp(day), "目录": day_dir / folder} for day, day_dir in _day_folders(outputs)
-            if (day_dir / folder / "manifest.json").is_file()]
+            if (day_dir / folder / catalogue.file_name("manifest")).is_file()]
     runs = pd.DataFrame(rows, columns=PROVINCE_RUN_COLUMNS)
     runs["日期"] = runs["日期"].astype(tidy.DATE)
     return runs

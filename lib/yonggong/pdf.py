@@ -40,12 +40,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import catalogue
 from .errors import RunLocked
 from .xlsxio import write_bytes_atomic
 
 SOFFICE_TIMEOUT = 300  # seconds for one LibreOffice run (all the workbooks of a call)
 CHROMIUM_TIMEOUT = 120  # seconds for one page printed by Chromium
-CITY_KEYS = ("huizongbiao", "progress", "brief")  # of :func:`city_names`: 汇总表, 附件3, 工作简报
+CITY_KEYS = ("huizongbiao", "progress", "brief")  # of the catalogue group city: 汇总表, 附件3, 工作简报
 PROVINCE_KEYS = ("huizongbiao", "brief")  # of ``province.common.names``: the roll-up and its brief
 # the page is our own offline file: no request leaves the machine while it prints
 NETWORK_OFF = ["--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
@@ -311,13 +312,6 @@ def export_day(folder: Path, names: dict[str, str], keys: Iterable[str]) -> PdfR
     return export([Path(folder) / names[k] for k in keys])
 
 
-def city_names(city: str, day: dt.date) -> dict[str, str]:
-    """A city day's file names (``catalogue`` group ``city``)."""
-    from . import catalogue
-
-    return catalogue.names("city", city, day)
-
-
 def export_published(folder: Path, names: dict[str, str], keys: Iterable[str], label: str) -> PdfResult:
     """:func:`export_day` on a published run folder (``outputs/<day>/<name>/``), holding that
     folder's run lock so that no run of the same day replaces it meanwhile; a held lock is a
@@ -334,7 +328,7 @@ def export_published(folder: Path, names: dict[str, str], keys: Iterable[str], l
 
 def export_city_day(folder: Path, city: str, day: dt.date, label: str = "") -> PdfResult:
     """The 汇总表, 附件3 and 工作简报 of a published city day as PDFs (:data:`CITY_KEYS`)."""
-    return export_published(folder, city_names(city, day), CITY_KEYS, label or f"{city} {day}")
+    return export_published(folder, catalogue.names("city", city, day), CITY_KEYS, label or f"{city} {day}")
 
 
 def export_province_day(folder: Path, day: dt.date) -> PdfResult:

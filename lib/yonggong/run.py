@@ -128,7 +128,7 @@ def tidy_leftovers(job: Job, took_over: LockOwner | None = None) -> list[str]:
                   key=lambda p: p.stat().st_mtime, reverse=True)
     for old in olds:
         try:
-            if not job.final.exists() and (old / "manifest.json").is_file():
+            if not job.final.exists() and (old / catalogue.file_name("manifest")).is_file():
                 os.replace(old, job.final)
                 restored = True
             else:
@@ -274,7 +274,7 @@ class Job:
 def up_to_date(job: Job, fingerprint: str) -> dict | None:
     """The published manifest when the last successful run had the same fingerprint and every
     output it lists is still there with the sha256 it recorded."""
-    manifest = job.final / "manifest.json"
+    manifest = job.final / catalogue.file_name("manifest")
     if not manifest.is_file():
         return None
     try:
@@ -392,7 +392,7 @@ def _execute_and_publish(job: Job, fingerprint: str, started: dt.datetime) -> di
             "platform": {"system": platform.system(), "python": sys.version.split()[0]},
         }
         with _deferred_interrupt() as late:  # the products are done: finish publishing them
-            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+            (tmp / catalogue.file_name("manifest")).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                                encoding="utf-8")
             try:
                 settle_modes(tmp)

@@ -584,7 +584,7 @@ def run_week(city: str | None, end=None, outputs: Path | str | None = None) -> t
                 "missing_days": [d.isoformat() for d in wk.missing],
                 "inputs": [file_entry(p, root, times=False) for p in inputs],
                 "outputs": [file_entry(p, folder, times=False) for p in written]}
-    write_bytes_atomic(folder / "manifest.json",
+    write_bytes_atomic(folder / catalogue.file_name("manifest"),
                        (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     return wk, written
 

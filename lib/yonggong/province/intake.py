@@ -109,7 +109,7 @@ def intake_outputs(out_root: Path, day: dt.date, failures: dict | None = None, l
         if not path.is_file():
             continue
         sub = read_submission(path, path.relative_to(out_root).as_posix(), day, layout)
-        sub.received, sub.source = _finished(folder / "manifest.json", path), SRC_RUN
+        sub.received, sub.source = _finished(folder / catalogue.file_name("manifest"), path), SRC_RUN
         subs.append(sub)
     how = "各市为本机生成的汇总表，收到时间取本机运行完成时间（manifest.json 中的 finished）"
     return _decide(day, "outputs", Path(out_root), subs, [], failures, None, how)
@@ -119,7 +119,7 @@ def city_inbox(out_root: Path, city: City, day: dt.date, default: Path) -> Path:
     """The inbox a city output of this machine was made from (its manifest's ``inbox``
     parameter), else ``default``."""
     try:
-        manifest = json.loads((Path(out_root) / day.isoformat() / city.name / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((Path(out_root) / day.isoformat() / city.name / catalogue.file_name("manifest")).read_text(encoding="utf-8"))
         inbox = Path(manifest["parameters"]["inbox"])
     except (OSError, ValueError, KeyError, TypeError):
         return Path(default)

@@ -61,7 +61,7 @@ def province_job(day=None, inbox=None, out=None, source: str = "auto", failures:
             for city in cities():
                 folder_c = out_root / d.isoformat() / city.name
                 outs += [p for p in (folder_c / catalogue.file_name("huizongbiao", city.name, d),
-                                     folder_c / "manifest.json") if p.is_file()]
+                                     folder_c / catalogue.file_name("manifest")) if p.is_file()]
         # the cities' own day folders (in the inbox each was run from): their table K goes into the brief
         for city in cities():
             own = city_inbox(out_root, city, day, inbox)

@@ -54,7 +54,7 @@ import threading
 import time
 from pathlib import Path
 
-from .. import paths
+from .. import catalogue, paths
 
 CITY = "南昌"
 DAY = "2020-03-01"
@@ -399,7 +399,7 @@ def _timed(fn, *args) -> tuple[float, object]:
 def step_timings(out_root: Path) -> dict[str, float]:
     """The action steps' times (精准推送 match, 余缺调剂 share, vehicles, gap) as the executed city
     notebook printed them (match.summary rows 耗时_<step>(秒)); {} when not found."""
-    for nb in sorted(Path(out_root).rglob("notebook_*.ipynb")):
+    for nb in sorted(Path(out_root).rglob(catalogue.glob("notebook"))):
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         for cell in cells:
             if cell.get("id") != "act":
