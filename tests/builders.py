@@ -35,11 +35,11 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]], merges: dict[str, list
     wb.remove(wb.active)
     for name, rows in sheets.items():
         ws = wb.create_sheet(name)
-        for r in rows:
+        for i, r in enumerate(rows, start=1):  # a new sheet: row i is the i-th appended
             ws.append(r)
-            for cell in ws[ws.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # text that looks like a formula, as a user typed it
+            for j, value in enumerate(r, start=1):
+                if isinstance(value, str) and value.startswith("="):
+                    ws.cell(row=i, column=j).data_type = "s"  # text that looks like a formula, as typed
         for rng in (merges or {}).get(name, []):
             ws.merge_cells(rng)
     wb.save(path)

@@ -33,13 +33,14 @@ RULES = {
 
 @pytest.fixture(scope="module")
 def days(tmp_path_factory):
-    """Every city day of the sample, loaded and written (products) into a temporary folder."""
+    """Every city day of the sample, loaded, with its 汇总表 written into a temporary folder (the
+    other products of a day are checked by their own tests and, end to end, by test_all)."""
     out = tmp_path_factory.mktemp("sample_outputs")
     loaded = {}
     for city in cities():
         for day in sorted(pipeline.day_folders(SAMPLE, city)):
             cd = pipeline.load(SAMPLE, city, day)
-            products.write_all(cd, out / day.isoformat() / city.name)
+            products.write_huizongbiao(cd, out / day.isoformat() / city.name)
             loaded[(city.name, day.isoformat())] = cd
     return loaded, out
 

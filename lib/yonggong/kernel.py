@@ -204,11 +204,13 @@ def start_worker(kernel_name: str, prepare: Callable[[], object] | None = None) 
     except Exception:  # noqa: BLE001 - without a warm kernel each notebook starts its own, as `daily` does
         _current = None
         return
-    util.Finalize(None, _shutdown_current, exitpriority=10)  # runs at a worker's orderly exit
-    atexit.register(_shutdown_current)
+    util.Finalize(None, stop_worker, exitpriority=10)  # runs at a worker's orderly exit
+    atexit.register(stop_worker)
 
 
-def _shutdown_current() -> None:
+def stop_worker() -> None:
+    """Shut this process's warm kernel down (a worker's exit does it; a caller that started one
+    with :func:`start_worker` for a batch of runs may do it earlier)."""
     global _current
     if _current is not None:
         _current.shutdown()
@@ -229,5 +231,5 @@ def fresh_or_none():
     try:
         return _current.fresh()
     except Exception:  # noqa: BLE001 - fall back to a kernel of the notebook's own
-        _shutdown_current()
+        stop_worker()
         return None

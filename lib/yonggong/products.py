@@ -192,6 +192,15 @@ def meta(cd: CityDay, footer: dict | None = None) -> dict:
             **signatories(liaisons(cd)), "submitted": submitted_text(deadline(cd.day)), **footer}
 
 
+def write_huizongbiao(cd: CityDay, out_dir: str | Path, footer: dict | None = None) -> Path:
+    """Write the day's 汇总表 (with its 指标说明 sheet and the 劳务输出 companion tables) into
+    ``out_dir`` and return its path; ``footer`` as for :func:`write_all`."""
+    path = Path(out_dir) / catalogue.file_name("huizongbiao", cd.city.name, cd.day)
+    forms_write.write_huizongbiao(path, cd.figures, meta(cd, footer), {INDICATOR_SHEET: indicator_sheet()},
+                                  companions=outbound.companion_layouts(cd.figures))
+    return path
+
+
 def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = None,
               footer: dict | None = None) -> list[Path]:
     """Write every product of the city day into ``out_dir`` (personal data only under
@@ -220,11 +229,6 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
     n = catalogue.names("city", cd.city.name, cd.day)
     acts = acts if acts is not None else match.city_day(cd)
 
-    def huizongbiao() -> list[Path]:
-        forms_write.write_huizongbiao(out_dir / n["huizongbiao"], cd.figures, meta(cd, footer), {INDICATOR_SHEET: indicator_sheet()},
-                                companions=outbound.companion_layouts(cd.figures))
-        return [out_dir / n["huizongbiao"]]
-
     reg = outbound.city_registrations(cd)  # 劳务输出: registrations and the outbound plan, once
     trips = outbound.plan_trips(reg, cd.day)
 
@@ -243,7 +247,7 @@ def write_all(cd: CityDay, out_dir: str | Path, acts: match.Actions | None = Non
         return [out_dir / n["progress"]]
 
     steps = [
-        lambda: write_ledger(cd, out_dir), huizongbiao, working, quality, progress_report,
+        lambda: write_ledger(cd, out_dir), lambda: [write_huizongbiao(cd, out_dir, footer)], working, quality, progress_report,
         lambda: [brief_city.write_city(cd, out_dir)],
         lambda: [bulletin.write_city(cd, out_dir)],
         lambda: tidy.write_tidy(cd, out_dir),
