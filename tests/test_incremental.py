@@ -10,7 +10,17 @@ import nbformat
 import pytest
 from conftest import SAMPLE, invoke
 
+from yonggong import kernel, nbexec
 from yonggong import run as run_mod
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_kernel():
+    """The module's in-process runs share one warm kernel, as the runs of `invoke all` do (what is
+    tested here is the decision to run, not the kernel; tests/test_run.py runs cold kernels)."""
+    kernel.start_worker(nbexec.kernel_name())
+    yield
+    kernel.stop_worker()
 
 
 @pytest.fixture
