@@ -28,13 +28,9 @@ from .bounded.common import EXCEL_CELL_LIMIT
 from .dedupe import dedupe
 from .faults import ERROR, WARNING, FaultLog
 from .ingest import META_COLUMNS, gc_paused
-from .parse import IMPLAUSIBLE, excel_display
+from .parse import IMPLAUSIBLE, excel_display, nfkc_compact
 from .parsecolumn import PROBLEM_COLUMNS, parse_series
 from .reference import City, ColumnSpec, TableSpec, categories, resolve_county, settings, table_specs
-
-
-def _nfkc(v: object) -> str:
-    return "".join(unicodedata.normalize("NFKC", str(v)).split())
 
 
 def _split_totals(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -191,7 +187,7 @@ def _choice_column(df: pd.DataFrame, s: pd.Series, col: ColumnSpec, spec: TableS
     allowed = list(categories()) if kind == "category" else list(col.values)
     codes_map = {str(i + 1): n for i, n in enumerate(categories())} if kind == "category" else {}
     codes_, uniq = _distinct(s)
-    texts = [_nfkc(u) for u in uniq]
+    texts = [nfkc_compact(u) for u in uniq]
     blank = [t in ("", "-", "—", "/") for t in texts]
     mapped = [codes_map.get(t.removesuffix(".0"), t) for t in texts]
     ok = [m in allowed for m in mapped]
@@ -216,7 +212,7 @@ def _region_column(df: pd.DataFrame, s: pd.Series, col: ColumnSpec, spec: TableS
     from .outbound import canonical
 
     codes_, uniq = _distinct(s)
-    texts = [_nfkc(u) for u in uniq]
+    texts = [nfkc_compact(u) for u in uniq]
     blank = [t in ("", "-", "—", "/") for t in texts]
     values = [None if b else canonical(t) for b, t in zip(blank, texts, strict=True)]
     out = pd.Series(_per_row(codes_, values), index=s.index, dtype=object)

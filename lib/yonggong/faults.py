@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -19,7 +18,7 @@ import pandas as pd
 from . import codes
 from .bounded.csvfile import show_controls
 from .ingest import Inbox
-from .parse import excel_display
+from .parse import excel_display, nfkc_words
 from .reference import ColumnSpec, TableSpec, settings, table_specs
 
 ERROR = "错误"  # the row is left out of the clean table
@@ -193,16 +192,12 @@ def _masked_text(text: str, raw: object, shown: str) -> str:
     if not text:
         return text
     if raw is not None and shown:
-        forms = {cell_text(raw), str(raw).strip(), _nfkc_text(raw)}
+        forms = {cell_text(raw), str(raw).strip(), nfkc_words(raw)}
         for form in sorted((f for f in forms if len(f) >= 3), key=len, reverse=True):
             text = text.replace(form, shown)
             if len(form) > 40:
                 text = text.replace(form[:40] + "…", shown)
     return scrub(text)
-
-
-def _nfkc_text(raw: object) -> str:
-    return " ".join(unicodedata.normalize("NFKC", str(raw)).split())
 
 
 def _is_blank(v: object) -> bool:

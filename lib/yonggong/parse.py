@@ -93,7 +93,19 @@ def unreadable(note: str, form: str = "") -> Parsed:
 
 
 def nfkc(text: str) -> str:
+    """``text`` in Unicode NFKC: full-width digits, letters and signs as ASCII, compatibility
+    forms folded. The one folding of typed text; the variants below only add whitespace rules."""
     return unicodedata.normalize("NFKC", text)
+
+
+def nfkc_compact(value: object) -> str:
+    """``value`` as NFKC text without any whitespace (a county or a word typed with stray spaces)."""
+    return "".join(nfkc(str(value)).split())
+
+
+def nfkc_words(value: object) -> str:
+    """``value`` as NFKC text, each run of whitespace one space, none at the ends."""
+    return " ".join(nfkc(str(value)).split())
 
 
 def excel_display(value: object) -> str:

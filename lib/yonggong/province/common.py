@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .. import catalogue
+from .. import catalogue, parse
 from ..errors import UserError
 from ..indicators import deadline
 from ..reference import City, cities, load_yaml, resolve_city, settings
@@ -86,7 +85,8 @@ def date_text(day: dt.date | None) -> str:
 
 
 def nfkc(text) -> str:
-    return unicodedata.normalize("NFKC", str(text or "")).strip()
+    """``text`` (None as empty) folded by :func:`yonggong.parse.nfkc`, without outer whitespace."""
+    return parse.nfkc(str(text or "")).strip()
 
 
 def file_key(name) -> str:
