@@ -31,9 +31,9 @@ def test_products_of_the_sample_week_are_identical_with_and_without_the_cache(tm
     folder cleaned again; every product compared byte for byte."""
     cache = tmp_path / "cache-root"
     for day in WEEK:
-        pipeline._clean_earlier.cache_clear()
+        pipeline.clear_memo()
         with_cache = pipeline.load(paths.SAMPLE_INBOX, CITY, day, cache=cache)
-        pipeline._clean_earlier.cache_clear()
+        pipeline.clear_memo()
         without = pipeline.load(paths.SAMPLE_INBOX, CITY, day)
         a = _products(with_cache, tmp_path / "with" / day.isoformat())
         b = _products(without, tmp_path / "without" / day.isoformat())
@@ -74,7 +74,7 @@ def _cumulative(cd) -> float:
 def test_an_edited_earlier_file_invalidates_its_entry(tmp_path):
     inbox, cache = tmp_path / "inbox", tmp_path / "out"
     _inbox(inbox)
-    pipeline._clean_earlier.cache_clear()
+    pipeline.clear_memo()
     assert _cumulative(pipeline.load(inbox, CITY, "2020-02-24", cache=cache)) == 5  # 3 + 2
     old = _entry_files(cache, "2020-02-23")
     assert old
@@ -83,10 +83,67 @@ def test_an_edited_earlier_file_invalidates_its_entry(tmp_path):
     text = d_file.read_text(encoding="utf-8")
     assert "本地招聘,3" in text
     d_file.write_text(text.replace("本地招聘,3", "本地招聘,7"), encoding="utf-8")
-    pipeline._clean_earlier.cache_clear()
+    pipeline.clear_memo()
     assert _cumulative(pipeline.load(inbox, CITY, "2020-02-24", cache=cache)) == 9  # 7 + 2
     new = _entry_files(cache, "2020-02-23")
     assert new and not set(new) & set(old)  # the stale entry is gone, a new one written
+
+
+def test_without_a_cache_the_trend_follows_an_edited_earlier_folder_in_the_same_process(tmp_path):
+    """The figures of earlier days kept in the process for the 近7日趋势 are those of the folders
+    as they are now: an edit of 02-23 shows in 02-24's trend without a new process."""
+    inbox = tmp_path / "inbox"
+    _inbox(inbox)
+    pipeline.clear_memo()
+    d23 = dt.date(2020, 2, 23)
+    assert pipeline.load(inbox, CITY, "2020-02-24").trend.loc[d23, "累计解决用工"] == 3
+    d_file = inbox / CITY / "2020-02-23" / "D.csv"
+    d_file.write_text(d_file.read_text(encoding="utf-8").replace("本地招聘,3", "本地招聘,7"), encoding="utf-8")
+    os.utime(d_file, ns=(d_file.stat().st_atime_ns, d_file.stat().st_mtime_ns + 1_000_000_000))
+    again = pipeline.load(inbox, CITY, "2020-02-24")
+    assert again.trend.loc[d23, "累计解决用工"] == 7  # by hand: 7 on 02-23
+    assert _cumulative(again) == 9  # 7 + 2
+
+
+def test_without_a_cache_an_earlier_day_s_figures_are_computed_once_per_process(tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    _inbox(inbox)
+    pipeline.clear_memo()
+    calls = []
+    compute = pipeline.fig.compute
+    monkeypatch.setattr(pipeline.fig, "compute", lambda tables: calls.append(tables.day) or compute(tables))
+    first = pipeline.load(inbox, CITY, "2020-02-24")
+    assert sorted(calls) == [dt.date(2020, 2, 23), dt.date(2020, 2, 24)]
+    calls.clear()
+    second = pipeline.load(inbox, CITY, "2020-02-24")
+    assert calls == [dt.date(2020, 2, 24)]  # 02-23's figures kept from the first load
+    pd.testing.assert_frame_equal(first.trend, second.trend)
+    # day after day: a day's own figures are those of its trend row on the days after it
+    pipeline.clear_memo()
+    calls.clear()
+    d23 = pipeline.load(inbox, CITY, "2020-02-23")
+    d24 = pipeline.load(inbox, CITY, "2020-02-24")
+    assert calls == [dt.date(2020, 2, 23), dt.date(2020, 2, 24)]
+    pd.testing.assert_frame_equal(d24.trend, second.trend)
+    assert d24.trend.loc[dt.date(2020, 2, 23), "累计解决用工"] == d23.figures.loc["合计", "累计解决用工"] == 3
+
+
+def test_without_a_cache_each_folder_is_cleaned_once_per_process(tmp_path, monkeypatch):
+    """Day after day in one process (a week in one kernel): an earlier folder is not cleaned
+    again, and the history before a day is built once. The day's own folder is always cleaned:
+    its faults are the day's report."""
+    inbox = tmp_path / "inbox"
+    _inbox(inbox)
+    pipeline.clear_memo()
+    cleaned = []
+    clean_all = pipeline._clean_all
+    monkeypatch.setattr(pipeline, "_clean_all", lambda box, city, day, log: cleaned.append(day) or clean_all(
+        box, city, day, log))
+    pipeline.load(inbox, CITY, "2020-02-23")
+    first = pipeline.gather(inbox, CITY, "2020-02-24")
+    again = pipeline.gather(inbox, CITY, "2020-02-24")
+    assert cleaned == [dt.date(2020, 2, 23), dt.date(2020, 2, 24), dt.date(2020, 2, 24)]
+    assert again.earlier is first.earlier
 
 
 @pytest.mark.parametrize("kind", ["", daycache.STATE])
@@ -97,10 +154,10 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_rebuilt(tmp_path, kind):
     inbox, cache = tmp_path / "inbox", tmp_path / "out"
     _inbox(inbox)
     city, d23 = resolve_city(CITY), dt.date(2020, 2, 23)
-    pipeline._clean_earlier.cache_clear()
+    pipeline.clear_memo()
     ref = pipeline.load(inbox, CITY, "2020-02-24")
     for damage in ("truncate", "json", "swap"):
-        pipeline._clean_earlier.cache_clear()
+        pipeline.clear_memo()
         pipeline.load(inbox, CITY, "2020-02-24", cache=cache)
         k = daycache.key(inbox / CITY / "2020-02-23", city, d23)
         # the other entry of 02-23 gone, so that 02-24 needs the damaged one
@@ -119,7 +176,7 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_rebuilt(tmp_path, kind):
             assert len(parquet) > 1
             parquet[0].write_bytes(parquet[-1].read_bytes())
         assert daycache.read(cache, city, d23, k, kind=kind) is None, damage
-        pipeline._clean_earlier.cache_clear()
+        pipeline.clear_memo()
         got = pipeline.load(inbox, CITY, "2020-02-24", cache=cache)
         pd.testing.assert_frame_equal(got.figures, ref.figures)
         assert daycache.read(cache, city, d23, k, kind=kind) is not None, damage  # rebuilt
@@ -130,10 +187,10 @@ def test_a_day_reads_the_history_of_the_day_before_not_every_folder(tmp_path, mo
     files nor its entry); its own history is written for 02-25."""
     inbox, cache = tmp_path / "inbox", tmp_path / "out"
     _inbox(inbox)
-    pipeline._clean_earlier.cache_clear()
+    pipeline.clear_memo()
     pipeline.load(inbox, CITY, "2020-02-23", cache=cache)
     assert _entry_files(cache, "2020-02-23", daycache.STATE)
-    pipeline._clean_earlier.cache_clear()
+    pipeline.clear_memo()
 
     def not_called(*args, **kwargs):
         raise AssertionError("an earlier folder was read again")

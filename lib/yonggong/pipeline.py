@@ -13,8 +13,9 @@ list in force, ledger carry-forward and cumulative placements.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -189,7 +190,50 @@ def _folder_stamp(folder: Path) -> tuple:
     return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.iterdir()) if p.is_file())
 
 
-@lru_cache(maxsize=256)
+class _Memo:
+    """A bounded in-process memo, least recently used out first."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: OrderedDict = OrderedDict()
+
+    def get(self, key, make: Callable[[], object]):
+        if key in self.items:
+            self.items.move_to_end(key)
+            return self.items[key]
+        value = make()
+        self.put(key, value)
+        return value
+
+    def put(self, key, value) -> None:
+        self.items[key] = value
+        self.items.move_to_end(key)
+        if len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        self.items.clear()
+
+
+# the clean tables of day folders (_clean_earlier), a day's own folder included once it has been
+# cleaned (gather), so that the days after it in the same process do not clean it again
+_CLEAN_TABLES = _Memo(256)
+# the history of the folders up to a day, without a day cache, on their file stamps
+_EARLIER_HISTORY = _Memo(64)
+# the figures of each day, without a day cache, for the 近7日趋势 of the days after it, on the
+# file stamps of the folders up to that day: a run over many days in one process (a week in one
+# kernel, every day of the sample in the tests) computes each day's figures once
+_EARLIER_FIGURES = _Memo(512)
+
+
+def clear_memo() -> None:
+    """Forget what this process keeps of day folders (their clean tables, the history before a
+    day, earlier days' figures), as a fresh process would: for a test that changes params in
+    place or must read every folder again."""
+    for memo in (_CLEAN_TABLES, _EARLIER_HISTORY, _EARLIER_FIGURES):
+        memo.clear()
+
+
 def _clean_earlier(folder: Path, inbox_root: Path, city: City, day: dt.date, stamp: tuple,
                    cache_root: Path | None, k: str) -> tuple[dict[str, pd.DataFrame], daycache.Entry | None]:
     """Clean tables of an earlier day folder (its faults were reported on that day), and the
@@ -199,14 +243,21 @@ def _clean_earlier(folder: Path, inbox_root: Path, city: City, day: dt.date, sta
     and kept per process on the folder's file stamp, so a run over many days, or the trend of
     the last week, reads each folder once. Callers must not mutate the returned frames.
     """
-    if cache_root is not None:
-        entry = daycache.read(cache_root, city, day, k)
-        if entry is not None:
-            return entry.tables, None
-    earlier = read_day(folder, base=inbox_root)
-    log = FaultLog(earlier)
-    tables = _clean_all(earlier, city, day, log)
-    return tables, (daycache.Entry(tables, log.frame()) if cache_root is not None else None)
+    def clean() -> tuple[dict[str, pd.DataFrame], daycache.Entry | None]:
+        if cache_root is not None:
+            entry = daycache.read(cache_root, city, day, k)
+            if entry is not None:
+                return entry.tables, None
+        earlier = read_day(folder, base=inbox_root)
+        log = FaultLog(earlier)
+        tables = _clean_all(earlier, city, day, log)
+        return tables, (daycache.Entry(tables, log.frame()) if cache_root is not None else None)
+    return _CLEAN_TABLES.get(_clean_key(folder, inbox_root, city, day, stamp, cache_root, k), clean)
+
+
+def _clean_key(folder: Path, inbox_root: Path, city: City, day: dt.date, stamp: tuple,
+               cache_root: Path | None, k: str) -> tuple:
+    return str(folder), str(inbox_root), city.code, day, stamp, None if cache_root is None else str(cache_root), k
 
 
 @dataclass
@@ -234,6 +285,7 @@ class Gathered:
     cache_root: Path | None = None  # the outputs folder of the day cache (None: no cache)
     keys: dict[dt.date, str] = field(default_factory=dict)  # day-cache key of every folder up to D
     pending: list[Pending] = field(default_factory=list)  # day-cache entries to write
+    stamps: dict[dt.date, tuple] = field(default_factory=dict)  # folder path and file stamp, every folder up to D
 
     def write_cache(self) -> None:
         """Write the pending day-cache entries (a day that fails to load writes nothing)."""
@@ -250,7 +302,8 @@ def load(inbox_root: Path | str, city: str | City, day: str | dt.date | None = N
 
     ``cache``: the outputs folder whose day cache holds the clean tables of earlier day folders
     and the history up to each day (``daycache``; the day's own folder and history are added to
-    it); None cleans every folder again. The results are the same either way.
+    it); None reads every folder that this process has not read as it is now (``clear_memo``).
+    The results are the same either way.
 
     Raises UserError (exit 2) when the city is unknown, the day has no folder, or there is
     no list in force (table A) or no ledger (table B) for the day.
@@ -286,6 +339,7 @@ def gather(inbox_root: Path | str, city: str | City, day: str | dt.date | None =
     city = city if isinstance(city, City) else resolve_city(city)
     day = resolve_day(inbox_root, city, day)
     folders = {d: f for d, f in day_folders(inbox_root, city).items() if d <= day}
+    stamps = {d: (str(f), _folder_stamp(f)) for d, f in folders.items()}
 
     inbox = read_day(folders[day], base=inbox_root)
     memory.release()  # the rows as read, now columns
@@ -294,9 +348,12 @@ def gather(inbox_root: Path | str, city: str | City, day: str | dt.date | None =
     inbox.keep_only(tidy.FAULT_ROW_COLUMNS)  # what is read of the raw rows after cleaning
     memory.release()
     cache_root = Path(cache).resolve() if cache else None
+    if cache_root is None:  # for the days after it in this process (see _CLEAN_TABLES)
+        _CLEAN_TABLES.put(_clean_key(folders[day], inbox_root, city, day, stamps[day][1], None, ""), (today, None))
     keys = {d: daycache.key(f, city, d) for d, f in folders.items()} if cache_root else {}
     pending: list[Pending] = []
-    earlier = _earlier(inbox_root, city, {d: f for d, f in folders.items() if d < day}, cache_root, keys, pending)
+    earlier = _earlier(inbox_root, city, {d: f for d, f in folders.items() if d < day}, cache_root, keys, pending,
+                       stamps)
     if cache_root is not None:
         # for the days after, as they would clean this folder and read the history up to it;
         # encoded now, since the day's tables are checked (and some replaced) while it is assembled
@@ -308,33 +365,55 @@ def gather(inbox_root: Path | str, city: str | City, day: str | dt.date | None =
             state = daycache.Entry(earlier.append(day, today).state(), pd.DataFrame())
             pending.append(Pending(day, k, daycache.encode(day, k, state, daycache.STATE), True, daycache.STATE))
         memory.release()  # the tables read back to check the encoding
-    return Gathered(city, day, inbox_root, inbox, log, today, earlier, cache_root, keys, pending)
+    return Gathered(city, day, inbox_root, inbox, log, today, earlier, cache_root, keys, pending, stamps)
 
 
 def _earlier(inbox_root: Path, city: City, folders: dict[dt.date, Path], cache_root: Path | None,
-             keys: dict[dt.date, str], pending: list[Pending]) -> History:
+             keys: dict[dt.date, str], pending: list[Pending], stamps: dict[dt.date, tuple]) -> History:
     """The history of the folders before the day: the day cache's history up to the last of them
     when it holds one for the folders as they are now, else each folder's clean tables appended
-    in date order (and that history added to ``pending``)."""
+    in date order (and that history added to ``pending``). Without a day cache, kept in this
+    process on the folders' file stamps (``_EARLIER_HISTORY``)."""
+    if not folders:
+        return History()
+    if cache_root is None:
+        return _history_of(inbox_root, city, folders, stamps)
+    last = max(folders)
+    hit = daycache.read(cache_root, city, last, daycache.chain_key(keys, last), kind=daycache.STATE)
+    if hit is not None:
+        try:
+            return History.from_state(hit.tables)
+        except (KeyError, ValueError, AttributeError):
+            pass  # an entry of another shape: built again below
+    history = _append_folders(inbox_root, city, folders, cache_root, keys, pending, stamps)
+    k = daycache.chain_key(keys, last)
+    pending.append(Pending(last, k, daycache.Entry(history.state(), pd.DataFrame()), True, daycache.STATE))
+    return history
+
+
+def _history_of(inbox_root: Path, city: City, folders: dict[dt.date, Path], stamps: dict[dt.date, tuple]) -> History:
+    """The clean tables of ``folders`` appended in date order, without a day cache: kept in this
+    process on the folders' file stamps, and built on the history of the folders before the last,
+    so that a run over many days appends each folder once (``_EARLIER_HISTORY``)."""
     if not folders:
         return History()
     last = max(folders)
-    if cache_root is not None:
-        hit = daycache.read(cache_root, city, last, daycache.chain_key(keys, last), kind=daycache.STATE)
-        if hit is not None:
-            try:
-                return History.from_state(hit.tables)
-            except (KeyError, ValueError, AttributeError):
-                pass  # an entry of another shape: built again below
+
+    def build() -> History:
+        before = _history_of(inbox_root, city, {d: f for d, f in folders.items() if d < last}, stamps)
+        return before.append(last, _clean_earlier(folders[last], inbox_root, city, last, stamps[last][1], None, "")[0])
+    return _EARLIER_HISTORY.get((city.code, tuple(sorted((d, stamps[d]) for d in folders))), build)
+
+
+def _append_folders(inbox_root: Path, city: City, folders: dict[dt.date, Path], cache_root: Path,
+                    keys: dict[dt.date, str], pending: list[Pending], stamps: dict[dt.date, tuple]) -> History:
+    """Each folder's clean tables appended in date order (entries for the day cache to ``pending``)."""
     history = History()
     for d, folder in sorted(folders.items()):
-        tables, entry = _clean_earlier(folder, inbox_root, city, d, _folder_stamp(folder), cache_root, keys.get(d, ""))
+        tables, entry = _clean_earlier(folder, inbox_root, city, d, stamps[d][1], cache_root, keys[d])
         history = history.append(d, tables)
         if entry is not None:
             pending.append(Pending(d, keys[d], entry))
-    if cache_root is not None:
-        k = daycache.chain_key(keys, last)
-        pending.append(Pending(last, k, daycache.Entry(history.state(), pd.DataFrame()), True, daycache.STATE))
     return history
 
 
@@ -370,7 +449,9 @@ def assemble(g: Gathered) -> CityDay:
     cd = CityDay(city, day, g.inbox_root, inbox, log, list_day, in_force,
                  led.adjustments(lists, day), tables.ledger, today, history=history)
     cd.figures = fig.compute(tables)
-    cd.trend = _trend(history, lists, city, day, cd.figures, g.cache_root, g.keys, g.pending)
+    if g.cache_root is None:  # the day's figures are those the days after it show in their trend
+        _EARLIER_FIGURES.put(_figures_key(city, day, g.stamps), cd.figures.copy())
+    cd.trend = _trend(history, lists, city, day, cd.figures, g.cache_root, g.keys, g.pending, g.stamps)
     return cd
 
 
@@ -463,13 +544,14 @@ def _dated_vacancies(vac: pd.DataFrame, day: dt.date) -> pd.DataFrame:
 
 
 def _trend(history: History, lists, city: City, day: dt.date, today_figures: pd.DataFrame,
-           cache_root: Path | None = None, keys: dict[dt.date, str] | None = None,
-           pending: list[Pending] | None = None) -> pd.DataFrame:
+           cache_root: Path | None, keys: dict[dt.date, str],
+           pending: list[Pending] | None, stamps: dict[dt.date, tuple]) -> pd.DataFrame:
     """The city's 合计 figures for the last ``trend_days`` days that have a list and a ledger.
 
     An earlier day's figures come from the day cache (under the chain key of that day) when
     ``cache_root`` is given; otherwise they are computed and added to ``pending`` (written by
-    ``Gathered.write_cache``)."""
+    ``Gathered.write_cache``). Without a day cache they are kept in this process on the
+    ``stamps`` of the folders up to that day (see ``_EARLIER_FIGURES``)."""
     total = settings()["total_row"]
     n = int(settings()["trend_days"])
     rows = {}
@@ -479,17 +561,18 @@ def _trend(history: History, lists, city: City, day: dt.date, today_figures: pd.
         if d == day:
             rows[d] = today_figures.loc[total]
         elif history.has(d, "B") and led.list_in_force(lists, d)[0] is not None:
-            rows[d] = _figures_of(history, lists, city, d, cache_root, keys or {}, pending).loc[total]
+            rows[d] = _figures_of(history, lists, city, d, cache_root, keys, pending, stamps).loc[total]
     out = pd.DataFrame(rows).T
     out.index.name = "日期"
     return out
 
 
 def _figures_of(history: History, lists, city: City, d: dt.date, cache_root: Path | None,
-                keys: dict[dt.date, str], pending: list[Pending] | None) -> pd.DataFrame:
+                keys: dict[dt.date, str], pending: list[Pending] | None,
+                stamps: dict[dt.date, tuple]) -> pd.DataFrame:
     """The figures of the earlier day ``d`` from the folders up to it (cached, see _trend)."""
     if cache_root is None:
-        return fig.compute(_day_tables(history, lists, city, d))
+        return _EARLIER_FIGURES.get(_figures_key(city, d, stamps), lambda: fig.compute(_day_tables(history, lists, city, d)))
     k = daycache.chain_key(keys, d)
     hit = daycache.read(cache_root, city, d, k, kind=daycache.FIGURES)
     if hit is not None:
@@ -498,6 +581,11 @@ def _figures_of(history: History, lists, city: City, d: dt.date, cache_root: Pat
     if pending is not None:
         pending.append(Pending(d, k, daycache.Entry({"figures": figures}, pd.DataFrame()), True, daycache.FIGURES))
     return figures
+
+
+def _figures_key(city: City, d: dt.date, stamps: dict[dt.date, tuple]) -> tuple:
+    """The key of the figures of day ``d`` in ``_EARLIER_FIGURES``: the folders up to it as they are."""
+    return city.code, d, tuple(sorted((x, s) for x, s in stamps.items() if x <= d))
 
 
 def _on_day(df: pd.DataFrame | None, column: str, day: dt.date) -> pd.DataFrame | None:
