@@ -239,7 +239,7 @@ def templates(c, out=None, city=None):
         print(f"  {p}")
 
 
-PARALLEL = ["-n", "auto", "--dist", "loadfile"]
+PARALLEL = ["-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder"]  # LONGEST_FIRST (tests/conftest.py) decides the order
 
 
 @task(help={"args": "传给 pytest 的参数 (extra pytest arguments)",
