@@ -1019,3 +1019,18 @@ def test_a_day_of_one_direction_leaves_the_other_unreported(directions, inbound,
             assert f[[trips, people]].isna().all().all()
         else:
             assert (f.at["合计", trips], f.at["合计", people]) == want
+
+
+def test_sums_per_county_ignore_blank_values_and_labels_outside_the_rows():
+    from yonggong.figures import _by_county
+
+    rows = ["东湖区", "西湖区", "市本级"]
+    values = pd.Series([3.0, np.nan, 2.0, 5.0, 7.0, 1.0])
+    county = pd.Series(["西湖区", "东湖区", "西湖区", "外县", None, "市本级"], dtype="category")
+    got = _by_county(values, county, rows)
+    # by hand: 东湖区 only a blank (0), 西湖区 3 + 2, 外县 and the blank county not rows, 市本级 1
+    assert got.to_dict() == {"东湖区": 0.0, "西湖区": 5.0, "市本级": 1.0}
+    assert got.dtype == "float64"
+    assert _by_county(pd.Series([True, True]), ["东湖区", "东湖区"], ["东湖区", "西湖区"]).tolist() == [2.0, 0.0]
+    nothing = _by_county(pd.Series([], dtype="float64"), pd.Series([], dtype=object), rows)
+    assert nothing.tolist() == [0.0, 0.0, 0.0] and nothing.dtype == "float64"

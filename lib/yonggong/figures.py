@@ -70,9 +70,11 @@ def _county_of(df: pd.DataFrame, ledger: pd.DataFrame) -> pd.Series:
 def _by_county(values: pd.Series, county, rows: list[str]) -> pd.Series:
     """Sum values per county label (labels outside ``rows`` are ignored; a blank value counts as
     nothing), 0 where none."""
-    s = values.astype("float64")
-    grouped = s.groupby(np.asarray(county, dtype=object)).sum()
-    return grouped.reindex(rows, fill_value=0.0)
+    s = values.astype("float64").to_numpy()
+    at = pd.Index(rows).get_indexer(np.asarray(county, dtype=object))  # -1: not a row
+    keep = (at >= 0) & ~np.isnan(s)
+    sums = np.bincount(at[keep], weights=s[keep], minlength=len(rows))
+    return pd.Series(sums, index=rows, dtype="float64")  # float64 also when nothing is counted
 
 
 def help_counts(requests: pd.DataFrame, day: dt.date, hours: float) -> dict[str, float]:

@@ -174,8 +174,8 @@ def _sum_parts(frame: pd.DataFrame, parts: tuple[str, ...]) -> pd.Series:
     """Row-wise sum of ``parts``; NaN where any part is NaN (or missing from the frame)."""
     if not set(parts) <= set(frame.columns):
         return pd.Series(np.nan, index=frame.index)
-    sub = frame[list(parts)].astype("float64")
-    return sub.sum(axis=1).where(sub.notna().all(axis=1))
+    sub = frame[list(parts)].to_numpy(dtype="float64")
+    return pd.Series(np.where(np.isnan(sub).any(axis=1), np.nan, sub.sum(axis=1)), index=frame.index)
 
 
 def add_rates(frame: pd.DataFrame) -> pd.DataFrame:
