@@ -13,6 +13,7 @@ import pytest
 from builders import A_HEADER, B_HEADER, D_HEADER, ledger_rows, list_rows, uscc, write_day_csv
 
 from yonggong import daycache, match, paths, pipeline, products
+from yonggong.memo import Memo
 from yonggong.reference import resolve_city
 
 CITY = "南昌"
@@ -144,6 +145,27 @@ def test_without_a_cache_each_folder_is_cleaned_once_per_process(tmp_path, monke
     again = pipeline.gather(inbox, CITY, "2020-02-24")
     assert cleaned == [dt.date(2020, 2, 23), dt.date(2020, 2, 24), dt.date(2020, 2, 24)]
     assert again.earlier is first.earlier
+
+
+def test_without_a_cache_a_history_is_built_on_the_longest_one_kept(tmp_path, monkeypatch):
+    """02-25 after 02-24 appends only 02-24 to the history of 02-23 kept by the run of 02-24; with
+    room for one history, the one of 02-23 is gone and 02-24 again appends 02-23 from nothing."""
+    inbox = tmp_path / "inbox"
+    _inbox(inbox)
+    write_day_csv(inbox, CITY, "2020-02-25", {"B": [B_HEADER, *ledger_rows(2, "2020-02-25", shortage=3)]})
+    pipeline.clear_memo()
+    monkeypatch.setattr(pipeline, "_EARLIER_HISTORY", Memo(1))
+    appended = []
+    append = pipeline.History.append
+    monkeypatch.setattr(pipeline.History, "append", lambda h, day, t: appended.append(day) or append(h, day, t))
+    pipeline.gather(inbox, CITY, "2020-02-24")
+    assert appended == [dt.date(2020, 2, 23)]
+    appended.clear()
+    assert pipeline.gather(inbox, CITY, "2020-02-25").earlier.days == [dt.date(2020, 2, 23), dt.date(2020, 2, 24)]
+    assert appended == [dt.date(2020, 2, 24)]
+    appended.clear()
+    pipeline.gather(inbox, CITY, "2020-02-24")
+    assert appended == [dt.date(2020, 2, 23)]
 
 
 @pytest.mark.parametrize("kind", ["", daycache.STATE])

@@ -13,8 +13,6 @@ list in force, ledger carry-forward and cumulative placements.
 from __future__ import annotations
 
 import datetime as dt
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from .days import day_folders, newest_day, parse_day, resolve_day  # noqa: F401 
 from .errors import UserError
 from .faults import ERROR, NOTICE, WARNING, FaultLog
 from .ingest import Inbox, read_day
+from .memo import Memo, folder_stamp
 from .reference import City, city_counties, resolve_city, settings, table_specs
 
 LIST = "A"  # the table of the list of key enterprises (kept by folder, see History.lists)
@@ -185,45 +184,16 @@ def concat_keeping_categories(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _folder_stamp(folder: Path) -> tuple:
-    """Names, sizes and modification times of a folder's files (the cache key of its tables)."""
-    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.iterdir()) if p.is_file())
-
-
-class _Memo:
-    """A bounded in-process memo, least recently used out first."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.items: OrderedDict = OrderedDict()
-
-    def get(self, key, make: Callable[[], object]):
-        if key in self.items:
-            self.items.move_to_end(key)
-            return self.items[key]
-        value = make()
-        self.put(key, value)
-        return value
-
-    def put(self, key, value) -> None:
-        self.items[key] = value
-        self.items.move_to_end(key)
-        if len(self.items) > self.size:
-            self.items.popitem(last=False)
-
-    def clear(self) -> None:
-        self.items.clear()
-
-
 # the clean tables of day folders (_clean_earlier), a day's own folder included once it has been
 # cleaned (gather), so that the days after it in the same process do not clean it again
-_CLEAN_TABLES = _Memo(256)
-# the history of the folders up to a day, without a day cache, on their file stamps
-_EARLIER_HISTORY = _Memo(64)
+_CLEAN_TABLES = Memo(256)
+# the history of the folders up to a day, without a day cache, on their file stamps: few, as each
+# holds every row up to its day, and a run day after day needs only the day before's
+_EARLIER_HISTORY = Memo(16)
 # the figures of each day, without a day cache, for the 近7日趋势 of the days after it, on the
 # file stamps of the folders up to that day: a run over many days in one process (a week in one
 # kernel, every day of the sample in the tests) computes each day's figures once
-_EARLIER_FIGURES = _Memo(512)
+_EARLIER_FIGURES = Memo(512)
 
 
 def clear_memo() -> None:
@@ -339,7 +309,7 @@ def gather(inbox_root: Path | str, city: str | City, day: str | dt.date | None =
     city = city if isinstance(city, City) else resolve_city(city)
     day = resolve_day(inbox_root, city, day)
     folders = {d: f for d, f in day_folders(inbox_root, city).items() if d <= day}
-    stamps = {d: (str(f), _folder_stamp(f)) for d, f in folders.items()}
+    stamps = {d: (str(f), folder_stamp(f)) for d, f in folders.items()}
 
     inbox = read_day(folders[day], base=inbox_root)
     memory.release()  # the rows as read, now columns
@@ -392,17 +362,21 @@ def _earlier(inbox_root: Path, city: City, folders: dict[dt.date, Path], cache_r
 
 
 def _history_of(inbox_root: Path, city: City, folders: dict[dt.date, Path], stamps: dict[dt.date, tuple]) -> History:
-    """The clean tables of ``folders`` appended in date order, without a day cache: kept in this
-    process on the folders' file stamps, and built on the history of the folders before the last,
-    so that a run over many days appends each folder once (``_EARLIER_HISTORY``)."""
-    if not folders:
-        return History()
-    last = max(folders)
-
-    def build() -> History:
-        before = _history_of(inbox_root, city, {d: f for d, f in folders.items() if d < last}, stamps)
-        return before.append(last, _clean_earlier(folders[last], inbox_root, city, last, stamps[last][1], None, "")[0])
-    return _EARLIER_HISTORY.get((city.code, tuple(sorted((d, stamps[d]) for d in folders))), build)
+    """The clean tables of ``folders`` appended in date order, without a day cache: built on the
+    longest history of the first of them kept in this process (``_EARLIER_HISTORY``, on the
+    folders' file stamps), so that a run over many days appends each folder once."""
+    days = sorted(folders)
+    history, start = History(), 0
+    for i in range(len(days), 0, -1):
+        kept = _EARLIER_HISTORY.find((city.code, _stamps_upto(stamps, days[i - 1])))
+        if kept is not None:
+            history, start = kept, i
+            break
+    for d in days[start:]:
+        history = history.append(d, _clean_earlier(folders[d], inbox_root, city, d, stamps[d][1], None, "")[0])
+    if days:
+        _EARLIER_HISTORY.put((city.code, _stamps_upto(stamps, days[-1])), history)
+    return history
 
 
 def _append_folders(inbox_root: Path, city: City, folders: dict[dt.date, Path], cache_root: Path,
@@ -585,7 +559,12 @@ def _figures_of(history: History, lists, city: City, d: dt.date, cache_root: Pat
 
 def _figures_key(city: City, d: dt.date, stamps: dict[dt.date, tuple]) -> tuple:
     """The key of the figures of day ``d`` in ``_EARLIER_FIGURES``: the folders up to it as they are."""
-    return city.code, d, tuple(sorted((x, s) for x, s in stamps.items() if x <= d))
+    return city.code, d, _stamps_upto(stamps, d)
+
+
+def _stamps_upto(stamps: dict[dt.date, tuple], d: dt.date) -> tuple:
+    """The path and file stamp of every folder up to ``d``, in date order (a memo key)."""
+    return tuple(sorted((x, s) for x, s in stamps.items() if x <= d))
 
 
 def _on_day(df: pd.DataFrame | None, column: str, day: dt.date) -> pd.DataFrame | None:
