@@ -243,14 +243,16 @@ PARALLEL = ["-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder"]  # LON
 
 
 @task(help={"args": "传给 pytest 的参数 (extra pytest arguments)",
-               "fast": "只运行单元测试层，约1分钟 (unit layer only)"})
-def test(c, args="", fast=False):
-    """运行全部测试；--fast 只运行单元测试（不运行笔记本、命令行、浏览器、LibreOffice）/ Run the tests."""
+               "fast": "只运行单元测试层，约1分钟 (unit layer only)",
+               "long": "只运行长时检查（基准测试快速模式，约2分钟；.ci/run 运行）(the long checks only)"})
+def test(c, args="", fast=False, long=False):
+    """运行全部测试；--fast 只运行单元测试（不运行笔记本、命令行、浏览器、LibreOffice）；--long 只运行长时检查 / Run the tests."""
     extra = args.split()
     # one pytest worker per core (pytest-xdist), each test file whole on one worker so that its
     # module fixtures are built once; `--args="-n 0"` runs in one process (e.g. with -x or --pdb)
     workers = [] if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in extra) else PARALLEL
-    cmd = [sys.executable, "-m", "pytest", *workers, *(["--fast"] if fast else []), *extra]
+    cmd = [sys.executable, "-m", "pytest", *workers, *(["--fast"] if fast else []), *(["--long"] if long else []),
+           *extra]
     env = dict(os.environ, PYTHONUTF8="1")
     code = subprocess.call(cmd, cwd=ROOT, env=env)
     if code:

@@ -92,6 +92,8 @@ E2E_FIXTURES = {"nanchang_run", "browser", "runs", "province_written", "case_inb
 def pytest_addoption(parser):
     parser.addoption("--fast", action="store_true",
                      help="unit layer only: no notebook, CLI, browser or LibreOffice (tests/conftest.py E2E_*)")
+    parser.addoption("--long", action="store_true",
+                     help="the long checks only (tests marked long: the benchmark run in quick mode)")
 
 
 # The longest test files, longest first (measured with --durations on the 2-core machine): run
@@ -105,13 +107,15 @@ LONGEST_FIRST = ["test_all", "test_province", "test_sample_days", "test_bench", 
 def pytest_collection_modifyitems(config, items):
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))  # stable: the order within a file stays
-    if not config.getoption("--fast"):
-        return
+    # the long checks (marked long) run apart, as `./dev test --long` (.ci/run), like `./dev pages`
+    long = config.getoption("--long")
     keep, drop = [], []
     for item in items:
-        slow = (item.path.stem in E2E_MODULES or E2E_FIXTURES & set(getattr(item, "fixturenames", ()))
-                or item.get_closest_marker("e2e") is not None)
-        (drop if slow else keep).append(item)
+        out = (item.get_closest_marker("long") is None) == long
+        if not out and config.getoption("--fast"):
+            out = (item.path.stem in E2E_MODULES or E2E_FIXTURES & set(getattr(item, "fixturenames", ()))
+                   or item.get_closest_marker("e2e") is not None)
+        (drop if out else keep).append(item)
     config.hook.pytest_deselected(items=drop)
     items[:] = keep
 

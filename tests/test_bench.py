@@ -107,6 +107,7 @@ def test_generated_inputs_are_cached_by_parameters(tmp_path):
     assert other.root != first.root and not other.cached
 
 
+@pytest.mark.long
 def test_quick_bench_writes_every_scenario(tmp_path):
     results = bench.main(tmp_path, quick=True)
     saved = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
