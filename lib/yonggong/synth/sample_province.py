@@ -299,14 +299,14 @@ def generate(inbox_root: Path, target: Path | None = None, days: list[dt.date] |
         planted.append({"date": all_days[0].isoformat(), "city": "", "kind": "liaisons", "file": LIAISONS_FILE,
                         "detail": "各设区市联络员（表L，设区市一列标明所属设区市）", "expected_status": ""})
         files += 1
-    for i, day in enumerate(days):
+    for day in days:  # the style of the times alternates over the sample's days, whichever are written
         how = next((p.get("encoding") for p in PLAN.get(day.isoformat(), []) if p["kind"] == "receipts"), "utf-8")
         if how == "none":
             planted.append({"date": day.isoformat(), "city": "", "kind": "no_receipts", "file": "",
                             "detail": "当日没有收件登记，按文件修改时间判断是否按时", "expected_status": ""})
             continue
         path = target / day.isoformat() / RECEIPTS_FILE
-        write_bytes_atomic(path, _receipts_bytes(receipts[day], how, i % 2))
+        write_bytes_atomic(path, _receipts_bytes(receipts[day], how, all_days.index(day) % 2))
         when = _at(day, "17:30")
         os.utime(path, (_stamp(when), _stamp(when)))
         if how == "gb18030":
