@@ -301,7 +301,7 @@ def load(outputs: Path | str | None = None, cities: Iterable[str] | None = None,
 
 
 def _province():
-    """``yonggong.province``, imported when first needed (it imports pandera; the city tables do not)."""
+    """``yonggong.province``, imported when first needed (the city tables do not need it)."""
     from . import province
 
     return province

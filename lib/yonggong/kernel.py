@@ -35,7 +35,7 @@ from . import paths
 
 WARM_UP = ("import pandas, numpy, yaml, jinja2, openpyxl, pyarrow.parquet\n"
            "import yonggong.notebook, yonggong.pipeline, yonggong.products, yonggong.match, yonggong.province\n"
-           "yonggong.validate.warm_up(); yonggong.fontembed.base_codepoints()\n")
+           "yonggong.fontembed.base_codepoints()\n")
 # InteractiveShell.reset(new_session=True): namespace emptied, a new history session (line
 # numbers from 1 again, so the history database never sees a number twice) and the counter at 1
 RESET = ("import pandas as _pd\n"

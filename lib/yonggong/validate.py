@@ -1,17 +1,15 @@
-"""Schemas (pandera, lazy: every failure collected) and cross-table rules for clean tables.
+"""Row rules of one clean table and cross-table rules, each failure a `faults.Fault`.
 
-Row rules that concern one table live in pandera schemas built from ``params/tables.yaml``
-(counts are non-negative, 在岗人数 ≤ 员工总数, …); rules that need two tables (a ledger row
-whose enterprise is not on the list in force, C's rows against B's 缺工人数) are plain
-functions. Each failure becomes a `faults.Fault`; rows with a 错误 are dropped by the caller.
+Rules that concern one table (counts are non-negative, 在岗人数 ≤ 员工总数, …) are evaluated
+column-wise on the whole table: every failing row of every rule is collected, as a lazy pandera
+schema would (tests/independent.py builds that schema and the tests hold the two to the same
+failures). Rules that need two tables (a ledger row whose enterprise is not on the list in force,
+C's rows against B's 缺工人数) are plain functions. Rows with a 错误 are dropped.
 """
 
 from __future__ import annotations
 
-import functools
-
 import pandas as pd
-import pandera.pandas as pa
 
 from .faults import ERROR, WARNING, FaultLog
 from .reference import TableSpec, table_specs
@@ -39,101 +37,49 @@ ROW_RULES = {
 }
 
 
-def warm_up() -> None:
-    """Build every table's schema and let pandera load its checks (about 0.1 s, once per
-    process): the warm kernels of ``invoke all`` do it before their first city."""
-    for spec in table_specs().values():
-        schema_for(spec)
-    pa.DataFrameSchema({"x": pa.Column("Int64", pa.Check(lambda s: s >= 0))}).validate(
-        pd.DataFrame({"x": pd.array([1], dtype="Int64")}))
-
-
 NUMERIC = ("int", "money", "number")  # column types whose values must not be negative
 
 
 def _non_negative(s: pd.Series) -> pd.Series:
-    return s.isna() | (s >= 0)
+    return s >= 0
 
 
-def _dtype_of(col) -> str:
-    """The dtype a clean column has (the schema's, checked without coercion)."""
-    return "Int64" if col.type == "int" else "object"
-
-
-@functools.cache
-def schema_for(spec: TableSpec) -> pa.DataFrameSchema:
-    """A pandera schema for a clean table: counts ≥ 0 and the table's row rules (made once per
-    table and process)."""
-    columns = {}
+def failures(spec: TableSpec, df: pd.DataFrame) -> list[tuple]:
+    """Every failing row of the table's rules, as (index, rule, level, column, problem, advice):
+    the row rules in their order, then "counts are non-negative" column by column, each in row
+    order. A rule passes on a row whose cells are all blank, a count check ignores blank cells,
+    and a rule that cannot be evaluated on the table (a column of another type) reports nothing."""
+    out = []
+    for rule, level, cols, fn, problem, advice in ROW_RULES.get(spec.code, []):
+        try:
+            ok = (fn(df) | df.isna().all(axis="columns")).astype(bool)
+        except Exception:  # noqa: BLE001 (not evaluable here: no row fails it)
+            continue
+        out += [(idx, rule, level, cols[0], problem, advice) for idx in df.index[~ok.to_numpy()]]
     for col in spec.columns:
-        checks = []
-        if col.type in NUMERIC:
-            checks.append(pa.Check(_non_negative, element_wise=False,
-                                   error=f"{col.name}不能为负数", name="non_negative"))
-        columns[col.name] = pa.Column(_dtype_of(col), checks=checks, nullable=True, required=False, coerce=False)
-    checks = [
-        pa.Check(fn, name=rule, error=problem)
-        for rule, _level, _cols, fn, problem, _advice in ROW_RULES.get(spec.code, [])
-    ]
-    return pa.DataFrameSchema(columns, checks=checks, strict=False, coerce=False)
-
-
-def passes(spec: TableSpec, df: pd.DataFrame) -> bool:
-    """Whether every check of the table's schema (:func:`schema_for`) holds on every row: each
-    column of the schema present has the schema's dtype, its counts are not negative, and every
-    row rule holds. The same predicates as the schema, evaluated directly; anything unexpected
-    answers False (the schema then runs and reports)."""
-    try:
-        for col in spec.columns:
-            if col.name not in df.columns:
-                continue
-            s = df[col.name]
-            if str(s.dtype) != _dtype_of(col):
-                return False
-            if col.type in NUMERIC and not bool(_non_negative(s).all()):
-                return False
-        return all(bool(fn(df).all()) for _rule, _level, _cols, fn, _p, _a in ROW_RULES.get(spec.code, []))
-    except Exception:  # noqa: BLE001 (a check that cannot run here is pandera's to report)
-        return False
+        if col.type not in NUMERIC or col.name not in df.columns:
+            continue
+        s = df[col.name].dropna()
+        try:
+            ok = _non_negative(s).astype(bool)
+        except Exception:  # noqa: BLE001
+            continue
+        out += [(idx, "non_negative", ERROR, col.name, f"{col.name}不能为负数", f"请核对{col.name}")
+                for idx in s.index[~ok.to_numpy()]]
+    return out
 
 
 def check_rows(code: str, df: pd.DataFrame, log: FaultLog) -> pd.DataFrame:
-    """Run the table's schema lazily; report every failure; drop rows with a 错误. A table on
-    which every check holds (:func:`passes`, the common case) is returned without running the
-    schema: pandera's machinery costs more than the rows on a city's tables."""
+    """Report every failure of the table's rules (:func:`failures`); drop rows with a 错误."""
     if df.empty:
         return df
     spec = table_specs()[code]
-    if passes(spec, df):
-        return df
-    schema = schema_for(spec)
-    rules = {}
-    for rule, level, cols, _fn, problem, advice in ROW_RULES.get(code, []):
-        rules[rule] = rules[problem] = (rule, level, cols[0], problem, advice)
-    try:
-        schema.validate(df, lazy=True)
-        return df
-    except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases
-    seen: set = set()
-    dropped: set = set()
-    for _, case in cases.iterrows():
-        idx = case["index"]
-        if idx is None or (isinstance(idx, float) and idx != idx) or idx not in df.index:
-            continue
-        check = str(case["check"])
-        if check in rules:  # a row rule (pandera reports one case per column: keep one)
-            rule, level, column, problem, advice = rules[check]
-        else:  # a column check: counts must not be negative
-            column = str(case["column"])
-            rule, level, problem, advice = "non_negative", ERROR, f"{column}不能为负数", f"请核对{column}"
-        if (idx, rule, column) in seen:
-            continue
-        seen.add((idx, rule, column))
+    dropped = set()
+    for idx, rule, level, column, problem, advice in failures(spec, df):
         log.add(level, spec, df.loc[idx], column, problem, advice, rule)
         if level == ERROR:
             dropped.add(idx)
-    return df[~df.index.isin(list(dropped))]
+    return df[~df.index.isin(list(dropped))] if dropped else df
 
 
 def check_ledger_against_list(b: pd.DataFrame, in_force: pd.DataFrame, log: FaultLog) -> pd.DataFrame:
