@@ -117,3 +117,13 @@ def test_check_rows_logs_each_failure_and_drops_rows_with_an_error(tmp_path):
     assert list(kept.index) == [10, 11]  # the 警告 row kept, the 错误 row dropped
     assert [(f.rule, f.level, f.row) for f in log.faults] == [("returned_le_total", "警告", 3),
                                                               ("non_negative", "错误", 4)]
+
+
+def test_a_row_of_blanks_passes_a_row_rule_as_in_pandera(monkeypatch):
+    spec = table_specs()["B"]
+    rule = ("positive", "错误", ["在岗人数"], lambda df: df["在岗人数"] > 0, "在岗人数应大于0", "请核对")
+    monkeypatch.setitem(validate.ROW_RULES, "B", [rule])
+    df = _b([ROW, {"员工总数": None, "在岗人数": None, "已返岗人数": None, "缺工人数": None}, {**ROW, "在岗人数": 0}])
+    df["在岗人数"] = df["在岗人数"].astype("float64")  # blank as NaN: the rule answers False on it
+    assert _ours(spec, df) == [(12, "positive", "在岗人数")]
+    assert _pandera_failures(spec, df) == {(12, "positive", "在岗人数")}
