@@ -329,3 +329,46 @@ def test_the_read_back_check_sees_a_changed_text_cell(whole_rows, monkeypatch):
         changed = df.copy()
         changed.loc[row, column] = value
         assert not daycache._reads_back(data, objects, changed), (column, row, value)
+
+
+def test_a_table_of_a_signature_already_read_back_is_not_read_back_again(monkeypatch):
+    """The read-back check runs once per signature (index, columns, dtypes, kinds of object cells)
+    in a process; a table with mixed object cells, or of another signature, is checked each time."""
+    monkeypatch.setattr(daycache, "_READ_BACK", set())
+    checked = []
+    reads_back = daycache._reads_back
+    monkeypatch.setattr(daycache, "_reads_back", lambda data, objects, df: checked.append(list(df.columns)) or
+                        reads_back(data, objects, df))
+    faults = pd.DataFrame({"problem": ["p"]})
+
+    def entry(names, counts):
+        return daycache.Entry({"B": pd.DataFrame({"n": pd.Series(names, dtype=object), "x": counts})}, faults)
+
+    day = dt.date(2020, 2, 23)
+    assert daycache.encode(day, "k" * 32, entry(["a", "b"], [1, 2])) is not None
+    assert checked == [["n", "x"], ["problem"]]
+    checked.clear()
+    enc = daycache.encode(day, "k" * 32, entry(["丙", "丁", "戊"], [3, 4, 5]))  # same signature
+    assert checked == []
+    back = daycache._from_parquet(enc.blobs["B"], enc.files["B"]["objects"])
+    assert daycache.identical(back, entry(["丙", "丁", "戊"], [3, 4, 5]).tables["B"])
+    assert daycache.encode(day, "k" * 32, entry(["丙", None], [3, 4])) is not None  # blanks: another kind
+    assert checked == [["n", "x"]]
+    checked.clear()
+    for _ in range(2):  # mixed cells: the values decide, checked every time
+        assert daycache.encode(day, "k" * 32, entry([1.5, 2], [3, 4])) is None  # the int comes back a float
+    assert checked == [["n", "x"], ["n", "x"]]
+
+
+def test_the_signature_is_the_types_and_none_where_values_decide():
+    def sig(**columns):
+        df = pd.DataFrame(columns)
+        return daycache._signature(df, daycache._object_columns(df))
+
+    text = pd.Series(["a", "b"], dtype=object)
+    assert sig(n=text, x=[1, 2]) == sig(n=pd.Series(["丙", "丁"], dtype=object), x=[7, 8])  # values apart
+    assert sig(n=text, x=[1, 2]) != sig(n=text, x=[1.0, 2.0])  # dtype
+    assert sig(n=text, x=[1, 2]) != sig(n=pd.Series(["a", None], dtype=object), x=[1, 2])  # kind of blank
+    assert sig(c=pd.Categorical(["a"])) != sig(c=pd.Categorical([1]))  # the categories' dtype
+    assert sig(n=pd.Series(["a", 1.5], dtype=object)) is None  # mixed cells
+    assert sig(t=pd.Series([dt.datetime(2020, 2, 23, 9)], dtype=object)) is None  # a time zone per cell
