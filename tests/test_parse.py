@@ -27,7 +27,7 @@ from yonggong.parse import (
     read_csv_text,
     split_csv_rows,
 )
-from yonggong.parsecolumn import parse_series, parse_value
+from yonggong.parsecolumn import parse_faults, parse_series, parse_value
 from yonggong.parsedate import parse_date, parse_datetime
 from yonggong.parsenum import cn_number, parse_int, parse_money, parse_number, parse_rate, parse_salary
 from yonggong.reference import settings
@@ -773,3 +773,13 @@ def test_sep_line_and_a_quoted_line_break_across_blocks(monkeypatch):
     real = parse._lines
     monkeypatch.setattr(parse, "_lines", lambda t, start=0: real(t, start, size=1))
     assert split_csv_rows(text) == expected
+
+
+def test_parse_faults_lists_the_rows_with_a_level_in_input_order_and_not_the_forms():
+    s = pd.Series(["12", "abc", None, "1,200人", "abc", "-5", 12.5], index=[5, 6, 7, 8, 9, 10, 11])
+    values, faults = parse_faults(s, "int", 2020)
+    assert values.tolist() == [12, pd.NA, pd.NA, 1200, pd.NA, -5, pd.NA]
+    assert [(idx, level) for idx, level, _note in faults] == [(6, "错误"), (9, "错误"), (11, "错误")]
+    assert "abc" in faults[0][2] and "12.5" in faults[2][2]  # 1,200人 has a form (units), no level
+    _, problems = parse_series(s, "int", 2020)
+    assert problems["index"].tolist() == [6, 8, 9, 11]

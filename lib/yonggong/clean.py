@@ -29,7 +29,7 @@ from .dedupe import dedupe
 from .faults import ERROR, WARNING, FaultLog
 from .ingest import META_COLUMNS, gc_paused
 from .parse import IMPLAUSIBLE, excel_display, nfkc_compact
-from .parsecolumn import PROBLEM_COLUMNS, parse_series
+from .parsecolumn import parse_faults, parse_series
 from .reference import City, ColumnSpec, TableSpec, categories, resolve_county, settings, table_specs
 
 
@@ -38,6 +38,8 @@ def _split_totals(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     if raw.empty:
         return raw, raw
     mask = raw["_total"].fillna(False).astype(bool)
+    if not mask.any():  # the common case: no copy of the rows
+        return raw, raw.iloc[:0]
     return raw[~mask], raw[mask]
 
 
@@ -272,23 +274,22 @@ def _plain_texts(uniq: list) -> np.ndarray:
 _PLAIN = {"text": _plain_texts, "phone": _canonical_mobiles}
 
 
-def _parse_plain_first(s: pd.Series, parser: str, year: int) -> tuple[pd.Series, pd.DataFrame]:
-    """``parsecolumn.parse_series`` for text and phone columns with most values already in final form.
+def _parse_plain_first(s: pd.Series, parser: str, year: int) -> tuple[pd.Series, list[tuple]]:
+    """``parsecolumn.parse_faults`` for text and phone columns with most values already in final form.
 
     Distinct values that parse to themselves without a note (see ``_PLAIN``) are taken as they
-    are; only the rows holding other values go through ``parse_series``. Same values and
-    problems as ``parse_series(s, parser, year)``.
+    are; only the rows holding other values go through ``parse_faults``. Same values and
+    faults as ``parse_faults(s, parser, year)``.
     """
     codes_, uniques = pd.factorize(s, use_na_sentinel=True)
     uniq = np.asarray(uniques, dtype=object).tolist()
     values = _per_row(codes_, uniq)
     rest = ~np.append(_PLAIN[parser](uniq), True)[codes_]  # None/NaN cells parse to None
     if not rest.any():
-        return (pd.Series(values, index=s.index, name=s.name, dtype=object),
-                pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS}))
-    parsed, problems = parse_series(s[rest], parser, year)
+        return pd.Series(values, index=s.index, name=s.name, dtype=object), []
+    parsed, faults = parse_faults(s[rest], parser, year)
     values[rest] = parsed.to_numpy(dtype=object)
-    return pd.Series(values, index=s.index, name=s.name, dtype=object), problems
+    return pd.Series(values, index=s.index, name=s.name, dtype=object), faults
 
 
 def _parse_column(df: pd.DataFrame, col: ColumnSpec, spec: TableSpec, city: City, year: int,
@@ -313,11 +314,10 @@ def _parse_column(df: pd.DataFrame, col: ColumnSpec, spec: TableSpec, city: City
               "salary": "salary", "date": "date", "datetime": "datetime", "bool": "bool",
               "list": "list", "phone": "phone"}[kind]
     if parser in _PLAIN:
-        values, problems = _parse_plain_first(s, parser, year)
+        values, faults = _parse_plain_first(s, parser, year)
     else:
-        values, problems = parse_series(s, parser, year)
-    problems = problems[problems["level"].astype(bool)]
-    for idx, level, note in zip(problems["index"], problems["level"], problems["note"], strict=True):
+        values, faults = parse_faults(s, parser, year)
+    for idx, level, note in faults:
         if level == ERROR:
             bad.add(idx)
         if kind == "int" and IMPLAUSIBLE in note:
@@ -408,11 +408,8 @@ def _clean_table(code: str, raw: pd.DataFrame, city: City, report_date: dt.date,
             raw[col.name] = None
     data, totals = _split_totals(raw.reset_index(drop=True))
     bad: set = set()
-    typed = pd.DataFrame(index=data.index)
-    for col in spec.columns:
-        typed[col.name] = _parse_column(data, col, spec, city, year, log, bad)
-    for name in META_COLUMNS:
-        typed[name] = data[name]
+    columns = {col.name: _parse_column(data, col, spec, city, year, log, bad) for col in spec.columns}
+    typed = pd.DataFrame({**columns, **{name: data[name] for name in META_COLUMNS}}, index=data.index)
     for col in spec.columns:
         if not col.required:
             continue
@@ -426,7 +423,7 @@ def _clean_table(code: str, raw: pd.DataFrame, city: City, report_date: dt.date,
         _check_totals(totals, typed, spec, log, year)
     if code in DATED_ON_THE_DAY:
         _check_not_after(typed, data, spec, DATED_ON_THE_DAY[code], report_date, log, bad)
-    good = typed[~typed.index.isin(list(bad))]
+    good = typed[~typed.index.isin(list(bad))] if bad else typed
     return dedupe(good, spec, log, raw=data).reset_index(drop=True)
 
 

@@ -70,6 +70,36 @@ def parse_series(series: pd.Series, kind: str, report_year: int) -> tuple[pd.Ser
     ``problems`` has columns ``index, level, note, raw, form``: one row for every cell whose
     Parsed has a level or a non-empty form (index = the input's index label), in input order.
     """
+    parsed, labels, picked, results, raws = _parse(series, kind, report_year)
+
+    def column(items: list) -> pd.Series:
+        return pd.Series(_object_array(items)[picked], dtype=object)
+
+    problems = pd.DataFrame(
+        {
+            "index": pd.Series(labels, dtype=object),
+            "level": column([r.level for r in results]),
+            "note": column([r.note for r in results]),
+            "raw": column(raws),  # the distinct value parsed (1 and 1.0 share one)
+            "form": column([r.form for r in results]),
+        },
+        columns=PROBLEM_COLUMNS,
+    )
+    return parsed, problems
+
+
+def parse_faults(series: pd.Series, kind: str, report_year: int) -> tuple[pd.Series, list[tuple]]:
+    """:func:`parse_series` with only the rows whose value has a level (警告 / 错误 …), as
+    ``(index label, level, note)`` in input order: what the cleaning step reports, without a
+    frame per column."""
+    parsed, labels, picked, results, _raws = _parse(series, kind, report_year)
+    return parsed, [(label, results[i].level, results[i].note) for label, i in zip(labels, picked, strict=True)
+                    if results[i].level]
+
+
+def _parse(series: pd.Series, kind: str, report_year: int) -> tuple:
+    """The typed column, and the index labels of the rows with a level or form with the position
+    of their distinct value in ``results`` (one Parsed per distinct raw value, ``raws``)."""
     if kind not in PARSERS:
         raise ValueError(f"unknown value kind {kind!r}; expected one of {sorted(PARSERS)}")
     parser = PARSERS[kind]
@@ -90,21 +120,4 @@ def parse_series(series: pd.Series, kind: str, report_year: int) -> tuple[pd.Ser
 
     flagged = np.array([bool(r.level or r.form) for r in results] + [False], dtype=bool)
     rows = np.flatnonzero(flagged[codes])
-    if not len(rows):
-        return parsed, pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
-    picked = codes[rows]
-
-    def column(items: list) -> pd.Series:
-        return pd.Series(_object_array(items)[picked], dtype=object)
-
-    problems = pd.DataFrame(
-        {
-            "index": pd.Series(series.index[rows], dtype=object),
-            "level": column([r.level for r in results]),
-            "note": column([r.note for r in results]),
-            "raw": column(raws),  # the distinct value parsed (1 and 1.0 share one)
-            "form": column([r.form for r in results]),
-        },
-        columns=PROBLEM_COLUMNS,
-    )
-    return parsed, problems
+    return parsed, series.index[rows].tolist(), codes[rows].tolist(), results, raws
