@@ -253,7 +253,11 @@ def test(c, args="", fast=False, long=False):
     workers = [] if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in extra) else PARALLEL
     cmd = [sys.executable, "-m", "pytest", *workers, *(["--fast"] if fast else []), *(["--long"] if long else []),
            *extra]
-    env = dict(os.environ, PYTHONUTF8="1")
+    # compiled bytecode kept under .venv/ (not beside the sources), also where the environment
+    # says not to write it: every worker, `invoke` subprocess and kernel of a run would otherwise
+    # compile the package and rewrite the test modules again (~8 s a worker at collection)
+    env = dict(os.environ, PYTHONUTF8="1", PYTHONPYCACHEPREFIX=str(ROOT / ".venv" / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     code = subprocess.call(cmd, cwd=ROOT, env=env)
     if code:
         raise Exit(code=code)

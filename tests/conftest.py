@@ -99,9 +99,9 @@ def pytest_addoption(parser):
 # The longest test files, longest first (measured with --durations on the 2-core machine): run
 # first, so that with pytest-xdist (`./dev test`: -n auto --dist loadfile) no long file starts
 # last while the other worker has finished. Only the order changes; a file missing here runs after.
-LONGEST_FIRST = ["test_all", "test_province", "test_sample_days", "test_bench", "test_daycache", "test_week",
-                 "test_incremental", "test_history", "test_sample", "test_run", "test_pages", "test_privacy",
-                 "test_pdf", "test_faults"]  # by worker-seconds measured (2026-12-03)
+LONGEST_FIRST = ["test_week", "test_all", "test_province", "test_incremental", "test_sample_days", "test_run",
+                 "test_sample", "test_daycache", "test_history", "test_pdf", "test_pages", "test_faults",
+                 "test_privacy", "test_province_cache"]  # by worker-seconds measured (2026-12-03, evening)
 
 
 def pytest_collection_modifyitems(config, items):
