@@ -42,6 +42,10 @@ from .xlsxio import FIXED_W3CDTF, FIXED_ZIP_TIME
 
 MAX_SHEET_ROWS = 1_048_576  # the SpreadsheetML (Excel) limit, title and header rows included
 CHUNK_ROWS = 50_000
+# Below this many rows a chunk's cell text is built in Python strings (object columns): each
+# vectorised operation on Arrow strings has a fixed cost that dominates a city's small tables
+# (~17 ms a column); the same operations give the same text either way.
+ARROW_ROWS = 2_000
 COMPRESS_LEVEL = 1
 EXCEL_EPOCH = np.datetime64("1899-12-30")
 # candidates for forms.safe_text (a superset of the cells it changes): a character XML cannot
@@ -116,13 +120,13 @@ def _write_sheet(out, title: str, frame: pd.DataFrame, style: dict) -> None:
     with tempfile.TemporaryFile() as body:
         for start in range(0, n, CHUNK_ROWS):
             chunk = frame.iloc[start:start + CHUNK_ROWS]
-            rows = pd.Series(np.arange(start + 3, start + 3 + len(chunk)).astype(str), dtype="str")
+            rows = pd.Series(np.arange(start + 3, start + 3 + len(chunk)).astype(str), dtype=_text_dtype(len(chunk)))
             parts = ['<row r="' + rows + '">']
             for c in range(len(chunk.columns)):
                 cells, widest = column_cells(chunk.iloc[:, c], letters[c], rows, max_w)
                 widths[c] = max(widths[c], widest)
                 parts.append(cells)
-            parts.append(pd.Series("</row>", index=rows.index, dtype="str"))
+            parts.append(pd.Series("</row>", index=rows.index, dtype=rows.dtype))
             _write_joined(body, parts)
 
         cols = "".join(f'<col min="{c}" max="{c}" width="{_num(min(max_w, max(min_w, w + 2)))}" customWidth="1"/>'
@@ -154,6 +158,11 @@ def _write_sheet(out, title: str, frame: pd.DataFrame, style: dict) -> None:
                '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
                '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
                "</worksheet>").encode("utf-8"))
+
+
+def _text_dtype(rows: int) -> str | type:
+    """The dtype of the cell text of a chunk of ``rows`` rows (see ``ARROW_ROWS``)."""
+    return "str" if rows >= ARROW_ROWS else object
 
 
 def _arrow(cells: pd.Series) -> pa.Array | pa.ChunkedArray:
@@ -207,9 +216,9 @@ def column_cells(values: pd.Series, letter: str, rows: pd.Series, max_width: flo
     if kind == "empty" or values.isna().all():
         return ref + f'{S_TEXT}"/>', 0
     if kind == "boolean":
-        return _texts(values.map({True: "是", False: "否"}).astype("str"), ref, max_width, safe=True)
+        return _texts(values.map({True: "是", False: "否"}).astype(ref.dtype), ref, max_width, safe=True)
     if kind == "string":
-        return _texts(values.astype("str"), ref, max_width)
+        return _texts(values.astype("str").astype(ref.dtype), ref, max_width)
     if kind in ("integer", "floating", "mixed-integer-float", "number", "decimal"):
         return _numbers(values, ref)
     if kind in ("datetime64", "datetime", "date"):
@@ -235,7 +244,7 @@ def _texts(text: pd.Series, ref: pd.Series, max_width: float, safe: bool = False
         hit = escaped.str.contains(ch, regex=False)
         if hit.any():
             escaped = escaped.where(~hit, escaped.str.replace(ch, ent, regex=False))
-    style = pd.Series(str(S_TEXT), index=text.index, dtype="str").where(~wrap, str(S_WRAP))
+    style = pd.Series(str(S_TEXT), index=text.index, dtype=ref.dtype).where(~wrap, str(S_WRAP))
     cells = ref + style + '" t="inlineStr"><is><t xml:space="preserve">' + escaped + "</t></is></c>"
     cells = cells.where(~missing, ref + f'{S_TEXT}"/>')
     return cells, widest
@@ -252,7 +261,7 @@ def _numbers(values: pd.Series, ref: pd.Series) -> tuple[pd.Series, int]:
             out.append(str(int(v)))
         else:
             out.append(repr(float(v)))
-    shown = pd.Series(out, index=values.index, dtype="str")
+    shown = pd.Series(out, index=values.index, dtype=ref.dtype)
     cells = ref + f'{S_NUM}"><v>' + shown + "</v></c>"
     cells = cells.where(shown.notna(), ref + f'{S_NUM}"/>')
     widest = int(shown.str.len().max()) if shown.notna().any() else 0
@@ -269,8 +278,8 @@ def _datetimes(ts: pd.Series, ref: pd.Series) -> tuple[pd.Series, int]:
     days = (ts - pd.Timestamp(EXCEL_EPOCH)) / pd.Timedelta(days=1)
     shown = pd.Series([None if math.isnan(d) else (str(int(d)) if m else repr(d))
                        for d, m in zip(days.tolist(), midnight.tolist(), strict=True)],
-                      index=ts.index, dtype="str")
-    style = pd.Series(str(S_DATE), index=ts.index, dtype="str").where(midnight, str(S_DATETIME))
+                      index=ts.index, dtype=ref.dtype)
+    style = pd.Series(str(S_DATE), index=ts.index, dtype=ref.dtype).where(midnight, str(S_DATETIME))
     cells = ref + style + '"><v>' + shown + "</v></c>"
     cells = cells.where(shown.notna(), ref + f'{S_TEXT}"/>')
     widest = 10 if midnight[ts.notna()].all() else 16
@@ -304,7 +313,7 @@ def _mixed(values: pd.Series, ref: pd.Series, max_width: float) -> tuple[pd.Seri
                 continue
             widest = max(widest, len(shown))
             out.append(f'{r}{S_NUM}"><v>{shown}</v></c>')
-    return pd.Series(out, index=values.index, dtype="str"), widest
+    return pd.Series(out, index=values.index, dtype=ref.dtype), widest
 
 
 display_width = forms_write.display_width  # East Asian wide and full-width characters count 2
