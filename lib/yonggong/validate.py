@@ -2,7 +2,7 @@
 
 Rules that concern one table (counts are non-negative, 在岗人数 ≤ 员工总数, …) are evaluated
 column-wise on the whole table: every failing row of every rule is collected, as a lazy pandera
-schema would (tests/independent.py builds that schema and the tests hold the two to the same
+schema would (tests/test_validate.py builds that schema and holds the two to the same
 failures). Rules that need two tables (a ledger row whose enterprise is not on the list in force,
 C's rows against B's 缺工人数) are plain functions. Rows with a 错误 are dropped.
 """
@@ -40,10 +40,6 @@ ROW_RULES = {
 NUMERIC = ("int", "money", "number")  # column types whose values must not be negative
 
 
-def _non_negative(s: pd.Series) -> pd.Series:
-    return s >= 0
-
-
 def failures(spec: TableSpec, df: pd.DataFrame) -> list[tuple]:
     """Every failing row of the table's rules, as (index, rule, level, column, problem, advice):
     the row rules in their order, then "counts are non-negative" column by column, each in row
@@ -61,7 +57,7 @@ def failures(spec: TableSpec, df: pd.DataFrame) -> list[tuple]:
             continue
         s = df[col.name].dropna()
         try:
-            ok = _non_negative(s).astype(bool)
+            ok = (s >= 0).astype(bool)
         except Exception:  # noqa: BLE001
             continue
         out += [(idx, "non_negative", ERROR, col.name, f"{col.name}不能为负数", f"请核对{col.name}")
